@@ -1,0 +1,60 @@
+"""The comment table and its status enum."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.articles import Article
+from engage.db import Base, UTCDateTime, utcnow
+
+
+class CommentStatus(str, enum.Enum):
+    """Where a comment stands. Only APPROVED is ever shown to the public."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    SPAM = "spam"
+    REJECTED = "rejected"
+
+
+def _enum_values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        # the public thread read: approved comments of one article in id order
+        Index("ix_comments_thread", "article_id", "status", "id"),
+        # the moderation queue: one status, newest or oldest first
+        Index("ix_comments_queue", "status", "id"),
+        # an author's history (trusted author, first-comment mode, duplicates, flood)
+        Index("ix_comments_author", "author_email", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True)
+    status: Mapped[CommentStatus] = mapped_column(
+        Enum(CommentStatus, native_enum=False, length=16, values_callable=_enum_values,
+             validate_strings=True))
+    author_name: Mapped[str] = mapped_column(String(100))
+    author_email: Mapped[str] = mapped_column(String(254))
+    author_url: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    spam_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    article: Mapped[Article] = relationship(lazy="joined")

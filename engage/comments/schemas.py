@@ -1,0 +1,112 @@
+"""What the comments API accepts and what it shows.
+
+Input is validated field by field (422 with a message per field). Output is an explicit
+allow-list: the public schema names every field it shows, so a column added to the model can
+never leak by accident. The email is load-only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates
+
+from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
+
+NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
+
+
+class ArticleKey(fields.String):
+    """An article key, normalized with ``normalize_article_key``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_article_key(raw)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+def _strip_strings(data):
+    if not isinstance(data, dict):
+        return data
+    return {key: value.strip() if isinstance(value, str) and key != "body" else value
+            for key, value in data.items()}
+
+
+class CommentInputSchema(Schema):
+    """``POST /api/v1/comments`` body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    article = ArticleKey(required=True, validate=validate.Length(max=2 * MAX_ARTICLE_KEY))
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1, max=2**62))
+    author_name = fields.String(required=True, validate=validate.Length(
+        min=1, max=NAME_MAX, error="Name must be 1 to {max} characters."))
+    author_email = fields.Email(load_only=True, required=True, validate=validate.Length(
+        max=EMAIL_MAX, error="Email must be at most {max} characters."))
+    author_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=URL_MAX, error="Website must be at most {max} characters."))
+    body = fields.String(required=True, validate=validate.Length(
+        min=1, max=BODY_MAX, error="Comment must be 1 to {max} characters."))
+    form_token = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=1000))
+    # Honeypot: a field the widget hides from people; bots that fill every input fill it.
+    phone = fields.String(load_default="", allow_none=True, validate=validate.Length(max=1000))
+
+    @pre_load
+    def _strip(self, data, **kwargs):
+        data = _strip_strings(data)
+        if isinstance(data, dict) and data.get("author_url") == "":
+            data = {**data, "author_url": None}
+        return data
+
+    @validates("body")
+    def _body_not_blank(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Comment must not be empty.")
+
+    @validates("author_url")
+    def _web_url(self, value, **kwargs):
+        if value is None:
+            return
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+            raise ValidationError("Website must be an http:// or https:// address.")
+
+
+class ThreadQuerySchema(Schema):
+    """``GET /api/v1/comments`` query string."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    article = ArticleKey(required=True)
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+
+
+class PublicCommentSchema(Schema):
+    """A published comment as anyone may see it. Allow-list: nothing else ever leaves."""
+
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author_name = fields.String()
+    author_url = fields.String(allow_none=True)
+    avatar_url = fields.String()
+    body_html = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class ThreadSchema(Schema):
+    article = fields.String()
+    count = fields.Integer()
+    comments = fields.List(fields.Nested(PublicCommentSchema))
+    next = fields.String(allow_none=True)
+
+
+class SubmitResultSchema(Schema):
+    status = fields.String()
+    comment = fields.Nested(PublicCommentSchema)

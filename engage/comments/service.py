@@ -1,0 +1,103 @@
+"""Comment use cases: submit and read a thread. Each function owns its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engage.articles import Article, get_or_create_article
+from engage.comments.models import Comment, CommentStatus
+from engage.comments.rendering import render_body
+from engage.errors import ValidationFailed
+from engage.moderation.judge import judge, status_for
+from engage.moderation.pipeline import Submission
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who sent the request, already anonymised: never a raw IP."""
+
+    ip_prefix: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True)
+class Thread:
+    article: str
+    count: int
+    comments: list[Comment]
+    next_cursor: int | None
+
+
+def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: datetime,
+           config: Mapping[str, Any]) -> Comment:
+    """Validate the reply target, judge the comment and store it with its verdict.
+
+    ``data`` is the output of ``CommentInputSchema``. Returns the stored comment; its status
+    says whether it was published. Raises ``ValidationFailed`` for a bad parent.
+    """
+    article = get_or_create_article(session, data["article"])
+    parent_id = data.get("parent_id")
+    if parent_id is not None:
+        _check_parent(session, parent_id, article)
+    submission = Submission(
+        article=article.key, body=data["body"], author_name=data["author_name"],
+        author_email=data["author_email"], author_url=data.get("author_url"),
+        parent_id=parent_id, ip_prefix=client.ip_prefix, user_agent=client.user_agent,
+        honeypot=data.get("phone") or "", now=now,
+    )
+    verdict = judge(session, submission, config)
+    comment = Comment(
+        article_id=article.id, parent_id=parent_id, status=status_for(verdict),
+        author_name=data["author_name"], author_email=data["author_email"].lower(),
+        author_url=data.get("author_url"), body=data["body"], body_html=render_body(data["body"]),
+        ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
+        reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
+    )
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def _check_parent(session: Session, parent_id: int, article: Article) -> None:
+    parent = session.get(Comment, parent_id)
+    if parent is None or parent.article_id != article.id or parent.status != CommentStatus.APPROVED:
+        raise ValidationFailed("A reply must answer a published comment of the same article.",
+                               fields={"parent_id": ["No published comment with this id here."]})
+
+
+def read_thread(session: Session, article_key: str, cursor: int | None, limit: int) -> Thread:
+    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id).
+
+    Replies always have larger ids than their parents, so a client that threads by
+    ``parent_id`` in page order always meets the parent first.
+    """
+    article = session.scalar(select(Article).where(Article.key == article_key))
+    if article is None:
+        return Thread(article_key, 0, [], None)
+    visible = (Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED)
+    count = session.scalar(select(func.count()).select_from(Comment).where(*visible))
+    query = select(Comment).where(*visible).order_by(Comment.id).limit(limit + 1)
+    if cursor:
+        query = query.where(Comment.id > cursor)
+    rows = list(session.scalars(query))
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return Thread(article.key, count or 0, rows[:limit], next_cursor)
+
+
+def comment_counts(session: Session, keys: list[str]) -> dict[str, int]:
+    """Approved comment counts per article key (0 for unknown keys)."""
+    counts = {key: 0 for key in keys}
+    if not keys:
+        return counts
+    rows = session.execute(
+        select(Article.key, func.count(Comment.id))
+        .join(Comment, Comment.article_id == Article.id)
+        .where(Article.key.in_(keys), Comment.status == CommentStatus.APPROVED)
+        .group_by(Article.key))
+    counts.update({key: count for key, count in rows})
+    return counts

@@ -1,0 +1,120 @@
+"""Every setting engage reads, with its default and a one-line reason.
+
+Each key ``FOO`` can be set from the environment as ``ENGAGE_FOO``. Values from the
+environment are parsed to the type of the default (bool, int, float, tuple of strings).
+``create_app(config)`` applies, in order: these defaults, the environment, then ``config``.
+Keys are grouped by feature prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULTS: dict[str, Any] = {
+    # --- core -------------------------------------------------------------------------
+    "INSTANCE_PATH": "instance",        # where SQLite, the generated secret and salts live
+    "DATABASE_URL": "",                 # empty: sqlite:///<INSTANCE_PATH>/engage.sqlite3
+    "REDIS_URL": "",                    # empty: embedded counters and limits, no Redis
+    "REDIS_PREFIX": "engage:",          # namespace for every Redis key (several sites per Redis)
+    "SECRET_KEY": "",                   # empty: generated once and kept in INSTANCE_PATH
+    "ALLOWED_ORIGINS": (),              # site origins that browsers may call the public API from
+    "TRUSTED_PROXIES": (),              # proxy addresses whose X-Forwarded-For is believed
+    "MAX_BODY_BYTES": 64 * 1024,        # request bodies above this get 413
+    "PUBLIC_URL": "",                   # absolute base for links (avatars); empty: request host
+    "DEMO_ENABLED": True,               # serve /demo; turn off in production
+    "AUTO_MIGRATE": False,              # `engage serve` upgrades the schema before serving
+    # --- comments ---------------------------------------------------------------------
+    "COMMENTS_PAGE_SIZE": 50,           # default page size of GET /api/v1/comments
+    "COMMENTS_MAX_PAGE_SIZE": 200,      # largest `limit` a client may ask for
+    "COMMENTS_CACHE_SECONDS": 10,       # public Cache-Control max-age of thread reads
+    # --- moderation -------------------------------------------------------------------
+    "MODERATION_MODE": "auto",          # auto | premod | first
+    "FLOOD_SECONDS": 15,                # minimum gap between two comments of one reader; 0 = off
+    "MIN_SUBMIT_SECONDS": 3,            # minimum time between form token and post; 0 = off
+    "FORM_TOKEN_MAX_AGE": 2 * 3600,     # a form token older than this is expired
+    # --- page views -------------------------------------------------------------------
+    "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
+    "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often
+    "VIEWS_FLUSH_EVERY": 500,           # ... or after this many buffered views
+    # --- server -----------------------------------------------------------------------
+    "HOST": "127.0.0.1",                # `engage serve` bind address
+    "PORT": 8000,                       # `engage serve` port
+    "WORKERS": 1,                       # gunicorn worker processes
+    "THREADS": 8,                       # threads per worker
+    "GRACEFUL_TIMEOUT": 20,             # seconds a stopping worker gets to finish requests
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse(key: str, raw: str, default: Any) -> Any:
+    """Parse an environment string to the type of ``default``; raise ValueError if it cannot."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError(f"ENGAGE_{key} must be a boolean, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the effective settings: defaults, then ``ENGAGE_*`` variables, then overrides."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = environ.get(f"ENGAGE_{key}")
+        if raw is not None:
+            config[key] = _parse(key, raw, default)
+    config.update(overrides or {})
+    for key in ("ALLOWED_ORIGINS", "TRUSTED_PROXIES"):
+        if isinstance(config[key], str):
+            config[key] = _parse(key, config[key], ())
+    instance = Path(config["INSTANCE_PATH"]).resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    config["DATABASE_URL"] = database_url(config["DATABASE_URL"], instance)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    return config
+
+
+def database_url(url: str, instance: Path) -> str:
+    """Fill in the SQLite default and pick the psycopg 3 driver for bare PostgreSQL URLs."""
+    if not url:
+        return f"sqlite:///{instance / 'engage.sqlite3'}"
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url[len(bare):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's generated secret, creating it (mode 0600) on first start."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        # Write to a private temp file and link it into place, so that two processes
+        # starting at once agree on one secret and never read a half-written file.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

@@ -1,0 +1,83 @@
+"""The OpenAPI 3 document of the public API, built from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from engage import __version__
+from engage.comments.schemas import (CommentInputSchema, PublicCommentSchema,
+                                     SubmitResultSchema, ThreadSchema)
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+ARTICLE = {"name": "article", "in": "query", "required": True,
+           "schema": {"type": "string", "minLength": 1, "maxLength": 512}}
+ARTICLES = {"name": "article", "in": "query", "required": True, "style": "form", "explode": True,
+            "schema": {"type": "array", "minItems": 1, "maxItems": 100,
+                       "items": {"type": "string", "minLength": 1, "maxLength": 512}}}
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict:
+    spec = APISpec(title="engage", version=__version__, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.schema("CommentInput", schema=CommentInputSchema)
+    spec.components.schema("PublicComment", schema=PublicCommentSchema)
+    spec.components.schema("Thread", schema=ThreadSchema)
+    spec.components.schema("SubmitResult", schema=SubmitResultSchema)
+    spec.components.schema("Error", {"type": "object", "required": ["error"], "properties": {
+        "error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "string"}}}}}}})
+    spec.components.schema("Counts", {"type": "object", "required": ["counts"], "properties": {
+        "counts": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "comments": {"type": "integer"}, "views": {"type": "integer"}}}}}})
+    for path, operations in _paths().items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _paths() -> dict:
+    bad = {"422": _error("invalid parameters")}
+    return {
+        "/api/v1/comments": {
+            "get": {
+                "summary": "Approved comments of an article, oldest first",
+                "parameters": [ARTICLE,
+                               {"name": "limit", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                               {"name": "cursor", "in": "query",
+                                "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": _json("Thread", "a page of the thread"),
+                              "304": {"description": "not modified"}, **bad},
+            },
+            "post": {
+                "summary": "Submit a comment",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CommentInput"}}}},
+                "responses": {
+                    "201": _json("SubmitResult", "published"),
+                    "202": _json("SubmitResult", "held for moderation"),
+                    "400": _error("malformed JSON"), "403": _error("article closed"),
+                    "409": _error("duplicate comment"), "413": _error("body too large"),
+                    "415": _error("not JSON"), "429": _error("too fast"), **bad},
+            },
+        },
+        "/api/v1/counts": {"get": {
+            "summary": "Comment and view counts for many articles",
+            "parameters": [ARTICLES],
+            "responses": {"200": _json("Counts", "counts per article as sent"), **bad}}},
+    }

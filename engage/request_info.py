@@ -1,0 +1,24 @@
+"""Facts about the current request that several features need, read in one place."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from engage.privacy import anonymize_ip, client_ip
+
+
+def client_address() -> str | None:
+    """The client's real address (X-Forwarded-For believed only from trusted proxies)."""
+    return client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                     tuple(current_app.config["TRUSTED_PROXIES"]))
+
+
+def client_ip_prefix() -> str | None:
+    """The client's anonymised network (/24 or /48): the only form engage ever stores."""
+    return anonymize_ip(client_address())
+
+
+def public_base_url() -> str:
+    """Absolute base URL of this engage, for links that other origins load (avatars)."""
+    configured = current_app.config.get("PUBLIC_URL") or ""
+    return (configured or request.host_url).rstrip("/")
