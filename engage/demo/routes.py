@@ -1,5 +1,109 @@
-"""Placeholder blueprint; the feature that owns this module replaces it."""
+"""The demo: a news-site article page and an article list that embed the widget.
 
-from flask import Blueprint
+``GET /demo`` shows the featured article, ``GET /demo/articles/<slug>`` any demo article and
+``GET /demo/articles`` the list page (counts only, no comment section). All 404 unless
+``DEMO_ENABLED`` is on.
 
-bp = Blueprint(__name__.replace(".", "_"), __name__)
+The page loads the widget from another origin name than its own (``localhost`` ⇄
+``127.0.0.1``, same port), so the browser makes real cross-origin calls; engage's CORS allows
+exactly that pair while the demo is on. Behind any other host name the widget comes from the
+page's own origin.
+
+Pages are sent with a strict Content-Security-Policy: scripts only from the widget's origin, no
+inline script, styles only from the widget's origin plus the page's own nonce'd <style>. So the
+demo also proves the widget needs no 'unsafe-inline'.
+
+Query options, passed through to the widget's data-* attributes: ``theme`` (auto, light,
+dark; also themes the demo page) and ``lang`` (en, de, fr).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.wrappers import Response
+
+from engage.demo import content
+from engage.widget.routes import asset_url
+
+bp = Blueprint("demo", __name__)
+
+THEMES = ("auto", "light", "dark")
+LANGS = ("en", "de", "fr")
+_SWAP = {"localhost": "127.0.0.1", "127.0.0.1": "localhost", "[::1]": "localhost"}
+
+
+@bp.before_request
+def _only_when_enabled():
+    if not current_app.config.get("DEMO_ENABLED", False):
+        abort(404)
+
+
+def widget_origin(scheme: str, host: str) -> str:
+    """The origin to load the widget from: the other loopback name, else the page's own."""
+    name, sep, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not sep or not port.isdigit():
+        name, port = host, ""
+    other = _SWAP.get(name.lower(), name)
+    return f"{scheme}://{other}{':' + port if port else ''}"
+
+
+def content_security_policy(origin: str, nonce: str) -> str:
+    """Everything the demo page and the widget need, and no inline script at all."""
+    return "; ".join([
+        "default-src 'none'",
+        f"script-src {origin}",
+        f"style-src {origin} 'nonce-{nonce}'",
+        f"img-src {origin} data:",
+        f"connect-src {origin}",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def _options() -> dict[str, str]:
+    theme = request.args.get("theme", "auto")
+    lang = request.args.get("lang", "en")
+    return {"theme": theme if theme in THEMES else "auto", "lang": lang if lang in LANGS else "en"}
+
+
+def _page(template: str, **context) -> Response:
+    origin = widget_origin(request.scheme, request.host)
+    nonce = secrets.token_urlsafe(16)
+    html = render_template(
+        template, nonce=nonce, api_origin=origin, page_origin=request.host_url.rstrip("/"),
+        widget_js=origin + asset_url("engage.js"), articles=content.ARTICLES,
+        nice_date=_nice_date, **_options(), **context)
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = content_security_policy(origin, nonce)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _nice_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+@bp.get("/demo")
+def featured():
+    """The featured article, as a reader arriving from the front page sees it."""
+    return _page("demo/article.html", article=content.FEATURED,
+                 related=content.related(content.FEATURED))
+
+
+@bp.get("/demo/articles/<slug>")
+def article(slug: str):
+    found = content.find(slug)
+    if found is None:
+        abort(404)
+    return _page("demo/article.html", article=found, related=content.related(found))
+
+
+@bp.get("/demo/articles")
+def article_list():
+    """The list page: many counts filled by one batch call, no comment section."""
+    return _page("demo/list.html")

@@ -1,0 +1,714 @@
+/*! engage comment widget. Plain JavaScript, no dependencies, no build step.
+ *
+ * Embedding (see README "Embedding"):
+ *   <div id="engage-comments" data-article="KEY"></div>
+ *   <script src="https://comments.example.com/widget/engage.js" async></script>
+ * Options on the div: data-article (default: location.pathname), data-lang (en, de, fr;
+ * default: <html lang>), data-theme (auto | light | dark; auto follows the page's background,
+ * then prefers-color-scheme), data-views="off" (do not record a view), data-css="off" (the site
+ * loads its own stylesheet).
+ * Anywhere on the page: [data-engage-views="KEY"] and [data-engage-comments="KEY"] are filled
+ * with formatted counts by one batch call; an empty value means the thread's article.
+ *
+ * Security contract: the only markup inserted is the server-sanitised `body_html`, parsed
+ * into an inert <template> and cleaned again; every other value goes in through textContent
+ * or attributes. No inline handlers, no eval, no inline styles: it runs under a CSP without
+ * 'unsafe-inline'.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript ||
+    document.querySelector('script[src*="/widget/"][src*="engage.js"]');
+  if (!script || !script.src) return;
+  // The API lives where the script came from, not where the page is.
+  var SRC = new URL(script.src, location.href);
+  var API = SRC.origin + "/api/v1";
+  var CSS_URL = SRC.href.replace(/engage\.js(\?|#|$)/, "engage.css$1");
+  var MAX_DEPTH = 5;
+  var PAGE_SIZE = 50;
+  var TOKEN_MAX_AGE_MS = 60 * 60 * 1000;
+  var COUNT_BATCH = 50;
+
+  var TEXTS = {
+    en: {
+      comments0: "No comments yet", comments1: "One comment", commentsN: "{n} comments",
+      leave: "Leave a Reply", replyTo: "Leave a Reply to {name}", cancel: "Cancel reply",
+      notes: "Your email address will not be published.",
+      required: "Required fields are marked {*}", comment: "Comment", name: "Name", title: "Comments",
+      email: "Email", website: "Website",
+      remember: "Save my name, email, and website in this browser for the next time I comment.",
+      post: "Post Comment", posting: "Posting\u2026", reply: "Reply",
+      more: "Load more comments", loading: "Loading comments\u2026",
+      loadError: "Comments could not be loaded.", retry: "Try again",
+      published: "Your comment has been published.",
+      pending: "Your comment is awaiting moderation.",
+      preview: "This is a preview; your comment will be visible after it has been approved.",
+      slow: "You are posting comments too quickly. Slow down and try again in {n} seconds.",
+      duplicate: "Duplicate comment detected; it looks as though you\u2019ve already said that!",
+      closed: "Comments are closed.", tooLarge: "Your comment is too long.",
+      network: "Could not reach the comment server. Please try again.",
+      generic: "Something went wrong. Please try again.",
+      fix: "Please correct the marked fields.", justNow: "just now",
+      nameLen: "Name must be 1 to 100 characters.",
+      emailInvalid: "Not a valid email address.",
+      emailLong: "Email must be at most 254 characters.",
+      urlInvalid: "Website must be an http:// or https:// address.",
+      urlLong: "Website must be at most 200 characters.",
+      bodyLen: "Comment must be 1 to 10000 characters.",
+      bodyBlank: "Comment must not be empty.",
+      views: "{n} views", pendingLabel: "Awaiting moderation"
+    },
+    de: {
+      comments0: "Noch keine Kommentare", comments1: "Ein Kommentar", commentsN: "{n} Kommentare",
+      leave: "Schreibe einen Kommentar", replyTo: "Antworte {name}", cancel: "Antworten abbrechen",
+      notes: "Deine E-Mail-Adresse wird nicht ver\u00f6ffentlicht.",
+      required: "Erforderliche Felder sind mit {*} markiert.", title: "Kommentare",
+      comment: "Kommentar", name: "Name", email: "E-Mail", website: "Website",
+      remember: "Meinen Namen, meine E-Mail-Adresse und meine Website in diesem Browser f\u00fcr die n\u00e4chste Kommentierung speichern.",
+      post: "Kommentar abschicken", posting: "Wird gesendet\u2026", reply: "Antworten",
+      more: "Weitere Kommentare laden", loading: "Kommentare werden geladen\u2026",
+      loadError: "Die Kommentare konnten nicht geladen werden.", retry: "Erneut versuchen",
+      published: "Dein Kommentar wurde ver\u00f6ffentlicht.",
+      pending: "Dein Kommentar muss noch freigegeben werden.",
+      preview: "Dies ist eine Vorschau; dein Kommentar wird sichtbar, sobald er freigegeben wurde.",
+      slow: "Du schreibst Kommentare zu schnell. Bitte versuche es in {n} Sekunden erneut.",
+      duplicate: "Doppelter Kommentar: Es sieht so aus, als h\u00e4ttest du das schon einmal geschrieben!",
+      closed: "Die Kommentare sind geschlossen.", tooLarge: "Dein Kommentar ist zu lang.",
+      network: "Der Kommentar-Server ist nicht erreichbar. Bitte versuche es erneut.",
+      generic: "Etwas ist schiefgegangen. Bitte versuche es erneut.",
+      fix: "Bitte korrigiere die markierten Felder.", justNow: "gerade eben",
+      nameLen: "Der Name muss 1 bis 100 Zeichen lang sein.",
+      emailInvalid: "Keine g\u00fcltige E-Mail-Adresse.",
+      emailLong: "Die E-Mail-Adresse darf h\u00f6chstens 254 Zeichen lang sein.",
+      urlInvalid: "Die Website muss eine http://- oder https://-Adresse sein.",
+      urlLong: "Die Website darf h\u00f6chstens 200 Zeichen lang sein.",
+      bodyLen: "Der Kommentar muss 1 bis 10000 Zeichen lang sein.",
+      bodyBlank: "Der Kommentar darf nicht leer sein.",
+      views: "{n} Aufrufe", pendingLabel: "Wartet auf Freigabe"
+    },
+    fr: {
+      comments0: "Aucun commentaire", comments1: "Un commentaire", commentsN: "{n} commentaires",
+      leave: "Laisser un commentaire", replyTo: "R\u00e9pondre \u00e0 {name}", cancel: "Annuler la r\u00e9ponse",
+      notes: "Votre adresse e-mail ne sera pas publi\u00e9e.",
+      required: "Les champs obligatoires sont indiqu\u00e9s avec {*}", title: "Commentaires",
+      comment: "Commentaire", name: "Nom", email: "E-mail", website: "Site web",
+      remember: "Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain commentaire.",
+      post: "Laisser un commentaire", posting: "Envoi\u2026", reply: "R\u00e9pondre",
+      more: "Afficher plus de commentaires", loading: "Chargement des commentaires\u2026",
+      loadError: "Impossible de charger les commentaires.", retry: "R\u00e9essayer",
+      published: "Votre commentaire a \u00e9t\u00e9 publi\u00e9.",
+      pending: "Votre commentaire est en attente de mod\u00e9ration.",
+      preview: "Ceci est un aper\u00e7u\u00a0; votre commentaire sera visible apr\u00e8s sa validation.",
+      slow: "Vous publiez des commentaires trop rapidement. R\u00e9essayez dans {n} secondes.",
+      duplicate: "Commentaire en double d\u00e9tect\u00e9\u00a0; il semble que vous l\u2019ayez d\u00e9j\u00e0 dit\u00a0!",
+      closed: "Les commentaires sont ferm\u00e9s.", tooLarge: "Votre commentaire est trop long.",
+      network: "Le serveur de commentaires est injoignable. Veuillez r\u00e9essayer.",
+      generic: "Une erreur est survenue. Veuillez r\u00e9essayer.",
+      fix: "Veuillez corriger les champs indiqu\u00e9s.", justNow: "\u00e0 l\u2019instant",
+      nameLen: "Le nom doit comporter de 1 \u00e0 100 caract\u00e8res.",
+      emailInvalid: "Adresse e-mail non valide.",
+      emailLong: "L\u2019adresse e-mail ne doit pas d\u00e9passer 254 caract\u00e8res.",
+      urlInvalid: "Le site web doit \u00eatre une adresse http:// ou https://.",
+      urlLong: "Le site web ne doit pas d\u00e9passer 200 caract\u00e8res.",
+      bodyLen: "Le commentaire doit comporter de 1 \u00e0 10000 caract\u00e8res.",
+      bodyBlank: "Le commentaire ne doit pas \u00eatre vide.",
+      views: "{n} vues", pendingLabel: "En attente de mod\u00e9ration"
+    }
+  };
+
+  // ---- small pure helpers ------------------------------------------------------------
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
+
+  /** 999 -> "999", 1234 -> "1.2k", 3400000 -> "3.4M". Rounds down: a badge never overstates. */
+  function compact(n) {
+    n = Math.max(0, Math.floor(Number(n) || 0));
+    var steps = [[1e9, "B"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < steps.length; i++) {
+      if (n >= steps[i][0]) {
+        var v = Math.floor(n / steps[i][0] * 10) / 10;
+        return String(v) + steps[i][1];
+      }
+    }
+    return String(n);
+  }
+
+  /** Mirror of the server's normalize_article_key, to find our keys in its answers. */
+  function normKey(key) {
+    key = String(key || "").trim();
+    if (/^https?:\/\//i.test(key)) { try { key = new URL(key).pathname || "/"; } catch (e) { /* keep */ } }
+    key = key.split("#")[0].split("?")[0];
+    if (key.length > 1) key = key.replace(/\/+$/, "") || "/";
+    return key;
+  }
+
+  /** The URL if it is absolute http(s), else null: never let a javascript: URL into an href. */
+  function safeUrl(value) {
+    if (!value) return null;
+    try {
+      var u = new URL(String(value));
+      return (u.protocol === "http:" || u.protocol === "https:") ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  function charCount(s) { return Array.from(s).length; }
+
+  var EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+  /** Client-side copy of engage/comments/schemas.py: same limits, same (English) messages.
+   *  Returns {field: message}; empty when valid. */
+  function validate(d, T) {
+    var e = {};
+    var name = charCount(d.author_name), body = charCount(d.body);
+    if (name < 1 || name > 100) e.author_name = T.nameLen;
+    if (!EMAIL_RE.test(d.author_email)) e.author_email = T.emailInvalid;
+    else if (charCount(d.author_email) > 254) e.author_email = T.emailLong;
+    if (d.author_url) {
+      if (charCount(d.author_url) > 200) e.author_url = T.urlLong;
+      else if (!safeUrl(d.author_url) || /\s/.test(d.author_url)) e.author_url = T.urlInvalid;
+    }
+    if (body < 1 || body > 10000) e.body = T.bodyLen;
+    else if (!d.body.trim()) e.body = T.bodyBlank;
+    return e;
+  }
+
+  function relTime(date, lang, T) {
+    var s = Math.min(0, (date.getTime() - Date.now()) / 1000);
+    if (s > -45) return T.justNow;
+    var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+      ["hour", 3600], ["minute", 60]];
+    if (!window.Intl || !Intl.RelativeTimeFormat) return date.toLocaleDateString(lang);
+    var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    for (var i = 0; i < units.length; i++) {
+      if (-s >= units[i][1] || units[i][0] === "minute") {
+        return rtf.format(Math.round(s / units[i][1]), units[i][0]);
+      }
+    }
+  }
+
+  function h(tag, attrs, children) {
+    var el = document.createElement(tag);
+    for (var k in (attrs || {})) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") el.textContent = v;
+      else if (k === "class") el.className = v;
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    (children || []).forEach(function (c) {
+      if (c) el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return el;
+  }
+
+  var BAD_TAGS = "script,style,iframe,object,embed,form,input,button,textarea,select,link,meta,base,frame,frameset,svg,math";
+
+  /** Second line of defence behind the server's sanitiser: parse inert, drop anything active. */
+  function safeFragment(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = String(html || "");
+    var root = tpl.content;
+    Array.prototype.forEach.call(root.querySelectorAll(BAD_TAGS), function (n) { n.remove(); });
+    Array.prototype.forEach.call(root.querySelectorAll("*"), function (n) {
+      Array.prototype.slice.call(n.attributes).forEach(function (a) {
+        var name = a.name.toLowerCase();
+        if (name.indexOf("on") === 0 || name === "style" || name === "srcdoc" ||
+            ((name === "href" || name === "src" || name === "action" || name === "formaction" ||
+              name === "xlink:href") && !/^(https?:|mailto:|#|\/(?!\/))/i.test(a.value.trim()))) {
+          n.removeAttribute(a.name);
+        }
+      });
+      if (n.tagName === "A") n.setAttribute("rel", "nofollow ugc noopener");
+    });
+    return root;
+  }
+
+  function store(kind) {
+    try { var s = window[kind]; s.setItem("engage:t", "1"); s.removeItem("engage:t"); return s; }
+    catch (e) { return null; }
+  }
+
+  function getJSON(s, key) { try { return JSON.parse(s.getItem(key) || "null"); } catch (e) { return null; } }
+
+  // ---- network -----------------------------------------------------------------------
+
+  function api(path, opts) {
+    opts = opts || {};
+    opts.mode = "cors";
+    opts.credentials = "omit";
+    return fetch(API + path, opts).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
+        return { status: res.status, ok: res.ok, data: data, headers: res.headers };
+      });
+    });
+  }
+
+  function q(params) {
+    var parts = [];
+    Object.keys(params).forEach(function (k) {
+      [].concat(params[k]).forEach(function (v) {
+        if (v !== null && v !== undefined) parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(v));
+      });
+    });
+    return parts.length ? "?" + parts.join("&") : "";
+  }
+
+  /** One view, as a CORS simple request (no body, no custom headers, so no preflight). */
+  function recordView(key) {
+    var url = API + "/views" + q({ article: key });
+    function beacon() { if (navigator.sendBeacon) navigator.sendBeacon(url); return null; }
+    if (!window.fetch) return Promise.resolve(beacon());
+    return fetch(url, { method: "POST", mode: "cors", credentials: "omit", keepalive: true })
+      .then(function (r) { return r.ok ? r.json() : null; }, beacon)
+      .catch(function () { return null; });
+  }
+
+  // ---- page counts (views badges, comment counts on list pages) ---------------------
+
+  function countTargets(article) {
+    var els = document.querySelectorAll("[data-engage-views],[data-engage-comments]");
+    return Array.prototype.map.call(els, function (el) {
+      var isViews = el.hasAttribute("data-engage-views");
+      var key = el.getAttribute(isViews ? "data-engage-views" : "data-engage-comments") || article;
+      return { el: el, kind: isViews ? "views" : "comments", key: key };
+    }).filter(function (t) { return t.key; });
+  }
+
+  function fillCount(t, n, T) {
+    t.el.textContent = compact(n);
+    if (t.kind === "views") t.el.setAttribute("title", fmt(T.views, { n: Number(n).toLocaleString() }));
+    t.el.setAttribute("data-engage-count", String(n));
+  }
+
+  function loadCounts(article, known, T) {
+    var targets = countTargets(article);
+    var keys = [];
+    targets.forEach(function (t) { if (keys.indexOf(t.key) < 0) keys.push(t.key); });
+    for (var i = 0; i < keys.length; i += COUNT_BATCH) {
+      api("/counts" + q({ article: keys.slice(i, i + COUNT_BATCH) })).then(function (res) {
+        var counts = (res.ok && res.data && res.data.counts) || {};
+        targets.forEach(function (t) {
+          var c = counts[t.key] || counts[normKey(t.key)];
+          if (!c || c[t.kind] === undefined) return;
+          var n = c[t.kind];
+          if (t.kind === "views" && known[t.key] !== undefined) n = Math.max(n, known[t.key]);
+          fillCount(t, n, T);
+        });
+      }).catch(function () { /* counts are decoration; leave the placeholders */ });
+    }
+  }
+
+  // ---- theme -------------------------------------------------------------------------
+
+  function pageIsDark(el) {
+    for (var n = el.parentElement; n; n = n.parentElement) {
+      var m = getComputedStyle(n).backgroundColor.match(/[\d.]+/g);
+      if (m && m.length >= 3 && (m.length < 4 || Number(m[3]) > 0.5)) {
+        return (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255 < 0.5;
+      }
+    }
+    return !!(window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+
+  function applyTheme(root, option) {
+    var theme = option === "light" || option === "dark" ? option : (pageIsDark(root) ? "dark" : "light");
+    root.setAttribute("data-engage-theme", theme);
+  }
+
+  // ---- the comment section -----------------------------------------------------------
+
+  function Widget(root, T, lang, article) {
+    this.root = root; this.T = T; this.lang = lang; this.article = article;
+    this.count = 0; this.next = null; this.nodes = {}; this.replyTo = null;
+    this.token = null; this.tokenAt = 0;
+    this.session = store("sessionStorage"); this.local = store("localStorage");
+    this.pendingKey = "engage:pending:" + article;
+  }
+
+  Widget.prototype.build = function () {
+    var T = this.T;
+    this.heading = h("h2", { class: "engage-title", text: T.loading });
+    this.thread = h("ol", { class: "engage-thread" });
+    this.moreBtn = h("button", { type: "button", class: "engage-more", hidden: true, text: T.more });
+    this.loadStatus = h("p", { class: "engage-load-status", role: "status" });
+    this.respond = this.buildForm();
+    this.home = h("div", { class: "engage-respond-home" }, [this.respond]);
+    this.root.textContent = "";
+    this.root.classList.add("engage");
+    this.root.setAttribute("lang", this.lang);
+    this.root.appendChild(h("section", { class: "engage-comments", "aria-labelledby": "engage-title" },
+      [this.heading, this.thread, this.moreBtn, this.loadStatus, this.home]));
+    this.heading.id = "engage-title";
+    var self = this;
+    this.moreBtn.addEventListener("click", function () { self.load(); });
+  };
+
+  Widget.prototype.field = function (name, label, type, required, autocomplete) {
+    var id = "engage-" + name;
+    var input = type === "textarea"
+      ? h("textarea", { id: id, name: name, rows: 8, required: required })
+      : h("input", { id: id, name: name, type: type, required: required, autocomplete: autocomplete });
+    var err = h("span", { class: "engage-error", id: id + "-error", hidden: true });
+    input.setAttribute("aria-describedby", err.id);
+    this.inputs[name] = input; this.errors[name] = err;
+    return h("p", { class: "engage-field engage-field-" + name }, [
+      h("label", { for: id }, [label, required ? " " : null,
+        required ? h("span", { class: "engage-req", "aria-hidden": "true", text: "*" }) : null]),
+      input, err]);
+  };
+
+  Widget.prototype.buildForm = function () {
+    var T = this.T, self = this;
+    this.inputs = {}; this.errors = {};
+    this.formTitle = h("h3", { class: "engage-form-title", id: "engage-form-title", text: T.leave });
+    this.cancelBtn = h("button", { type: "button", class: "engage-cancel", hidden: true, text: T.cancel });
+    this.remember = h("input", { type: "checkbox", id: "engage-remember", name: "remember" });
+    this.honeypot = h("input", { type: "text", name: "phone", id: "engage-phone", tabindex: "-1", autocomplete: "off" });
+    this.submitBtn = h("button", { type: "submit", class: "engage-submit", text: T.post });
+    this.status = h("div", { class: "engage-status", role: "status", "aria-live": "polite" });
+    this.form = h("form", { class: "engage-form", novalidate: true, "aria-labelledby": "engage-form-title" }, [
+      h("p", { class: "engage-notes" }, [h("span", { text: T.notes }), " ", h("span", {}, T.required.split("{*}")
+        .reduce(function (acc, part, i) {
+          if (i) acc.push(h("span", { class: "engage-req", text: "*" }));
+          return acc.concat([part]);
+        }, []))]),
+      this.field("body", T.comment, "textarea", true),
+      this.field("author_name", T.name, "text", true, "name"),
+      this.field("author_email", T.email, "email", true, "email"),
+      this.field("author_url", T.website, "url", false, "url"),
+      h("div", { class: "engage-hp", "aria-hidden": "true" }, [h("label", { for: "engage-phone", text: "Phone" }), this.honeypot]),
+      h("p", { class: "engage-remember" }, [this.remember, " ", h("label", { for: "engage-remember", text: T.remember })]),
+      h("p", { class: "engage-actions" }, [this.submitBtn]),
+      this.status]);
+    var saved = this.local && getJSON(this.local, "engage:author");
+    if (saved) {
+      this.inputs.author_name.value = saved.name || "";
+      this.inputs.author_email.value = saved.email || "";
+      this.inputs.author_url.value = saved.url || "";
+      this.remember.checked = true;
+    }
+    var warm = function () { self.formToken(); };
+    this.form.addEventListener("focusin", warm);
+    this.form.addEventListener("input", warm);
+    this.form.addEventListener("submit", function (e) { e.preventDefault(); self.submit(); });
+    this.form.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && self.replyTo) { e.preventDefault(); self.cancelReply(true); }
+    });
+    this.cancelBtn.addEventListener("click", function () { self.cancelReply(true); });
+    return h("div", { class: "engage-respond" }, [
+      h("div", { class: "engage-form-head" }, [this.formTitle, this.cancelBtn]), this.form]);
+  };
+
+  Widget.prototype.setHeading = function () {
+    var T = this.T, n = this.count;
+    this.heading.textContent = n === 0 ? T.comments0 : n === 1 ? T.comments1 : fmt(T.commentsN, { n: n.toLocaleString(this.lang) });
+  };
+
+  Widget.prototype.renderComment = function (c, pending) {
+    var T = this.T, self = this;
+    var id = String(c.id);
+    var parent = c.parent_id !== null && c.parent_id !== undefined ? this.nodes[String(c.parent_id)] : null;
+    var depth = parent ? parent.depth + 1 : 1;
+    var date = new Date(c.created_at);
+    var valid = !isNaN(date.getTime());
+    var site = safeUrl(c.author_url);
+    var avatar = safeUrl(c.avatar_url);
+    var name = site
+      ? h("a", { class: "engage-author", href: site, rel: "nofollow ugc noopener", text: c.author_name || "" })
+      : h("span", { class: "engage-author", text: c.author_name || "" });
+    var time = h("time", {
+      datetime: valid ? date.toISOString() : null,
+      title: valid ? date.toLocaleString(this.lang, { dateStyle: "long", timeStyle: "short" }) : null,
+      text: valid ? relTime(date, this.lang, T) : ""
+    });
+    var body = h("div", { class: "engage-body" });
+    body.appendChild(safeFragment(c.body_html));
+    var reply = h("button", { type: "button", class: "engage-reply", text: T.reply,
+      "aria-label": T.reply + ": " + (c.author_name || "") });
+    var article = h("article", { class: "engage-comment-body", id: "engage-comment-" + id, tabindex: "-1" }, [
+      avatar ? h("img", { class: "engage-avatar", src: avatar, alt: "", width: 40, height: 40, loading: "lazy" })
+        : h("span", { class: "engage-avatar engage-avatar-empty", "aria-hidden": "true" }),
+      h("div", { class: "engage-main" }, [
+        h("header", { class: "engage-meta" }, [name, " ",
+          h("a", { class: "engage-permalink", href: "#engage-comment-" + id }, [time])]),
+        pending ? h("p", { class: "engage-pending-note", text: T.pending + " " + T.preview }) : null,
+        body,
+        pending ? null : h("footer", { class: "engage-actions-row" }, [reply])])]);
+    var children = h("ol", { class: "engage-children" });
+    var li = h("li", { class: "engage-comment engage-depth-" + Math.min(depth, MAX_DEPTH) +
+      (pending ? " engage-pending" : "") }, [article, children]);
+    // Below MAX_DEPTH replies nest; deeper ones join their parent's list so lines stay readable.
+    var list = !parent ? this.thread : parent.depth < MAX_DEPTH ? parent.children : parent.list;
+    var firstPending = pending ? null : list.querySelector(":scope > .engage-pending");
+    list.insertBefore(li, firstPending);
+    this.nodes[id] = { li: li, article: article, children: children, list: list, depth: depth,
+      name: c.author_name || "", pending: !!pending };
+    reply.addEventListener("click", function () { self.openReply(id, reply); });
+    return article;
+  };
+
+  Widget.prototype.fetchPage = function () {
+    return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next }));
+  };
+
+  /** Render the next page; `pending` is an already started fetchPage() (the first page). */
+  Widget.prototype.load = function (pending) {
+    var self = this, T = this.T;
+    this.moreBtn.disabled = true;
+    this.loadStatus.textContent = this.next ? T.loading : "";
+    return (pending || this.fetchPage())
+      .then(function (res) {
+        if (!res.ok || !res.data) throw new Error("status " + res.status);
+        var d = res.data;
+        self.count = typeof d.count === "number" ? d.count : self.count;
+        (d.comments || []).forEach(function (c) {
+          var known = self.nodes[String(c.id)];
+          if (known && !known.pending) return;
+          if (known) { known.li.remove(); delete self.nodes[String(c.id)]; self.forgetPending(c.id); }
+          self.renderComment(c, false);
+        });
+        self.next = d.next || null;
+        self.moreBtn.hidden = !self.next;
+        self.moreBtn.disabled = false;
+        self.loadStatus.textContent = "";
+        self.setHeading();
+        self.showPending();
+      })
+      .catch(function () {
+        self.moreBtn.disabled = false;
+        if (self.heading.textContent === T.loading) self.heading.textContent = T.title;
+        self.loadStatus.textContent = T.loadError + " ";
+        var retry = h("button", { type: "button", class: "engage-retry", text: T.retry });
+        retry.addEventListener("click", function () { self.load(); });
+        self.loadStatus.appendChild(retry);
+      });
+  };
+
+  // Held comments are shown to their author only: they live in this tab's sessionStorage.
+  Widget.prototype.pendingList = function () {
+    return (this.session && getJSON(this.session, this.pendingKey)) || [];
+  };
+
+  Widget.prototype.forgetPending = function (id) {
+    if (!this.session) return;
+    var rest = this.pendingList().filter(function (c) { return String(c.id) !== String(id); });
+    this.session.setItem(this.pendingKey, JSON.stringify(rest));
+  };
+
+  Widget.prototype.showPending = function () {
+    var self = this;
+    this.pendingList().forEach(function (c) {
+      var parentReady = c.parent_id === null || c.parent_id === undefined || self.nodes[String(c.parent_id)];
+      if (!self.nodes[String(c.id)] && parentReady) self.renderComment(c, true);
+    });
+  };
+
+  Widget.prototype.openReply = function (id, button) {
+    var node = this.nodes[id];
+    if (!node) return;
+    this.replyTo = id; this.replyButton = button;
+    node.li.insertBefore(this.respond, node.children);
+    this.formTitle.textContent = fmt(this.T.replyTo, { name: node.name });
+    this.cancelBtn.hidden = false;
+    this.inputs.body.focus();
+  };
+
+  Widget.prototype.cancelReply = function (restoreFocus) {
+    var button = this.replyButton;
+    this.replyTo = null; this.replyButton = null;
+    this.home.appendChild(this.respond);
+    this.formTitle.textContent = this.T.leave;
+    this.cancelBtn.hidden = true;
+    if (restoreFocus && button && document.contains(button)) button.focus();
+  };
+
+  Widget.prototype.formToken = function () {
+    var self = this;
+    if (this.token && Date.now() - this.tokenAt < TOKEN_MAX_AGE_MS) return this.token;
+    this.tokenAt = Date.now();
+    this.token = api("/form-token" + q({ article: this.article })).then(function (res) {
+      if (res.ok && res.data && res.data.form_token) return res.data.form_token;
+      self.token = null;
+      return null;
+    }, function () { self.token = null; return null; });
+    return this.token;
+  };
+
+  Widget.prototype.say = function (text, kind) {
+    this.status.textContent = text;
+    this.status.className = "engage-status" + (kind ? " engage-status-" + kind : "");
+  };
+
+  Widget.prototype.showErrors = function (errors) {
+    var first = null;
+    for (var name in this.inputs) {
+      var msg = errors[name];
+      var input = this.inputs[name], err = this.errors[name];
+      err.textContent = msg ? [].concat(msg).join(" ") : "";
+      err.hidden = !msg;
+      if (msg) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+      else input.removeAttribute("aria-invalid");
+    }
+    return first;
+  };
+
+  Widget.prototype.submit = function () {
+    var self = this, T = this.T;
+    if (this.busy) return;
+    var d = {
+      author_name: this.inputs.author_name.value.trim(),
+      author_email: this.inputs.author_email.value.trim(),
+      author_url: this.inputs.author_url.value.trim(),
+      body: this.inputs.body.value
+    };
+    var first = this.showErrors(validate(d, T));
+    if (first) { this.say(T.fix, "error"); first.focus(); return; }
+    this.setBusy(true);
+    this.say("");
+    Promise.resolve(this.formToken()).then(function (token) {
+      var payload = { article: self.article, author_name: d.author_name, author_email: d.author_email,
+        body: d.body, phone: self.honeypot.value };
+      if (d.author_url) payload.author_url = d.author_url;
+      if (self.replyTo) payload.parent_id = isNaN(Number(self.replyTo)) ? self.replyTo : Number(self.replyTo);
+      if (token) payload.form_token = token;
+      return api("/comments", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(payload) });
+    }).then(function (res) {
+      self.setBusy(false);
+      self.handleResult(res, d);
+    }, function () {
+      self.setBusy(false);
+      self.say(T.network, "error");
+    });
+  };
+
+  Widget.prototype.setBusy = function (busy) {
+    this.busy = busy;
+    this.submitBtn.disabled = busy;
+    this.submitBtn.textContent = busy ? this.T.posting : this.T.post;
+  };
+
+  Widget.prototype.handleResult = function (res, d) {
+    var T = this.T, self = this;
+    var data = res.data || {};
+    if ((res.status === 201 || res.status === 202) && data.comment) {
+      this.saveAuthor(d);
+      var pending = res.status === 202 || data.status === "pending";
+      var c = data.comment;
+      if (pending && this.session) {
+        var list = this.pendingList().concat([c]);
+        this.session.setItem(this.pendingKey, JSON.stringify(list));
+      }
+      this.inputs.body.value = "";
+      this.token = null;
+      if (this.replyTo) this.cancelReply(false);
+      var el = this.renderComment(c, pending);
+      if (!pending) {
+        this.count += 1; this.setHeading();
+        document.querySelectorAll('[data-engage-comments="' + CSS.escape(this.article) + '"]')
+          .forEach(function (e) { fillCount({ el: e, kind: "comments" }, self.count, T); });
+      }
+      el.classList.add("engage-new");
+      el.focus();
+      this.say(pending ? T.pending : T.published, pending ? "pending" : "success");
+      return;
+    }
+    var err = data.error || {};
+    var fields = err.fields || {};
+    var mapped = {}, other = [];
+    Object.keys(fields).forEach(function (k) {
+      if (self.inputs[k]) mapped[k] = fields[k];
+      else other = other.concat(fields[k]);
+      if (k === "form_token") self.token = null;
+    });
+    var first = this.showErrors(mapped);
+    var msg;
+    if (res.status === 429) {
+      var wait = parseInt(res.headers.get("Retry-After") || err.retry_after || "0", 10) || 15;
+      msg = fmt(T.slow, { n: wait });
+      this.submitBtn.disabled = true;
+      setTimeout(function () { if (!self.busy) self.submitBtn.disabled = false; }, wait * 1000);
+    } else if (res.status === 422 && first) msg = T.fix + (other.length ? " " + other.join(" ") : "");
+    else if (res.status === 409) msg = T.duplicate;
+    else if (res.status === 403) msg = err.message || T.closed;
+    else if (res.status === 413) msg = T.tooLarge;
+    else msg = (err.message ? err.message + (other.length ? " " + other.join(" ") : "") : T.generic);
+    this.say(msg, "error");
+    if (first) first.focus();
+  };
+
+  Widget.prototype.saveAuthor = function (d) {
+    if (!this.local) return;
+    if (this.remember.checked) {
+      this.local.setItem("engage:author", JSON.stringify({ name: d.author_name, email: d.author_email, url: d.author_url }));
+    } else this.local.removeItem("engage:author");
+  };
+
+  // ---- start -------------------------------------------------------------------------
+
+  /** Resolves when engage.css is applied (or after 3 s), so the honeypot never flashes visible. */
+  function loadCss(root) {
+    if (root && /^(off|false|0)$/i.test(root.getAttribute("data-css") || "")) return Promise.resolve();
+    var present = Array.prototype.some.call(document.querySelectorAll('link[rel="stylesheet"]'),
+      function (l) { return l.href === CSS_URL; });
+    if (present) return Promise.resolve();
+    return new Promise(function (resolve) {
+      var link = h("link", { rel: "stylesheet", href: CSS_URL });
+      link.addEventListener("load", resolve);
+      link.addEventListener("error", resolve);
+      setTimeout(resolve, 3000);
+      var head = document.head || document.documentElement;
+      head.insertBefore(link, head.firstChild);
+    });
+  }
+
+  function pickLang(root) {
+    var wanted = ((root && root.getAttribute("data-lang")) || document.documentElement.lang ||
+      navigator.language || "en").toLowerCase().split("-")[0];
+    return TEXTS[wanted] ? wanted : "en";
+  }
+
+  function start() {
+    var root = document.getElementById("engage-comments");
+    if (root && root.hasAttribute("data-engage-ready")) return;
+    var lang = pickLang(root);
+    var T = TEXTS[lang];
+    var article = root ? (root.getAttribute("data-article") || location.pathname) : null;
+    var known = {};
+    var viewed = Promise.resolve();
+    if (root && !/^(off|false|0)$/i.test(root.getAttribute("data-views") || "")) {
+      viewed = recordView(article).then(function (r) {
+        if (!r || typeof r.views !== "number") return;
+        known[article] = r.views;
+        countTargets(article).forEach(function (t) {
+          if (t.kind === "views" && t.key === article) fillCount(t, r.views, T);
+        });
+      });
+    }
+    viewed.then(function () { loadCounts(article, known, T); });
+    if (!root) return;
+    root.setAttribute("data-engage-ready", "");
+    var widget = new Widget(root, T, lang, article);
+    var option = root.getAttribute("data-theme") || "auto";
+    var firstPage = widget.fetchPage();
+    firstPage.catch(function () { /* reported by load() */ });
+    loadCss(root).then(function () {
+      widget.build();
+      applyTheme(root, option);
+      if (window.matchMedia) {
+        var mq = matchMedia("(prefers-color-scheme: dark)");
+        var again = function () { applyTheme(root, option); };
+        if (mq.addEventListener) mq.addEventListener("change", again);
+      }
+      widget.load(firstPage);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
