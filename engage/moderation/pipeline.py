@@ -128,3 +128,17 @@ def moderate(submission: Submission, history: History, rules: Iterable[Rule]) ->
         if finding.action is not None:
             return Verdict(finding.action, tuple(findings))
     return Verdict(None, tuple(findings))
+
+
+@dataclass
+class MemoryHistory:
+    """A ``History`` held in memory (tests, benchmarks): counts per lower-case email."""
+
+    approved: dict[str, int] = field(default_factory=dict)
+    spam: dict[str, int] = field(default_factory=dict)
+
+    def approved_count(self, email: str) -> int:
+        return self.approved.get(email.lower(), 0)
+
+    def spam_count(self, email: str) -> int:
+        return self.spam.get(email.lower(), 0)

@@ -1,0 +1,40 @@
+"""Find the links in a comment and the hosts they point to.
+
+A link is an ``http(s)://`` or ``www.`` URL, or a bare ``host.tld/path`` (how shortened links
+are usually pasted: ``bit.ly/abc``). The same URL written twice (an HTML ``<a href=X>X</a>`` or
+a Markdown ``[X](X)``) counts once.
+"""
+
+from __future__ import annotations
+
+import re
+
+_URL = re.compile(
+    r"""(?:\bhttps?://|\bwww\.)[^\s<>"'`\])]+"""
+    r"""|(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>"'`\])]*""",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?"
+
+
+def find_links(text: str) -> tuple[str, ...]:
+    """The distinct links in ``text``, in order of first appearance, trailing punctuation cut."""
+    if "." not in text:
+        return ()
+    seen: dict[str, None] = {}
+    for match in _URL.finditer(text):
+        seen.setdefault(match.group(0).rstrip(_TRAILING).lower(), None)
+    return tuple(seen)
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` (scheme, credentials, port, path and ``www.`` dropped)."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    host = host.split(":", 1)[0].lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def host_matches(host: str, blocked: str) -> bool:
+    """True when ``host`` is ``blocked`` or one of its subdomains."""
+    return host == blocked or host.endswith("." + blocked)

@@ -1,0 +1,22 @@
+"""Blocked words: a word or phrase from the blocklist in the body or the name → spam."""
+
+from __future__ import annotations
+
+from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
+from engage.moderation.rules.names import RuleName
+from engage.moderation.wordlist import WordMatcher
+
+
+class BlockedWordsRule:
+    name = RuleName.BLOCKED_WORDS
+    kind = RuleKind.SPAM
+
+    def __init__(self, words: WordMatcher):
+        self.words = words
+
+    def check(self, submission: Submission, history: History) -> Finding | None:
+        found = self.words.find(submission.body) + self.words.find(submission.author_name)
+        if not found:
+            return None
+        return Finding(self.name, "contains blocked words", evidence=sorted(set(found)),
+                       action=Action.SPAM)
