@@ -22,11 +22,14 @@ def _json(schema: str, description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-ARTICLE = {"name": "article", "in": "query", "required": True,
-           "schema": {"type": "string", "minLength": 1, "maxLength": 512}}
+# What normalize_article_key accepts: no control characters, and something that is not a
+# query string or fragment after the leading whitespace.
+ARTICLE_PATTERN = r"^\s*[^\s?#\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+ARTICLE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 512, "pattern": ARTICLE_PATTERN}
+ARTICLE = {"name": "article", "in": "query", "required": True, "schema": ARTICLE_SCHEMA}
 ARTICLES = {"name": "article", "in": "query", "required": True, "style": "form", "explode": True,
             "schema": {"type": "array", "minItems": 1, "maxItems": 100,
-                       "items": {"type": "string", "minLength": 1, "maxLength": 512}}}
+                       "items": ARTICLE_SCHEMA}}
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +50,17 @@ def build_spec() -> dict:
             "comments": {"type": "integer"}, "views": {"type": "integer"}}}}}})
     for path, operations in _paths().items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _tighten_comment_input(document["components"]["schemas"]["CommentInput"]["properties"])
+    return document
+
+
+def _tighten_comment_input(properties: dict) -> None:
+    """Say in the document what the schema's custom validators check (not-blank, http(s))."""
+    properties["article"].update(ARTICLE_SCHEMA)
+    properties["author_name"]["pattern"] = r"\S"
+    properties["body"]["pattern"] = r"\S"
+    properties["author_url"]["pattern"] = r"^\s*https?://[^\s/?#]+[^\s]*\s*$"
 
 
 def _paths() -> dict:

@@ -1,0 +1,25 @@
+"""Builders for test data: valid payloads with overridable fields."""
+
+from __future__ import annotations
+
+import itertools
+
+_counter = itertools.count(1)
+
+
+def comment_payload(**overrides) -> dict:
+    """A valid POST /api/v1/comments body; each call has a distinct body."""
+    n = next(_counter)
+    payload = {
+        "article": "/news/launch",
+        "author_name": "Ada Reader",
+        "author_email": "ada.reader@example.org",
+        "body": f"A thoughtful remark number {n}.",
+    }
+    payload.update(overrides)
+    return {key: value for key, value in payload.items() if value is not ...}
+
+
+def post_comment(client, **overrides):
+    """POST a comment (JSON) and return the response."""
+    return client.post("/api/v1/comments", json=comment_payload(**overrides))
