@@ -414,7 +414,9 @@
     var id = String(c.id);
     var parent = c.parent_id !== null && c.parent_id !== undefined ? this.nodes[String(c.parent_id)] : null;
     var depth = parent ? parent.depth + 1 : 1;
-    var date = new Date(c.created_at);
+    // The API speaks UTC; a timestamp without an offset must not be read as local time.
+    var stamp = String(c.created_at || "");
+    var date = new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(stamp) ? stamp : stamp + "Z");
     var valid = !isNaN(date.getTime());
     var site = safeUrl(c.author_url);
     var avatar = safeUrl(c.avatar_url);
@@ -527,15 +529,19 @@
     if (restoreFocus && button && document.contains(button)) button.focus();
   };
 
+  /** The form token, fetched once the reader starts writing; a failed fetch is retried
+   *  after 10 s at the earliest (the comment is then sent without one). */
   Widget.prototype.formToken = function () {
     var self = this;
-    if (this.token && Date.now() - this.tokenAt < TOKEN_MAX_AGE_MS) return this.token;
+    var age = Date.now() - this.tokenAt;
+    if (this.token && age < (this.tokenOk ? TOKEN_MAX_AGE_MS : 10000)) return this.token;
     this.tokenAt = Date.now();
+    this.tokenOk = false;
     this.token = api("/form-token" + q({ article: this.article })).then(function (res) {
-      if (res.ok && res.data && res.data.form_token) return res.data.form_token;
-      self.token = null;
-      return null;
-    }, function () { self.token = null; return null; });
+      var token = res.ok && res.data && res.data.form_token;
+      self.tokenOk = !!token;
+      return token || null;
+    }, function () { return null; });
     return this.token;
   };
 
