@@ -13,6 +13,7 @@ from engage.articles import Article, get_or_create_article
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed
+from engage.moderation.admission import admit
 from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 
@@ -44,17 +45,23 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     parent_id = data.get("parent_id")
     if parent_id is not None:
         _check_parent(session, parent_id, article)
+    # 403 closed, 409 duplicate, 429 flood (nothing stored); then the form token is spent.
+    token = admit(session, article, author_email=data["author_email"], body=data["body"],
+                  ip_prefix=client.ip_prefix, token=data.get("form_token"), now=now,
+                  config=config)
     submission = Submission(
         article=article.key, body=data["body"], author_name=data["author_name"],
         author_email=data["author_email"], author_url=data.get("author_url"),
         parent_id=parent_id, ip_prefix=client.ip_prefix, user_agent=client.user_agent,
         honeypot=data.get("phone") or "", now=now,
+        form_token_age=token.age, form_token_problem=token.problem,
     )
     verdict = judge(session, submission, config)
+    body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     comment = Comment(
         article_id=article.id, parent_id=parent_id, status=status_for(verdict),
         author_name=data["author_name"], author_email=data["author_email"].lower(),
-        author_url=data.get("author_url"), body=data["body"], body_html=render_body(data["body"]),
+        author_url=data.get("author_url"), body=body, body_html=render_body(body),
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
         reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
     )

@@ -1,7 +1,9 @@
 """The one place that decides what happens to a new comment.
 
-``judge`` builds the rule list for the current settings and runs the pipeline; ``status_for``
-maps the verdict to a stored status. The comments service calls nothing else to decide.
+``judge`` runs the rule list of the current settings (``settings.current``: cached per
+process, at most about a second behind the database) over the submission, with the author's
+history read from the comments table. ``status_for`` maps the verdict to a stored status.
+The comments service calls ``admission.admit`` first (403/409/429), then ``judge``.
 """
 
 from __future__ import annotations
@@ -11,16 +13,15 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from engage.comments.models import CommentStatus
-from engage.moderation.pipeline import Action, Finding, Submission, Verdict
+from engage.moderation import settings
+from engage.moderation.history import SqlHistory
+from engage.moderation.pipeline import Action, Submission, Verdict, moderate
 
 
 def judge(session: Session, submission: Submission, config: Mapping[str, Any]) -> Verdict:
-    """Decide ``submission``. Foundation version: only the moderation mode applies."""
-    if config["MODERATION_MODE"] == "premod":
-        finding = Finding("premod", "every comment is held for a moderator (premod mode)",
-                          action=Action.HOLD)
-        return Verdict(Action.HOLD, (finding,))
-    return Verdict(None)
+    """Decide ``submission`` with the current moderation settings. Reads only."""
+    snapshot = settings.current(session, config)
+    return moderate(submission, SqlHistory(session), snapshot.rules)
 
 
 def status_for(verdict: Verdict) -> CommentStatus:

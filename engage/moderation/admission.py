@@ -1,0 +1,41 @@
+"""What the comments service asks before it judges and stores a comment.
+
+``admit`` runs the checks that refuse a comment outright, in this order, and then reads the
+form token:
+
+1. closed article → 403 ``Forbidden`` (nothing else matters on a closed article);
+2. duplicate (same text, email, article) → 409 ``Conflict`` (before the flood limit, so a
+   double-click is told "already posted" rather than "too fast");
+3. flood limit → 429 ``TooManyRequests`` with ``Retry-After``; claims the reader's slot;
+4. the form token is inspected and its nonce spent, last, so that a refused post leaves the
+   reader's token usable for the retry.
+
+Nothing is stored when it raises, as long as the caller does not commit (the database claims
+of steps 3 and 4 are part of the caller's transaction; the request teardown rolls it back).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy.orm import Session
+
+from engage.articles import Article
+from engage.moderation import form_token, settings
+from engage.moderation.closed import check_open
+from engage.moderation.duplicate import check_duplicate
+from engage.moderation.flood import check_flood, flood_gate
+
+
+def admit(session: Session, article: Article, *, author_email: str, body: str,
+          ip_prefix: str | None, token: str | None, now: datetime,
+          config: Mapping[str, Any]) -> form_token.TokenCheck:
+    """Refuse the comment (403/409/429) or return its form-token check for the Submission."""
+    options = settings.current(session, config).options
+    check_open(article, now, options.auto_close_days)
+    check_duplicate(session, article.id, author_email, body)
+    check_flood(flood_gate(session, config), ip_prefix, author_email, now,
+                options.flood_seconds, config["SECRET_KEY"])
+    return form_token.inspect(token, article.key, now, config,
+                              form_token.replay_guard(session, config))

@@ -1,0 +1,121 @@
+"""Flood limit: one reader (anonymised IP or email) may post once per ``flood_seconds``.
+
+``claim(keys, now, seconds)`` is atomic across processes: it either records ``now`` for every
+key and returns 0, or changes nothing and returns how many seconds remain before the reader
+may post again. A refused attempt does not restart the wait.
+
+- Redis (``REDIS_URL`` set): one Lua script checks and sets every key with ``PX`` expiry.
+- Database: ``moderation_flood`` keeps the last post time per key; an upsert that only
+  overwrites rows older than the window claims a key. On PostgreSQL, a concurrent claim of the
+  same key waits for the first transaction and then sees its row, so two posts at once cannot
+  both pass. Keys are claimed in sorted order (no lock-order deadlocks). The claim is part of
+  the caller's transaction: a refused or failed submission rolls it back.
+
+Keys are HMACs of ``ip:<prefix>`` and ``email:<address>`` with the secret key, so neither the
+table nor Redis holds a reader's email.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Protocol
+
+from sqlalchemy import String, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engage.db import Base, UTCDateTime
+from engage.errors import TooManyRequests
+from engage.moderation.shared_store import prune, redis_client, redis_key
+
+MESSAGE = "You are posting comments too quickly. Wait a moment and try again."
+
+
+class FloodMark(Base):
+    __tablename__ = "moderation_flood"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def flood_keys(ip_prefix: str | None, email: str | None, secret: str) -> list[str]:
+    """The sorted keys that identify one reader."""
+    raw = []
+    if ip_prefix:
+        raw.append(f"ip:{ip_prefix}")
+    if email:
+        raw.append(f"email:{email.strip().lower()}")
+    return sorted(hmac.new(secret.encode(), item.encode(), hashlib.sha256).hexdigest()[:40]
+                  for item in raw)
+
+
+class FloodGate(Protocol):
+    def claim(self, keys: list[str], now: datetime, seconds: float) -> float: ...
+
+
+class SqlFloodGate:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
+        cutoff = now - timedelta(seconds=seconds)
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        wait = 0.0
+        for key in sorted(keys):
+            statement = insert(FloodMark).values(key=key, last_at=now)
+            result = self.session.execute(statement.on_conflict_do_update(
+                index_elements=["key"], set_={"last_at": now},
+                where=FloodMark.last_at <= cutoff))
+            if result.rowcount != 1:
+                last = self.session.scalar(select(FloodMark.last_at).where(FloodMark.key == key))
+                if last is not None:
+                    wait = max(wait, seconds - (now - last).total_seconds())
+        if wait <= 0:
+            prune(self.session, FloodMark, FloodMark.last_at, cutoff)
+        return max(wait, 0.0)
+
+
+# Returns 0 and sets every key, or the longest remaining TTL (ms) and sets nothing.
+_CLAIM_SCRIPT = """
+local longest = 0
+for _, key in ipairs(KEYS) do
+  local ttl = redis.call('PTTL', key)
+  if ttl > longest then longest = ttl end
+end
+if longest > 0 then return longest end
+for _, key in ipairs(KEYS) do redis.call('SET', key, '1', 'PX', ARGV[1]) end
+return 0
+"""
+
+
+class RedisFloodGate:
+    def __init__(self, client, prefix: str):
+        self.prefix = prefix
+        self._script = client.register_script(_CLAIM_SCRIPT)
+
+    def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
+        remaining_ms = self._script(keys=[self.prefix + key for key in keys],
+                                    args=[max(1, int(seconds * 1000))])
+        return int(remaining_ms) / 1000
+
+
+def flood_gate(session: Session, config: Mapping[str, Any]) -> FloodGate:
+    """Redis when ``REDIS_URL`` is set, the database otherwise."""
+    client = redis_client(config)
+    if client is not None:
+        return RedisFloodGate(client, redis_key(config, "flood", ""))
+    return SqlFloodGate(session)
+
+
+def check_flood(gate: FloodGate, ip_prefix: str | None, email: str, now: datetime,
+                seconds: float, secret: str) -> None:
+    """Claim the reader's keys or raise ``TooManyRequests`` (429, ``Retry-After``)."""
+    if not seconds:
+        return
+    wait = gate.claim(flood_keys(ip_prefix, email, secret), now, seconds)
+    if wait > 0:
+        raise TooManyRequests(MESSAGE, retry_after=math.ceil(wait))

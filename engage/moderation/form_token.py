@@ -1,0 +1,132 @@
+"""Form tokens: signed, time-stamped proof that a comment came through the comment form.
+
+``GET /api/v1/form-token?article=K`` hands the widget a token when a reader starts writing;
+the widget sends it back with the comment. ``inspect`` tells the comments service how old the
+token is and what is wrong with it, if anything; the ``too_fast`` rule turns that into a hold.
+
+- Signed with ``SECRET_KEY`` (itsdangerous, own salt): a token cannot be made or altered
+  without the secret, and a token for one article does not fit another ("forged").
+- Time-stamped with the issue time in milliseconds, from the ``now`` passed in (so tests never
+  patch the clock). Older than ``FORM_TOKEN_MAX_AGE`` → "expired".
+- Single use: its random nonce is recorded at first use, in Redis (``SET NX EX``) when
+  configured, else in the ``moderation_form_tokens`` table (insert-or-nothing); shared by every
+  process. A second use → "reused". Records are dropped once the token would be expired anyway.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Protocol
+
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import String
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engage.db import Base, UTCDateTime
+from engage.moderation.shared_store import prune, redis_client, redis_key
+
+SALT = "engage.form-token.v1"
+# A token "from the future" within this margin is clock skew between processes, not forgery.
+CLOCK_SKEW_SECONDS = 5.0
+DEFAULT_MAX_AGE = 2 * 3600
+
+
+class TokenProblem(enum.StrEnum):
+    FORGED = "forged"
+    EXPIRED = "expired"
+    REUSED = "reused"
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """``age`` in seconds (None without a usable token) and what is wrong (None = fine/absent)."""
+
+    age: float | None = None
+    problem: TokenProblem | None = None
+
+
+class FormTokenUse(Base):
+    __tablename__ = "moderation_form_tokens"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT)
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def issue(article_key: str, secret: str, now: datetime) -> str:
+    """A new token for ``article_key`` (already normalised), issued at ``now``."""
+    payload = {"a": article_key, "t": _millis(now), "n": secrets.token_urlsafe(16)}
+    return _serializer(secret).dumps(payload)
+
+
+class ReplayGuard(Protocol):
+    def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool: ...
+
+
+def inspect(token: str | None, article_key: str, now: datetime, config: Mapping[str, Any],
+            guard: ReplayGuard) -> TokenCheck:
+    """Check ``token`` for a comment on ``article_key`` at ``now``; records its use if valid."""
+    if not token:
+        return TokenCheck()
+    try:
+        payload = _serializer(config["SECRET_KEY"]).loads(token)
+    except BadData:
+        return TokenCheck(problem=TokenProblem.FORGED)
+    if (not isinstance(payload, dict) or payload.get("a") != article_key
+            or not isinstance(payload.get("t"), int) or not isinstance(payload.get("n"), str)
+            or len(payload["n"]) > 32):
+        return TokenCheck(problem=TokenProblem.FORGED)
+    age = (_millis(now) - payload["t"]) / 1000
+    if age < -CLOCK_SKEW_SECONDS:
+        return TokenCheck(problem=TokenProblem.FORGED)
+    age = max(age, 0.0)
+    max_age = int(config.get("FORM_TOKEN_MAX_AGE", DEFAULT_MAX_AGE))
+    if age > max_age:
+        return TokenCheck(age, TokenProblem.EXPIRED)
+    if not guard.first_use(payload["n"], now, max_age + int(CLOCK_SKEW_SECONDS)):
+        return TokenCheck(age, TokenProblem.REUSED)
+    return TokenCheck(age)
+
+
+class SqlReplayGuard:
+    """Nonces in ``moderation_form_tokens``; part of the caller's transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = self.session.execute(insert(FormTokenUse).values(nonce=nonce, used_at=now)
+                                      .on_conflict_do_nothing(index_elements=["nonce"]))
+        prune(self.session, FormTokenUse, FormTokenUse.used_at,
+              now - timedelta(seconds=ttl_seconds))
+        return result.rowcount == 1
+
+
+class RedisReplayGuard:
+    def __init__(self, client, prefix: str):
+        self.client = client
+        self.prefix = prefix
+
+    def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
+        return bool(self.client.set(self.prefix + nonce, b"1", nx=True, ex=max(1, ttl_seconds)))
+
+
+def replay_guard(session: Session, config: Mapping[str, Any]) -> ReplayGuard:
+    """Redis when ``REDIS_URL`` is set, the database otherwise."""
+    client = redis_client(config)
+    if client is not None:
+        return RedisReplayGuard(client, redis_key(config, "form-token", ""))
+    return SqlReplayGuard(session)

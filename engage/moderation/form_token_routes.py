@@ -1,0 +1,36 @@
+"""Public route: ``GET /api/v1/form-token?article=K`` → ``{"form_token": "…"}``.
+
+The widget asks for a token when a reader starts writing and sends it with the comment (see
+``form_token``). Never cached: every reader, every form gets its own token.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from marshmallow import EXCLUDE, Schema
+
+from engage.comments.schemas import ArticleKey
+from engage.db import utcnow
+from engage.json_body import load_args
+from engage.moderation import form_token
+
+bp = Blueprint("form_token", __name__)
+
+
+class FormTokenQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    article = ArticleKey(required=True)
+
+
+_query = FormTokenQuerySchema()
+
+
+@bp.get("/api/v1/form-token")
+def get_form_token():
+    article = load_args(_query)["article"]
+    token = form_token.issue(article, current_app.config["SECRET_KEY"], utcnow())
+    response = jsonify({"form_token": token})
+    response.headers["Cache-Control"] = "no-store"
+    return response
