@@ -1,0 +1,9 @@
+"""Page views: honest "N views" counts and badges.
+
+A view counts unless it comes from a known bot, is a prefetch/prerender or HEAD request, or
+repeats a view of the same visitor on the same article within ``VIEWS_WINDOW_SECONDS``.
+Visitors are recognised by a keyed hash of a daily-rotating salt, the anonymised IP and the user
+agent (``visitors.py``): no cookie, no stored IP, and keys of different days cannot be linked.
+Counting goes through one small interface (``backends.ViewCounter``) with an embedded buffered
+SQL backend and a Redis backend.
+"""

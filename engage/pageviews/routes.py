@@ -1,14 +1,173 @@
-"""Placeholder blueprint; the view counter replaces it."""
+"""HTTP API of the view counter: parse, call the service or counter, serialize.
 
-from flask import Blueprint, Flask
+``init_app`` builds the counter from the settings (``backends.build_counter``), flushes it when
+the process stops (``engage.lifecycle.on_shutdown``: atexit and gunicorn's worker exit), adds the
+``views`` check to ``/healthz`` and the ``engage views`` CLI group. ``views_for`` is what other
+features (``/api/v1/counts``) call for totals.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from engage.articles import normalize_article_key
+from engage.db import db, utcnow
+from engage.errors import ValidationFailed
+from engage.pageviews import models  # noqa: F401  (the tables must be known to the metadata)
+from engage.pageviews.backends import ViewCounter, build_counter
+from engage.pageviews.badge import badge_svg
+from engage.pageviews.salts import SaltStore
+from engage.pageviews.service import ViewRequest, record_view
+from engage.pageviews.visitors import DailySalts, utc_day
+from engage.request_info import client_ip_prefix
 
 bp = Blueprint("pageviews", __name__)
 
+EXTENSION = "engage_pageviews"
+MAX_ARTICLES_PER_CALL = 100
+MAX_DAYS = 366
+MAX_TOP = 100
+BADGE_MAX_AGE = 60
+
+
+class Views:
+    """The per-app pair the routes need: the counter and the daily salts."""
+
+    def __init__(self, counter: ViewCounter, salts: DailySalts):
+        self.counter = counter
+        self.salts = salts
+
 
 def init_app(app: Flask) -> None:
-    """Set up the view-count backend (nothing yet)."""
+    """Build the counter for ``app`` and hook it into shutdown, health and the CLI."""
+    from engage.health import register_check
+    from engage.lifecycle import on_shutdown
+    from engage.pageviews.cli import views as views_cli
+
+    with app.app_context():
+        engine = db.engine
+    counter = build_counter(app.config, engine, clock=utcnow)
+    app.extensions[EXTENSION] = Views(counter, DailySalts(SaltStore(engine),
+                                                          app.config["SECRET_KEY"]))
+    on_shutdown(app, lambda: counter.close(utcnow()))
+    register_check(app, "views", health)
+    app.cli.add_command(views_cli)
+
+
+def _views(app: Flask | None = None) -> Views:
+    return (app or current_app).extensions[EXTENSION]
 
 
 def views_for(keys: list[str]) -> dict[str, int]:
-    """View totals per article key (none counted yet)."""
-    return {key: 0 for key in keys}
+    """Total views (flushed or not) of each normalized article key, in one call."""
+    return _views().counter.totals(keys)
+
+
+def health() -> tuple[str, str | None]:
+    """``/healthz`` check: ``degraded`` while Redis is down (views go to the embedded buffer)
+    or the buffer cannot be flushed to the database; never ``down`` (counting goes on)."""
+    try:
+        report = _views().counter.health()
+    except Exception as error:  # a health check reports, it does not raise
+        return "degraded", type(error).__name__
+    if report.get("status") == "degraded":
+        return "degraded", f"redis {report.get('redis')}: counting in the embedded buffer"
+    flush_error = report.get("flush_error") or report.get("fallback", {}).get("flush_error")
+    if flush_error:
+        return "degraded", f"flush failing: {flush_error}"
+    return "ok", None
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+def _article(raw: str | None) -> str:
+    try:
+        return normalize_article_key(raw or "")
+    except ValueError as error:
+        raise ValidationFailed("Invalid article.", fields={"article": [str(error)]}) from error
+
+
+def _articles() -> dict[str, str]:
+    raw = request.args.getlist("article")
+    if not raw:
+        raise ValidationFailed("Give at least one article.", fields={"article": ["Required."]})
+    if len(raw) > MAX_ARTICLES_PER_CALL:
+        raise ValidationFailed("Too many articles.", fields={
+            "article": [f"At most {MAX_ARTICLES_PER_CALL} per call."]})
+    return {value: _article(value) for value in raw}
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ValidationFailed(f"Invalid {name}.", fields={
+            name: [f"Must be a whole number from {low} to {high}."]})
+    return value
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+@bp.route("/api/v1/views", methods=["GET", "POST"])
+def views():
+    """POST records one view (a CORS simple request: no body needed); GET reads totals."""
+    if request.method == "GET":  # HEAD is served here too, so it never counts
+        keys = _articles()
+        totals = _views().counter.totals(sorted(set(keys.values())))
+        return _no_store(jsonify({"views": {sent: totals[key] for sent, key in keys.items()}}))
+    article = _article(request.args.get("article") or request.form.get("article"))
+    outcome = record_view(_views().counter, _views().salts, ViewRequest(
+        article=article, method=request.method, headers=request.headers,
+        ip_prefix=client_ip_prefix(), user_agent=request.headers.get("User-Agent"),
+        now=utcnow()))
+    return _no_store(jsonify({"article": article, "views": outcome.total,
+                              "counted": outcome.counted}))
+
+
+@bp.get("/api/v1/views/daily")
+def daily():
+    """Views of one article per UTC day for the last ``days`` days (today included)."""
+    article = _article(request.args.get("article"))
+    days = _int_arg("days", 30, 1, MAX_DAYS)
+    last = utc_day(utcnow())
+    first = last - timedelta(days=days - 1)
+    stored = _views().counter.daily(article, first, last)
+    series = [{"date": (first + timedelta(days=i)).isoformat(),
+               "views": stored.get(first + timedelta(days=i), 0)} for i in range(days)]
+    return _no_store(jsonify({"article": article, "days": series}))
+
+
+@bp.get("/api/v1/views/top")
+def top():
+    """The most viewed articles of the last ``days`` days, most views first."""
+    days = _int_arg("days", 7, 1, MAX_DAYS)
+    limit = _int_arg("limit", 10, 1, MAX_TOP)
+    last = utc_day(utcnow())
+    rows = _views().counter.top(last - timedelta(days=days - 1), last, limit)
+    response = jsonify({"days": days, "articles": [
+        {"article": key, "views": count} for key, count in rows]})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/api/v1/badge.svg")
+def badge():
+    """The "views │ 1.2k" badge; reading it never counts a view. Cached briefly, with ETag."""
+    article = _article(request.args.get("article"))
+    total = _views().counter.totals([article])[article]
+    response = current_app.response_class(badge_svg(total), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)

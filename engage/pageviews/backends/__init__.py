@@ -1,0 +1,38 @@
+"""View-count backends behind one interface (``base.ViewCounter``), chosen by configuration:
+``BufferedCounter`` (embedded, no Redis) or, with ``REDIS_URL`` set, ``RedisCounter`` wrapped in
+``FailoverCounter`` so that views keep counting in the embedded buffer while Redis is down.
+``build_counter`` wraps the choice in ``AutoFlush`` (the background flush thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from engage.pageviews.backends.base import Recorded, ViewCounter
+from engage.pageviews.backends.buffered import BufferedCounter
+from engage.pageviews.backends.flusher import AutoFlush
+
+__all__ = ["Recorded", "ViewCounter", "build_counter"]
+
+
+def build_counter(config: Mapping[str, Any], engine: Engine,
+                  clock: Callable[[], datetime]) -> AutoFlush:
+    """The counter the settings ask for: buffered SQL, or Redis with the buffer as fallback."""
+    buffered = BufferedCounter(
+        engine, window_seconds=config["VIEWS_WINDOW_SECONDS"],
+        flush_seconds=config["VIEWS_FLUSH_SECONDS"], flush_every=config["VIEWS_FLUSH_EVERY"])
+    counter: ViewCounter = buffered
+    if config.get("REDIS_URL"):
+        from engage.pageviews.backends.failover import FailoverCounter
+        from engage.pageviews.backends.redis import RedisCounter, connect
+
+        counter = FailoverCounter(
+            RedisCounter(connect(config["REDIS_URL"]), engine, prefix=config["REDIS_PREFIX"],
+                         window_seconds=config["VIEWS_WINDOW_SECONDS"]),
+            buffered)
+    auto = AutoFlush(counter, config["VIEWS_FLUSH_SECONDS"], clock)
+    buffered.on_full = auto.wake
+    return auto

@@ -1,0 +1,87 @@
+"""The one interface every view-count backend implements, and what they share."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import NamedTuple, Protocol
+
+
+class Recorded(NamedTuple):
+    """The answer to one view: did it count, and the article's total including it."""
+
+    counted: bool
+    total: int
+
+
+class ViewCounter(Protocol):
+    """Counts views. Every method is thread-safe; time is always passed in.
+
+    ``record`` decides and answers at once (no database round trip on the embedded backend);
+    ``totals`` includes views not yet flushed; ``daily`` and ``top`` read what was flushed, at
+    most one flush interval behind. ``flush`` moves buffered counts to the database and returns
+    how many views it stored. ``close`` flushes and stops background work.
+    """
+
+    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded: ...
+
+    def totals(self, keys: Iterable[str]) -> dict[str, int]: ...
+
+    def daily(self, key: str, first: date, last: date) -> dict[date, int]: ...
+
+    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]: ...
+
+    def flush(self, now: datetime) -> int: ...
+
+    def health(self) -> dict: ...
+
+    def close(self, now: datetime) -> None: ...
+
+
+class StoredTotals:
+    """A per-process cache of stored totals, so recording a view needs no database read.
+
+    An entry lives ``ttl`` seconds (monotonic clock: this is a cache age, not a domain time).
+    ``refresh`` replaces entries right after this process's own flush, in the same step that
+    clears the flushed views from its buffer, so a total never counts a view twice or drops it.
+    """
+
+    def __init__(self, load: Callable[[list[str]], dict[str, int]], ttl: float,
+                 clock: Callable[[], float] = time.monotonic, max_entries: int = 50_000):
+        self._load = load
+        self._ttl = ttl
+        self._clock = clock
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[int, float]] = {}
+
+    def get(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(dict.fromkeys(keys))
+        now = self._clock()
+        result, stale = {}, []
+        with self._lock:
+            for key in keys:
+                entry = self._entries.get(key)
+                if entry is not None and now - entry[1] < self._ttl:
+                    result[key] = entry[0]
+                else:
+                    stale.append(key)
+        if stale:
+            loaded = self._load(stale)
+            self.put(loaded, now)
+            result.update(loaded)
+        return result
+
+    def put(self, totals: dict[str, int], at: float | None = None) -> None:
+        at = self._clock() if at is None else at
+        with self._lock:
+            if len(self._entries) + len(totals) > self._max:
+                self._entries.clear()
+            for key, total in totals.items():
+                self._entries[key] = (total, at)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

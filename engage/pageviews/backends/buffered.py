@@ -1,0 +1,199 @@
+"""The embedded backend: decide in memory, store in batches.
+
+``record`` answers from process memory (no database round trip): a map of view keys seen
+within the window (bounded, least recently added first out) and a buffer of counted views. A
+background flush, every ``VIEWS_FLUSH_SECONDS`` or after ``VIEWS_FLUSH_EVERY`` views, writes the
+buffer in one transaction:
+
+1. the buffer's view keys are *claimed* in ``view_visitors`` with an upsert that only succeeds
+   when the key is new or expired; the database is the arbiter, so when two worker processes
+   both counted one visitor's view, it is stored once;
+2. the claimed views are added with one ``count = count + excluded.count`` upsert per
+   (article, day);
+3. the view keys other processes claimed recently are read back into memory, so each process
+   learns about repeats seen by the others within about one flush interval.
+
+Stored counts are therefore exact; the ``counted`` flag and total in a response can be off by a
+repeat that went through another worker within the last flush interval. A crash loses at most
+the views buffered since the last flush; a graceful stop flushes (``close``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from engage.pageviews import store
+from engage.pageviews.backends.base import Recorded, StoredTotals
+from engage.pageviews.visitors import utc_day, view_key
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = timedelta(seconds=60)
+BATCH_IDS_KEPT = timedelta(days=7)
+
+
+class _View(NamedTuple):
+    key: str
+    article: str
+    day: date
+    seen_at: datetime
+    expires_at: datetime
+
+
+class BufferedCounter:
+    """Embedded view counter over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
+                 flush_every: int = 500, seen_capacity: int = 200_000,
+                 pull_overlap_seconds: float | None = None,
+                 on_full: Callable[[], None] | None = None):
+        self._engine = engine
+        self._window = timedelta(seconds=window_seconds)
+        self._flush_every = max(1, int(flush_every))
+        self._capacity = seen_capacity
+        # A view is claimed up to one flush (plus the flush's own time) after it happened, so
+        # each read-back overlaps the previous one generously; re-reading a key is harmless.
+        self._overlap = timedelta(seconds=pull_overlap_seconds
+                                  if pull_overlap_seconds is not None else 2 * flush_seconds + 5)
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._seen: OrderedDict[str, datetime] = OrderedDict()
+        self._pending: list[_View] = []
+        self._pending_counts: Counter[str] = Counter()
+        self._inflight_counts: Counter[str] = Counter()
+        self._pulled_at: datetime | None = None
+        self._pruned_at: datetime | None = None
+        self._last_error: str | None = None
+        self._stored = StoredTotals(self._load_totals, ttl=max(flush_seconds, 0.5))
+        self.on_full = on_full  # called when the buffer reaches flush_every views
+
+    # --- recording -----------------------------------------------------------------------
+    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+        key = view_key(article_key, visitor_key)
+        with self._lock:
+            expires = self._seen.get(key)
+            counted = expires is None or expires <= now
+            if counted:
+                self._remember(key, now + self._window)
+                self._pending.append(_View(key, article_key, utc_day(now), now, now + self._window))
+                self._pending_counts[article_key] += 1
+            unflushed = self._pending_counts[article_key] + self._inflight_counts[article_key]
+            full = len(self._pending) >= self._flush_every
+        if full and self.on_full is not None:
+            self.on_full()
+        return Recorded(counted, self._stored.get([article_key])[article_key] + unflushed)
+
+    def _remember(self, key: str, expires: datetime) -> None:
+        self._seen[key] = expires
+        self._seen.move_to_end(key)
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+
+    # --- reading -------------------------------------------------------------------------
+    def totals(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(dict.fromkeys(keys))
+        stored = self._stored.get(keys)
+        unflushed = self.unflushed(keys)
+        return {key: stored[key] + unflushed[key] for key in keys}
+
+    def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
+        """Views of ``keys`` counted here and not stored yet."""
+        with self._lock:
+            return {key: self._pending_counts[key] + self._inflight_counts[key] for key in keys}
+
+    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
+        with self._engine.connect() as conn:
+            return store.daily(conn, key, first, last)
+
+    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+        with self._engine.connect() as conn:
+            return store.top(conn, first, last, limit)
+
+    def _load_totals(self, keys: list[str]) -> dict[str, int]:
+        with self._engine.connect() as conn:
+            return store.totals(conn, keys)
+
+    # --- flushing ------------------------------------------------------------------------
+    def flush(self, now: datetime) -> int:
+        """Store the buffered views (one transaction); return how many were stored.
+
+        On a database error the views go back to the buffer for the next flush and the error
+        is raised.
+        """
+        with self._flush_lock:
+            with self._lock:
+                batch, self._pending = self._pending, []
+                self._inflight_counts, self._pending_counts = self._pending_counts, Counter()
+            try:
+                stored, totals, pulled = self._write(batch, now)
+            except SQLAlchemyError as error:
+                with self._lock:
+                    self._pending[:0] = batch
+                    self._pending_counts.update(self._inflight_counts)
+                    self._inflight_counts = Counter()
+                self._last_error = f"{type(error).__name__} at {now.isoformat()}"
+                raise
+            with self._lock:
+                self._stored.put(totals)
+                self._inflight_counts = Counter()
+                for key, expires in pulled:
+                    if expires > now and self._seen.get(key, now) < expires:
+                        self._remember(key, expires)
+            self._last_error = None
+            return stored
+
+    def _write(self, batch: list[_View], now: datetime):
+        with self._engine.begin() as conn:
+            counted: list[_View] = []
+            for round_ in _rounds(batch):
+                claimed = store.claim_views(conn, [(v.key, v.seen_at, v.expires_at) for v in round_])
+                counted.extend(v for v in round_ if v.key in claimed)
+            store.add_counts(conn, Counter((v.article, v.day) for v in counted), now)
+            totals = store.totals(conn, {v.article for v in batch})
+            # First read-back: every unexpired key; later ones: keys claimed since the last.
+            since = self._pulled_at - self._overlap + self._window if self._pulled_at else now
+            pulled = store.recent_view_keys(conn, since, limit=self._capacity)
+            self._pulled_at = now
+            if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
+                store.prune(conn, now, now - BATCH_IDS_KEPT)
+                self._pruned_at = now
+        return len(counted), totals, pulled
+
+    def after_fork(self) -> None:
+        """Called in a forked child before its first use."""
+        self._engine.dispose(close=False)
+        self._flush_lock = threading.Lock()
+        self._lock = threading.Lock()
+        # Views buffered before the fork are the parent's to flush.
+        self._pending, self._pending_counts, self._inflight_counts = [], Counter(), Counter()
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def health(self) -> dict:
+        with self._lock:
+            pending = len(self._pending)
+        return {"backend": "buffered", "pending": pending, "flush_error": self._last_error}
+
+    def close(self, now: datetime) -> None:
+        self.flush(now)
+
+
+def _rounds(batch: list[_View]) -> list[list[_View]]:
+    """Split ``batch`` so that no view key occurs twice in one round (one upsert statement may
+    touch a row once); a key repeats only when its window passed within one flush interval."""
+    rounds: list[list[_View]] = []
+    occurrences: Counter[str] = Counter()
+    for view in batch:
+        index = occurrences[view.key]
+        occurrences[view.key] += 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append(view)
+    return rounds

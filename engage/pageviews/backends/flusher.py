@@ -1,0 +1,89 @@
+"""``AutoFlush``: a counter whose ``flush`` runs on a daemon thread every interval, or sooner
+when the counter asks (its buffer is full).
+
+The thread starts lazily in the process that first records a view, so a server that forks its
+workers after creating the app (gunicorn ``preload_app``) gets one flusher per worker and none
+in the master. ``close`` stops the thread, then flushes one last time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from engage.pageviews.backends.base import Recorded
+
+log = logging.getLogger(__name__)
+
+
+class AutoFlush:
+    def __init__(self, counter, interval: float, clock: Callable[[], datetime],
+                 name: str = "engage-views-flush"):
+        self.counter = counter
+        self._interval = max(0.05, float(interval))
+        self._clock = clock
+        self._name = name
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+
+    # --- the counter interface -------------------------------------------------------------
+    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+        self.ensure_running()
+        return self.counter.record(article_key, visitor_key, now)
+
+    def totals(self, keys: Iterable[str]) -> dict[str, int]:
+        return self.counter.totals(keys)
+
+    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
+        return self.counter.daily(key, first, last)
+
+    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+        return self.counter.top(first, last, limit)
+
+    def flush(self, now: datetime) -> int:
+        return self.counter.flush(now)
+
+    def health(self) -> dict:
+        return self.counter.health()
+
+    def close(self, now: datetime) -> None:
+        self._stopping.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and self._pid == os.getpid() and thread is not threading.current_thread():
+            thread.join(10)
+        self.counter.close(now)
+
+    # --- the thread --------------------------------------------------------------------------
+    def ensure_running(self) -> None:
+        if self._pid == os.getpid() or self._stopping.is_set():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            if self._pid is not None and hasattr(self.counter, "after_fork"):
+                self.counter.after_fork()  # inherited pools and buffers belong to the parent
+            self._wake = threading.Event()
+            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+            self._pid = os.getpid()
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self.counter.flush(self._clock())
+            except Exception:  # keep flushing later; the buffer keeps the views meanwhile
+                log.exception("view count flush failed")

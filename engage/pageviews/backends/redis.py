@@ -1,0 +1,182 @@
+"""The Redis backend: every process and machine shares one dedupe set and one set of counters.
+
+Recording a view is one round trip: a Lua script (atomic on the server) does the dedupe with
+``SET key expiry NX EX window`` and, only when the view counts, ``HINCRBY`` on the article's
+pending counts per day. A plain pipeline cannot make the increment conditional on the ``SET``;
+the script can, without a second round trip. The stored value is the expiry in the caller's
+time, so an expired-but-not-yet-evicted key (or a test that injects time) is judged by the
+caller's clock.
+
+Persisting (every ``VIEWS_FLUSH_SECONDS``, from any process) moves all pending counts into a
+uniquely named batch in one atomic script, adds the batch to the database with the same upserts
+as the embedded backend, and records the batch id in the same transaction. A crash between the
+commit and deleting the batch from Redis is harmless: the batch is replayed later and its id
+says it is already stored. Views acknowledged by Redis are therefore never lost while Redis
+keeps its data (use AOF persistence for crash safety of Redis itself), and never stored twice.
+
+Keys (all under ``REDIS_PREFIX``): ``v:seen:<view key>``, ``v:pending:<article>`` (hash day →
+count), ``v:dirty`` (articles with pending counts), ``v:batch:<id>`` (hash "day\\narticle" →
+count), ``v:batches`` (ids not yet deleted), ``v:gen`` (bumped after every persist so that
+processes drop their cached stored totals).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import redis
+from sqlalchemy import Engine
+
+from engage.pageviews import store
+from engage.pageviews.backends.base import Recorded, StoredTotals
+from engage.pageviews.visitors import utc_day, view_key
+
+ORPHAN_AFTER_SECONDS = 60  # a batch this old was left by a process that died while persisting
+BATCH_IDS_KEPT = timedelta(days=7)
+
+_RECORD = """
+local expires = tonumber(ARGV[1]) + tonumber(ARGV[2])
+local counted = 0
+if redis.call('SET', KEYS[1], expires, 'NX', 'EX', ARGV[2]) then
+  counted = 1
+else
+  local previous = tonumber(redis.call('GET', KEYS[1]))
+  if previous == nil or previous <= tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[1], expires, 'EX', ARGV[2])
+    counted = 1
+  end
+end
+if counted == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  redis.call('SADD', KEYS[3], ARGV[4])
+end
+local pending = 0
+for _, n in ipairs(redis.call('HVALS', KEYS[2])) do pending = pending + tonumber(n) end
+return {counted, pending, tonumber(redis.call('GET', KEYS[4]) or '0')}
+"""
+
+_SNAPSHOT = """
+local articles = redis.call('SMEMBERS', KEYS[1])
+if #articles == 0 then return 0 end
+for _, article in ipairs(articles) do
+  local pending = ARGV[1] .. article
+  local fields = redis.call('HGETALL', pending)
+  for i = 1, #fields, 2 do
+    redis.call('HINCRBY', KEYS[2], fields[i] .. '\\n' .. article, fields[i + 1])
+  end
+  redis.call('DEL', pending)
+end
+redis.call('DEL', KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return #articles
+"""
+
+
+def connect(url: str) -> redis.Redis:
+    """A client that fails fast: a down Redis must cost a request milliseconds, not seconds."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0,
+                                retry=Retry(NoBackoff(), 1), health_check_interval=30)
+
+
+class RedisCounter:
+    """View counter over a Redis client and the database that keeps the counts for good."""
+
+    def __init__(self, client: redis.Redis, engine: Engine, *, prefix: str,
+                 window_seconds: float, totals_ttl: float = 1.0):
+        self._redis = client
+        self._engine = engine
+        self._p = prefix + "v:"
+        self._window = max(1, int(window_seconds))
+        self._record = client.register_script(_RECORD)
+        self._snapshot = client.register_script(_SNAPSHOT)
+        self._stored = StoredTotals(self._load_totals, ttl=totals_ttl)
+        self._generation = -1
+
+    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+        keys = [self._p + "seen:" + view_key(article_key, visitor_key),
+                self._p + "pending:" + article_key, self._p + "dirty", self._p + "gen"]
+        counted, pending, generation = self._record(
+            keys=keys, args=[int(now.timestamp()), self._window, utc_day(now).isoformat(),
+                             article_key])
+        self._observe(generation)
+        return Recorded(bool(counted), self._stored.get([article_key])[article_key] + pending)
+
+    def _observe(self, generation: int) -> None:
+        if generation != self._generation:  # someone persisted: cached stored totals are old
+            self._stored.clear()
+            self._generation = generation
+
+    def totals(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(dict.fromkeys(keys))
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.hvals(self._p + "pending:" + key)
+        pipe.get(self._p + "gen")
+        *pending, generation = pipe.execute()
+        self._observe(int(generation or 0))
+        stored = self._stored.get(keys)
+        return {key: stored[key] + sum(int(n) for n in values)
+                for key, values in zip(keys, pending)}
+
+    def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
+        return dict.fromkeys(keys, 0)  # pending counts live in Redis and are in totals()
+
+    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
+        with self._engine.connect() as conn:
+            return store.daily(conn, key, first, last)
+
+    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+        with self._engine.connect() as conn:
+            return store.top(conn, first, last, limit)
+
+    def _load_totals(self, keys: list[str]) -> dict[str, int]:
+        with self._engine.connect() as conn:
+            return store.totals(conn, keys)
+
+    def flush(self, now: datetime) -> int:
+        """Persist pending counts (this call's batch and any orphaned ones); return views stored."""
+        batch_id = f"{int(time.time() * 1000):014d}-{uuid.uuid4().hex[:12]}"
+        self._snapshot(keys=[self._p + "dirty", self._p + "batch:" + batch_id,
+                             self._p + "batches"], args=[self._p + "pending:", batch_id])
+        stored = 0
+        for candidate in sorted(b.decode() for b in self._redis.smembers(self._p + "batches")):
+            if candidate == batch_id or _is_orphan(candidate):
+                stored += self._persist(candidate, now)
+        return stored
+
+    def _persist(self, batch_id: str, now: datetime) -> int:
+        raw = self._redis.hgetall(self._p + "batch:" + batch_id)
+        counts: Counter[tuple[str, date]] = Counter()
+        for field, value in raw.items():
+            day, article = field.decode().split("\n", 1)
+            counts[(article, date.fromisoformat(day))] += int(value)
+        with self._engine.begin() as conn:
+            fresh = store.mark_batch(conn, batch_id, now)
+            if fresh:
+                store.add_counts(conn, counts, now)
+                store.prune(conn, now, now - BATCH_IDS_KEPT)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self._p + "batch:" + batch_id)
+        pipe.srem(self._p + "batches", batch_id)
+        pipe.incr(self._p + "gen")
+        pipe.execute()
+        return sum(counts.values()) if fresh else 0
+
+    def health(self) -> dict:
+        self._redis.ping()
+        return {"backend": "redis"}
+
+    def close(self, now: datetime) -> None:
+        self.flush(now)
+
+
+def _is_orphan(batch_id: str) -> bool:
+    started_ms = int(batch_id.split("-", 1)[0])
+    return time.time() * 1000 - started_ms > ORPHAN_AFTER_SECONDS * 1000

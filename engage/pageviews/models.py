@@ -1,0 +1,54 @@
+"""Tables of the view counter.
+
+- ``article_views``: one row per article and UTC day; ``count`` only ever grows through an atomic
+  ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``.
+- ``view_visitors``: view keys (visitor × article, see ``visitors.py``) seen within the dedupe
+  window, so the worker processes of an embedded instance agree on repeats. Rows are deleted
+  once they expire; they never hold an IP address or a user agent.
+- ``view_salts``: the random part of each day's salt; past days are deleted.
+- ``view_batches``: ids of the Redis batches already persisted, so replaying a batch after a
+  crash between the database commit and the Redis cleanup never counts twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engage.db import Base, UTCDateTime
+
+
+class ArticleViews(Base):
+    __tablename__ = "article_views"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger(), default=0)
+
+    # "most viewed in the last N days" scans days first.
+    __table_args__ = (Index("ix_article_views_day", "day"),)
+
+
+class ViewVisitor(Base):
+    __tablename__ = "view_visitors"
+
+    view_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ViewSalt(Base):
+    __tablename__ = "view_salts"
+
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+class ViewBatch(Base):
+    __tablename__ = "view_batches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    persisted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

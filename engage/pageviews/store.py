@@ -1,0 +1,147 @@
+"""SQL for view counts, shared by every backend. Each function takes an open Connection; the
+caller owns the transaction (``engine.begin()``), so one flush is one transaction.
+
+Counting is always ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``: the
+database adds atomically, so any number of processes can flush at once without a lost update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engage.articles import Article
+from engage.pageviews.models import ArticleViews, ViewBatch, ViewSalt, ViewVisitor
+
+_articles = Article.__table__
+_views = ArticleViews.__table__
+_visitors = ViewVisitor.__table__
+_salts = ViewSalt.__table__
+_batches = ViewBatch.__table__
+
+
+def _insert(conn: Connection, table):
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"view counts need SQLite or PostgreSQL, not {dialect}")
+
+
+def article_ids(conn: Connection, keys: Iterable[str], now: datetime) -> dict[str, int]:
+    """Ids of the articles with ``keys`` (normalized), creating the missing ones race-free."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    found = dict(conn.execute(select(_articles.c.key, _articles.c.id)
+                              .where(_articles.c.key.in_(keys))).all())
+    missing = [key for key in keys if key not in found]
+    if missing:
+        conn.execute(_insert(conn, _articles).on_conflict_do_nothing(index_elements=["key"]),
+                     [{"key": key, "created_at": now} for key in missing])
+        found.update(conn.execute(select(_articles.c.key, _articles.c.id)
+                                  .where(_articles.c.key.in_(missing))).all())
+    return found
+
+
+def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: datetime) -> None:
+    """Add ``counts[(article_key, day)]`` views: one atomic upsert per article and day."""
+    counts = {slot: n for slot, n in counts.items() if n > 0}
+    if not counts:
+        return
+    ids = article_ids(conn, (key for key, _ in counts), now)
+    # Sorted rows: concurrent flushers lock rows in the same order and cannot deadlock.
+    rows = sorted(({"article_id": ids[key], "day": day, "count": n}
+                   for (key, day), n in counts.items()), key=lambda r: (r["article_id"], r["day"]))
+    stmt = _insert(conn, _views)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["article_id", "day"],
+        set_={"count": _views.c.count + stmt.excluded.count}), rows)
+
+
+def claim_views(conn: Connection, views: Iterable[tuple[str, datetime, datetime]]) -> set[str]:
+    """Record ``(view_key, seen_at, expires_at)`` rows; return the keys that count.
+
+    A key counts when it is new or its stored row has expired by the new ``seen_at``; the row is
+    then renewed. Keys must be unique within one call. The database decides, so two processes
+    that both saw a visitor's first view store it once.
+    """
+    rows = sorted(({"view_key": k, "seen_at": s, "expires_at": e} for k, s, e in views),
+                  key=lambda r: r["view_key"])
+    if not rows:
+        return set()
+    stmt = _insert(conn, _visitors)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["view_key"],
+        set_={"seen_at": stmt.excluded.seen_at, "expires_at": stmt.excluded.expires_at},
+        where=_visitors.c.expires_at <= stmt.excluded.seen_at,
+    ).returning(_visitors.c.view_key)
+    return set(conn.execute(stmt, rows).scalars().all())
+
+
+def recent_view_keys(conn: Connection, expiring_after: datetime,
+                     limit: int) -> list[tuple[str, datetime]]:
+    """``(view_key, expires_at)`` of at most ``limit`` rows expiring after ``expiring_after``,
+    latest first."""
+    return [tuple(row) for row in conn.execute(
+        select(_visitors.c.view_key, _visitors.c.expires_at)
+        .where(_visitors.c.expires_at > expiring_after)
+        .order_by(_visitors.c.expires_at.desc()).limit(limit))]
+
+
+def prune(conn: Connection, now: datetime, batches_before: datetime) -> None:
+    """Delete expired view keys and batch ids older than ``batches_before``."""
+    conn.execute(delete(_visitors).where(_visitors.c.expires_at <= now))
+    conn.execute(delete(_batches).where(_batches.c.persisted_at < batches_before))
+
+
+def mark_batch(conn: Connection, batch_id: str, now: datetime) -> bool:
+    """Claim a Redis batch for this transaction; False if it was already persisted."""
+    result = conn.execute(_insert(conn, _batches).on_conflict_do_nothing(index_elements=["id"])
+                          .values(id=batch_id, persisted_at=now))
+    return result.rowcount == 1
+
+
+def totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """Stored all-time views of each of ``keys`` (0 for unknown articles)."""
+    keys = list(dict.fromkeys(keys))
+    result = dict.fromkeys(keys, 0)
+    if keys:
+        rows = conn.execute(
+            select(_articles.c.key, func.sum(_views.c.count))
+            .join(_views, _views.c.article_id == _articles.c.id)
+            .where(_articles.c.key.in_(keys)).group_by(_articles.c.key))
+        result.update({key: int(total or 0) for key, total in rows})
+    return result
+
+
+def daily(conn: Connection, key: str, first: date, last: date) -> dict[date, int]:
+    """Stored views of ``key`` per day from ``first`` to ``last`` inclusive (days with views)."""
+    rows = conn.execute(
+        select(_views.c.day, _views.c.count)
+        .join(_articles, _views.c.article_id == _articles.c.id)
+        .where(_articles.c.key == key, _views.c.day >= first, _views.c.day <= last))
+    return {day: int(count) for day, count in rows}
+
+
+def top(conn: Connection, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+    """The ``limit`` most viewed articles from ``first`` to ``last``, most views first."""
+    views = func.sum(_views.c.count).label("views")
+    rows = conn.execute(
+        select(_articles.c.key, views)
+        .join(_articles, _views.c.article_id == _articles.c.id)
+        .where(_views.c.day >= first, _views.c.day <= last)
+        .group_by(_articles.c.key).order_by(views.desc(), _articles.c.key).limit(limit))
+    return [(key, int(count)) for key, count in rows]
+
+
+def salt_for(conn: Connection, day: date, fresh: str) -> str:
+    """The stored salt of ``day``, storing ``fresh`` if there is none; deletes older days' salts."""
+    conn.execute(_insert(conn, _salts).on_conflict_do_nothing(index_elements=["day"])
+                 .values(day=day, salt=fresh))
+    conn.execute(delete(_salts).where(_salts.c.day < day))
+    return conn.execute(select(_salts.c.salt).where(_salts.c.day == day)).scalar_one()
