@@ -1,0 +1,229 @@
+/* engage moderation queue: keyboard shortcuts and in-place decisions.
+ *
+ * The page works without this file (every action is a form post). With it:
+ * j/k move between cards, a/r/s/p approve/reject/spam/pending (the selection if any, else the
+ * current card), x selects, ? toggles the help. Buttons call the JSON API with the session's
+ * CSRF token (X-CSRF-Token) and update the page without a reload.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("queue");
+  if (!form) return;
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var live = document.getElementById("live");
+  var help = document.getElementById("help");
+  var selectAll = document.getElementById("select-all");
+  var currentTab = (document.querySelector(".tabs a.current") || {}).dataset || {};
+  var KEYS = { a: "approve", r: "reject", s: "spam", p: "pending" };
+  var active = -1;
+
+  function cards() { return Array.prototype.slice.call(form.querySelectorAll(".card:not(.done)")); }
+
+  function say(text, isError) {
+    live.textContent = text;
+    live.className = isError ? "live error" : "live";
+  }
+
+  /* Wrap the words the rules matched in <mark>, touching only text nodes (body_html is
+   * sanitised HTML; we never re-parse it). */
+  function highlight(card) {
+    var words = JSON.parse(card.dataset.highlight || "[]").filter(Boolean);
+    if (!words.length) return;
+    var escaped = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    var pattern = new RegExp("(" + escaped.join("|") + ")", "giu");
+    var body = card.querySelector(".body");
+    var walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var parts = node.nodeValue.split(pattern);
+      if (parts.length < 2) return;
+      var fragment = document.createDocumentFragment();
+      parts.forEach(function (part, i) {
+        if (!part) return;
+        if (i % 2) {
+          var mark = document.createElement("mark");
+          mark.textContent = part;
+          fragment.appendChild(mark);
+        } else {
+          fragment.appendChild(document.createTextNode(part));
+        }
+      });
+      node.parentNode.replaceChild(fragment, node);
+    });
+  }
+
+  function activate(index) {
+    var list = cards();
+    if (!list.length) { active = -1; return; }
+    index = Math.max(0, Math.min(index, list.length - 1));
+    list.forEach(function (card) { card.classList.remove("active"); });
+    active = index;
+    list[index].classList.add("active");
+    list[index].focus({ preventScroll: true });
+    list[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function selected() {
+    return cards().filter(function (card) { return card.querySelector(".pick input").checked; });
+  }
+
+  function setSelected(card, on) {
+    card.querySelector(".pick input").checked = on;
+    card.classList.toggle("selected", on);
+  }
+
+  function post(url, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var message = (data.error && data.error.message) || ("HTTP " + response.status);
+          throw new Error(message);
+        }
+        return data;
+      });
+    });
+  }
+
+  function updateCounts(counts) {
+    Object.keys(counts || {}).forEach(function (status) {
+      var el = document.querySelector('[data-count="' + status + '"]');
+      if (el) el.textContent = counts[status];
+    });
+  }
+
+  function applyItem(item) {
+    var card = document.getElementById("c" + item.id);
+    if (!card) return;
+    var before = cards().indexOf(card);
+    card.dataset.status = item.status;
+    card.className = card.className.replace(/status-\w+/, "status-" + item.status);
+    card.querySelector(".badge.status").textContent = item.status;
+    setSelected(card, false);
+    var decided = card.querySelector(".decided");
+    if (!decided) {
+      decided = document.createElement("p");
+      decided.className = "decided";
+      card.querySelector(".actions").before(decided);
+    }
+    decided.textContent = item.status.charAt(0).toUpperCase() + item.status.slice(1) +
+      " by " + item.decided_by + " just now";
+    if (currentTab.status && currentTab.status !== "all" && currentTab.status !== item.status) {
+      card.classList.add("done");
+      card.classList.remove("active");
+      card.hidden = true;
+      if (before <= active) active -= 1;
+    }
+  }
+
+  function afterDecision(items, action) {
+    items.forEach(applyItem);
+    var list = cards();
+    if (!list.length) {
+      say("Page done. " + items.length + " × " + action + ". Reload for more.");
+      return;
+    }
+    say(items.length === 1 ? "Comment " + items[0].id + ": " + items[0].status
+                           : items.length + " comments: " + action);
+    activate(active < 0 ? 0 : active + (currentTab.status === "all" ? 1 : 1));
+  }
+
+  function note() {
+    var field = form.querySelector('input[name="note"]');
+    var value = field.value.trim();
+    field.value = "";
+    return value || undefined;
+  }
+
+  function decideCards(targets, action) {
+    if (!targets.length) return;
+    var ids = targets.map(function (card) { return Number(card.dataset.id); });
+    var payload = { action: action, note: note() };
+    var request = ids.length === 1
+      ? post("/api/v1/moderation/comments/" + ids[0], payload).then(function (d) { return [d.comment, d.counts]; })
+      : post("/api/v1/moderation/comments/bulk", Object.assign({ ids: ids }, payload))
+          .then(function (d) { return [d.comments, d.counts]; });
+    request.then(function (result) {
+      var items = Array.isArray(result[0]) ? result[0] : [result[0]];
+      updateCounts(result[1]);
+      afterDecision(items, action);
+    }).catch(function (error) { say("Could not " + action + ": " + error.message, true); });
+  }
+
+  function block(card, kind) {
+    post("/api/v1/moderation/comments/" + card.dataset.id + "/block", { kind: kind })
+      .then(function (data) {
+        var params = new URLSearchParams(form.querySelector('input[name="view"]').value);
+        params.set("done", "block");
+        params.set("n", data.marked);
+        params.set("what", data.blocked.kind + " " + data.blocked.value);
+        window.location.assign(window.location.pathname + "?" + params.toString());
+      })
+      .catch(function (error) { say("Could not block: " + error.message, true); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !window.fetch) return;
+    if (button.name === "one") {
+      event.preventDefault();
+      var parts = button.value.split(":");
+      var card = document.getElementById("c" + parts[0]);
+      active = cards().indexOf(card);
+      decideCards([card], parts[1]);
+    } else if (button.name === "block") {
+      event.preventDefault();
+      var pair = button.value.split(":");
+      block(document.getElementById("c" + pair[0]), pair[1]);
+    } else if (button.name === "action") {
+      event.preventDefault();
+      var targets = selected();
+      if (!targets.length) { say("Select at least one comment first.", true); return; }
+      decideCards(targets, button.value);
+    }
+  });
+
+  form.addEventListener("change", function (event) {
+    if (event.target === selectAll) {
+      cards().forEach(function (card) { setSelected(card, selectAll.checked); });
+    } else if (event.target.name === "ids") {
+      event.target.closest(".card").classList.toggle("selected", event.target.checked);
+    }
+  });
+  form.addEventListener("click", function (event) {
+    var card = event.target.closest(".card");
+    if (card && !card.classList.contains("done")) {
+      cards().forEach(function (c) { c.classList.remove("active"); });
+      active = cards().indexOf(card);
+      card.classList.add("active");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    var list = cards();
+    var key = event.key;
+    if (key === "?") { help.open = !help.open; if (help.open) help.scrollIntoView({ block: "nearest" }); }
+    else if (key === "j") activate(active + 1);
+    else if (key === "k") activate(active - 1);
+    else if (key === "x" && list[active]) {
+      var box = list[active].querySelector(".pick input");
+      setSelected(list[active], !box.checked);
+    } else if (KEYS[key]) {
+      var targets = selected();
+      if (!targets.length && list[active]) targets = [list[active]];
+      if (!targets.length && list.length) { activate(0); targets = [list[0]]; }
+      decideCards(targets, KEYS[key]);
+    } else return;
+    event.preventDefault();
+  });
+
+  cards().forEach(highlight);
+  if (cards().length) activate(0);
+})();
