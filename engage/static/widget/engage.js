@@ -29,6 +29,7 @@
   var PAGE_SIZE = 50;
   var TOKEN_MAX_AGE_MS = 60 * 60 * 1000;
   var COUNT_BATCH = 50;
+  var FRESH_MS = 5 * 60 * 1000;
 
   var TEXTS = {
     en: {
@@ -454,8 +455,13 @@
     return article;
   };
 
+  /** Threads are publicly cached for a few seconds; a reader who just posted here skips
+   *  that cache (revalidates), or a reload would briefly hide their own comment. */
   Widget.prototype.fetchPage = function () {
-    return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next }));
+    var posted = this.session && Number(this.session.getItem("engage:posted:" + this.article));
+    var fresh = posted && Date.now() - posted < FRESH_MS;
+    return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next }),
+      fresh ? { cache: "no-cache" } : {});
   };
 
   /** Render the next page; `pending` is an already started fetchPage() (the first page). */
@@ -604,6 +610,7 @@
     var data = res.data || {};
     if ((res.status === 201 || res.status === 202) && data.comment) {
       this.saveAuthor(d);
+      if (this.session) this.session.setItem("engage:posted:" + this.article, String(Date.now()));
       var pending = res.status === 202 || data.status === "pending";
       var c = data.comment;
       if (pending && this.session) {
