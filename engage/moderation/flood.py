@@ -4,7 +4,8 @@
 key and returns 0, or changes nothing and returns how many seconds remain before the reader
 may post again. A refused attempt does not restart the wait.
 
-- Redis (``REDIS_URL`` set): one Lua script checks and sets every key with ``PX`` expiry.
+- Redis (``REDIS_URL`` set): one Lua script checks and sets every key with ``PX`` expiry
+  (timed by the Redis server's clock, not the ``now`` passed in).
 - Database: ``moderation_flood`` keeps the last post time per key; an upsert that only
   overwrites rows older than the window claims a key. On PostgreSQL, a concurrent claim of the
   same key waits for the first transaction and then sees its row, so two posts at once cannot
@@ -67,10 +68,11 @@ class SqlFloodGate:
         wait = 0.0
         for key in sorted(keys):
             statement = insert(FloodMark).values(key=key, last_at=now)
-            result = self.session.execute(statement.on_conflict_do_update(
+            # RETURNING gives a row only when the key was inserted or its old mark replaced.
+            claimed = self.session.execute(statement.on_conflict_do_update(
                 index_elements=["key"], set_={"last_at": now},
-                where=FloodMark.last_at <= cutoff))
-            if result.rowcount != 1:
+                where=FloodMark.last_at <= cutoff).returning(FloodMark.key)).first()
+            if claimed is None:
                 last = self.session.scalar(select(FloodMark.last_at).where(FloodMark.key == key))
                 if last is not None:
                     wait = max(wait, seconds - (now - last).total_seconds())

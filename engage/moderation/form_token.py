@@ -108,11 +108,14 @@ class SqlReplayGuard:
     def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        result = self.session.execute(insert(FormTokenUse).values(nonce=nonce, used_at=now)
-                                      .on_conflict_do_nothing(index_elements=["nonce"]))
+        # RETURNING, not rowcount: psycopg 3 reports -1 for this statement.
+        first = self.session.execute(
+            insert(FormTokenUse).values(nonce=nonce, used_at=now)
+            .on_conflict_do_nothing(index_elements=["nonce"])
+            .returning(FormTokenUse.nonce)).first() is not None
         prune(self.session, FormTokenUse, FormTokenUse.used_at,
               now - timedelta(seconds=ttl_seconds))
-        return result.rowcount == 1
+        return first
 
 
 class RedisReplayGuard:
