@@ -101,9 +101,9 @@ def prune(conn: Connection, now: datetime, batches_before: datetime) -> None:
 
 def mark_batch(conn: Connection, batch_id: str, now: datetime) -> bool:
     """Claim a Redis batch for this transaction; False if it was already persisted."""
-    result = conn.execute(_insert(conn, _batches).on_conflict_do_nothing(index_elements=["id"])
-                          .values(id=batch_id, persisted_at=now))
-    return result.rowcount == 1
+    claimed = conn.execute(_insert(conn, _batches).on_conflict_do_nothing(index_elements=["id"])
+                           .values(id=batch_id, persisted_at=now).returning(_batches.c.id))
+    return claimed.scalar_one_or_none() is not None  # (rowcount is not reliable here)
 
 
 def totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:

@@ -53,7 +53,7 @@ class BufferedCounter:
 
     def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
                  flush_every: int = 500, seen_capacity: int = 200_000,
-                 pull_overlap_seconds: float | None = None,
+                 pull_overlap_seconds: float | None = None, totals_ttl: float | None = None,
                  on_full: Callable[[], None] | None = None):
         self._engine = engine
         self._window = timedelta(seconds=window_seconds)
@@ -72,7 +72,9 @@ class BufferedCounter:
         self._pulled_at: datetime | None = None
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
-        self._stored = StoredTotals(self._load_totals, ttl=max(flush_seconds, 0.5))
+        # Stored totals are re-read at most once per flush interval per article and process.
+        self._stored = StoredTotals(self._load_totals, ttl=max(flush_seconds, 0.5)
+                                    if totals_ttl is None else totals_ttl)
         self.on_full = on_full  # called when the buffer reaches flush_every views
 
     # --- recording -----------------------------------------------------------------------
@@ -182,7 +184,10 @@ class BufferedCounter:
         return {"backend": "buffered", "pending": pending, "flush_error": self._last_error}
 
     def close(self, now: datetime) -> None:
-        self.flush(now)
+        with self._lock:
+            pending = bool(self._pending)
+        if pending:
+            self.flush(now)
 
 
 def _rounds(batch: list[_View]) -> list[list[_View]]:
