@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,9 @@ from engage.moderation.events import ModerationEvent
 from engage.moderation.queue_counts import status_counts
 
 MAX_PAGE_SIZE = 100
+
+# learning.on_decision's signature: (session, comment, previous status, new status)
+Learn = Callable[[Session, Comment, CommentStatus, CommentStatus], None]
 MAX_QUERY_LENGTH = 200
 
 
@@ -160,11 +164,13 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 
 def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
-                   moderator: Moderator, note: str | None, now: datetime) -> list[Comment]:
+                   moderator: Moderator, note: str | None, now: datetime,
+                   learn: Learn | None = None) -> list[Comment]:
     """``decide`` without the commit, for use cases that decide as one step of several."""
+    learn = learn or learning.on_decision
     ids = sorted(set(comment_ids))
     comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids))
-                                    .order_by(Comment.id).with_for_update()))
+                                    .order_by(Comment.id).with_for_update(of=Comment)))
     missing = sorted(set(ids) - {comment.id for comment in comments})
     if missing:
         raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
@@ -179,17 +185,21 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
-        learning.on_decision(session, comment, previous, new)
+        learn(session, comment, previous, new)
     session.flush()
     by_id = {comment.id: comment for comment in comments}
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
 
 
 def decide(session: Session, comment_ids: list[int], action: Decision | str,
-           moderator: Moderator, note: str | None = None,
-           now: datetime | None = None) -> list[Comment]:
-    """Apply ``action`` to the comments (in the order given) and commit; see module docstring."""
+           moderator: Moderator, note: str | None = None, now: datetime | None = None,
+           learn: Learn | None = None) -> list[Comment]:
+    """Apply ``action`` to the comments (in the order given) and commit; see module docstring.
+
+    ``learn`` defaults to ``learning.on_decision``; tests pass a recorder.
+    """
     decision = action if isinstance(action, Decision) else parse_decision(action)
-    comments = apply_decision(session, comment_ids, decision, moderator, note, now or utcnow())
+    comments = apply_decision(session, comment_ids, decision, moderator, note, now or utcnow(),
+                              learn)
     session.commit()
     return comments
