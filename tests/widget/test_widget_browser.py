@@ -296,6 +296,43 @@ def test_posting_a_comment_publishes_it_in_place(live_server, site, reader):
     reader.assert_clean()
 
 
+def test_keyboard_alone_writes_and_posts_and_the_hidden_fields_stay_hidden(
+        live_server, site, reader):
+    page = reader.open(site_url(site, live_server.url, unique_article("keyboard")))
+    posts = []
+    page.on("request", lambda req: posts.append(req.post_data_json)
+            if req.method == "POST" and req.url.endswith("/api/v1/comments") else None)
+    page.get_by_role("textbox", name="Comment").focus()
+    order = []
+    for text in ("Typed without a mouse.", "Kay", "kay@example.org", ""):
+        order.append(page.evaluate("document.activeElement.name"))
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    order.append(page.evaluate("document.activeElement.type"))
+    page.keyboard.press("Tab")
+    order.append(page.evaluate("document.activeElement.textContent"))
+    assert order == ["body", "author_name", "author_email", "author_url", "checkbox",
+                     "Post Comment"]
+    page.keyboard.press("Enter")
+    expect(comment_item(page, "Typed without a mouse.")).to_have_count(1)
+    expect(page.locator(".engage-hp")).not_to_be_in_viewport()
+    [payload] = posts
+    assert payload["phone"] == ""
+    assert payload["form_token"]  # fetched when the reader started writing
+    assert payload["article"].startswith("/blog/keyboard-")
+    reader.assert_clean()
+
+
+def test_a_permalink_scrolls_to_its_comment(live_server, site, reader):
+    article = unique_article("permalink")
+    comments = [seed(live_server, article, f"Remark {n}. " + "Long text. " * 60) for n in range(8)]
+    target = comments[-1]["id"]
+    page = reader.open(site_url(site, live_server.url, article) + f"#engage-comment-{target}")
+    expect(page.locator(f"#engage-comment-{target}")).to_be_focused()
+    expect(page.locator(f"#engage-comment-{target}")).to_be_in_viewport()
+    reader.assert_clean()
+
+
 def test_a_held_comment_is_shown_only_to_its_author(premod_server, site, browser):
     article = unique_article("held")
     url = site_url(site, premod_server.url, article)

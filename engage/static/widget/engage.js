@@ -369,7 +369,10 @@
     this.formTitle = h("h3", { class: "engage-form-title", id: "engage-form-title", text: T.leave });
     this.cancelBtn = h("button", { type: "button", class: "engage-cancel", hidden: true, text: T.cancel });
     this.remember = h("input", { type: "checkbox", id: "engage-remember", name: "remember" });
-    this.honeypot = h("input", { type: "text", name: "phone", id: "engage-phone", tabindex: "-1", autocomplete: "off" });
+    // Honeypot, sent as `phone`. Named so that browsers' and password managers' autofill, which
+    // would otherwise fill a "phone" field for real people, leave it alone.
+    this.honeypot = h("input", { type: "text", name: "engage-hp", id: "engage-hp", tabindex: "-1",
+      autocomplete: "off", "data-lpignore": "true", "data-1p-ignore": "true" });
     this.submitBtn = h("button", { type: "submit", class: "engage-submit", text: T.post });
     this.status = h("div", { class: "engage-status", role: "status", "aria-live": "polite" });
     this.form = h("form", { class: "engage-form", novalidate: true, "aria-labelledby": "engage-form-title" }, [
@@ -382,7 +385,7 @@
       this.field("author_name", T.name, "text", true, "name"),
       this.field("author_email", T.email, "email", true, "email"),
       this.field("author_url", T.website, "url", false, "url"),
-      h("div", { class: "engage-hp", "aria-hidden": "true" }, [h("label", { for: "engage-phone", text: "Phone" }), this.honeypot]),
+      h("div", { class: "engage-hp", "aria-hidden": "true" }, [h("label", { for: "engage-hp", text: "Leave this field empty" }), this.honeypot]),
       h("p", { class: "engage-remember" }, [this.remember, " ", h("label", { for: "engage-remember", text: T.remember })]),
       h("p", { class: "engage-actions" }, [this.submitBtn]),
       this.status]);
@@ -480,12 +483,16 @@
           if (known) { known.li.remove(); delete self.nodes[String(c.id)]; self.forgetPending(c.id); }
           self.renderComment(c, false);
         });
+        if (d.closed === true) self.close();
         self.next = d.next || null;
         self.moreBtn.hidden = !self.next;
         self.moreBtn.disabled = false;
         self.loadStatus.textContent = "";
         self.setHeading();
         self.showPending();
+        // A permalink (#engage-comment-N) can only be followed once its comment exists.
+        var target = location.hash.indexOf("#engage-comment-") === 0 && document.getElementById(location.hash.slice(1));
+        if (target && !self.jumped) { self.jumped = true; target.scrollIntoView(); target.focus(); }
       })
       .catch(function () {
         self.moreBtn.disabled = false;
@@ -495,6 +502,14 @@
         retry.addEventListener("click", function () { self.load(); });
         self.loadStatus.appendChild(retry);
       });
+  };
+
+  /** A closed article (the thread says `closed: true`): comments stay, the form goes. */
+  Widget.prototype.close = function () {
+    if (this.replyTo) this.cancelReply(false);
+    this.root.classList.add("engage-is-closed");
+    this.home.textContent = "";
+    this.home.appendChild(h("p", { class: "engage-closed", text: this.T.closed }));
   };
 
   // Held comments are shown to their author only: they live in this tab's sessionStorage.
@@ -648,7 +663,7 @@
       setTimeout(function () { if (!self.busy) self.submitBtn.disabled = false; }, wait * 1000);
     } else if (res.status === 422 && first) msg = T.fix + (other.length ? " " + other.join(" ") : "");
     else if (res.status === 409) msg = T.duplicate;
-    else if (res.status === 403) msg = err.message || T.closed;
+    else if (res.status === 403) msg = err.code === "comments_closed" ? T.closed : (err.message || T.generic);
     else if (res.status === 413) msg = T.tooLarge;
     else msg = (err.message ? err.message + (other.length ? " " + other.join(" ") : "") : T.generic);
     this.say(msg, "error");
