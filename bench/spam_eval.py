@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.offline:
             outcome = offline_fold(training, test, thresholds)
         else:
-            from bench.spam_http import http_fold
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from spam_http import http_fold
             outcome = http_fold(training, name, test, thresholds)
         total.merge(outcome)
         print(outcome.line(name.split("-")[-1]), f"(thresholds spam {thresholds.spam}, hold {thresholds.hold})",

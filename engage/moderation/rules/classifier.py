@@ -66,7 +66,8 @@ class ClassifierRule:
                           submission.author_url)
         score = model.score(tokens)
         value = score.value
-        evidence = {"score": round(value, 4), "tokens": score.top_tokens(TOP_TOKENS)}
+        evidence = {"score": round(value, 4), "tokens": score.top_tokens(TOP_TOKENS),
+                    "trained_on": {"spam": model.spam_examples, "legitimate": model.ham_examples}}
         if value >= settings.spam_threshold:
             return Finding(self.name, f"spam filter: score {value:.2f} "
                            f"(spam from {settings.spam_threshold:g})",
