@@ -142,16 +142,22 @@ class RedisCounter:
 
     def flush(self, now: datetime) -> int:
         """Persist pending counts (this call's batch and any orphaned ones); return views stored."""
-        batch_id = f"{int(time.time() * 1000):014d}-{uuid.uuid4().hex[:12]}"
-        self._snapshot(keys=[self._p + "dirty", self._p + "batch:" + batch_id,
-                             self._p + "batches"], args=[self._p + "pending:", batch_id])
+        batch_id = new_batch_id()
+        self.snapshot(batch_id)
         stored = 0
         for candidate in sorted(b.decode() for b in self._redis.smembers(self._p + "batches")):
             if candidate == batch_id or _is_orphan(candidate):
-                stored += self._persist(candidate, now)
+                stored += self.persist_batch(candidate, now)
         return stored
 
-    def _persist(self, batch_id: str, now: datetime) -> int:
+    def snapshot(self, batch_id: str) -> int:
+        """Move every pending count into batch ``batch_id`` (atomic); return how many articles."""
+        return self._snapshot(keys=[self._p + "dirty", self._p + "batch:" + batch_id,
+                                    self._p + "batches"], args=[self._p + "pending:", batch_id])
+
+    def persist_batch(self, batch_id: str, now: datetime) -> int:
+        """Store batch ``batch_id`` in the database unless it already is, then delete it from
+        Redis; return how many views this call stored."""
         raw = self._redis.hgetall(self._p + "batch:" + batch_id)
         counts: Counter[tuple[str, date]] = Counter()
         for field, value in raw.items():
@@ -175,6 +181,12 @@ class RedisCounter:
 
     def close(self, now: datetime) -> None:
         self.flush(now)
+
+
+def new_batch_id(started: float | None = None) -> str:
+    """A unique batch id that starts with its creation time (ms), so orphans can be told."""
+    started = time.time() if started is None else started
+    return f"{int(started * 1000):014d}-{uuid.uuid4().hex[:12]}"
 
 
 def _is_orphan(batch_id: str) -> bool:
