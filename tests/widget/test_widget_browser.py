@@ -515,6 +515,9 @@ def test_views_count_once_per_visitor_and_fill_list_counts(live_server, browser)
     page = first.open(demo)
     views = page.locator(f'article [data-engage-views="{key}"]')
     expect(views).to_have_text("1")
+    # The badge image loaded before the view was counted is pointed at the new total.
+    expect(page.locator("img[src*='/api/v1/badge.svg']")).to_have_attribute(
+        "src", re.compile(r"[?&]v=1$"))
     page.reload()
     expect(page.locator(".engage-title")).to_have_text("One comment")
     expect(views).to_have_text("1")
@@ -565,3 +568,31 @@ def test_demo_page_screenshots(live_server, demo_thread, browser, artifacts_dir,
     assert path.stat().st_size > 10_000
     person.assert_clean()
     person.close()
+
+
+# --------------------------------------------------------------------------- small contracts
+
+
+def test_counts_are_shortened_exactly_like_the_server_badge(browser):
+    from engage.pageviews.badge import format_count
+    from engage.widget.routes import ASSET_DIR
+
+    source = (ASSET_DIR / "engage.js").read_text()
+    compact = re.search(r"function compact\(n\) \{.*?\n  \}\n", source, re.S).group(0)
+    values = [0, 7, 999, 1000, 1050, 1234, 9999, 12345, 99999, 123456, 999999, 1000000,
+              3400000, 123456789, 999999999, 1000000000, 12345678901]
+    page = browser.new_page()
+    shown = page.evaluate(f"(values) => {{ {compact}; return values.map(compact); }}", values)
+    page.close()
+    assert shown == [format_count(value) for value in values]
+
+
+def test_auto_theme_follows_the_site_switching_to_dark(live_server, site, reader):
+    page = reader.open(site_url(site, live_server.url, unique_article("theme")))
+    widget = page.locator("#engage-comments")
+    expect(widget).to_have_attribute("data-engage-theme", "light")
+    page.evaluate("document.body.style.background = '#121212'")
+    expect(widget).to_have_attribute("data-engage-theme", "dark")
+    page.evaluate("document.body.style.background = '#fdfdfd'")
+    expect(widget).to_have_attribute("data-engage-theme", "light")
+    reader.assert_clean()

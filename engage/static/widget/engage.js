@@ -28,7 +28,7 @@
   var MAX_DEPTH = 5;
   var PAGE_SIZE = 50;
   var TOKEN_MAX_AGE_MS = 60 * 60 * 1000;
-  var COUNT_BATCH = 50;
+  var COUNT_BATCH = 100;  // the server's limit per /counts call
   var FRESH_MS = 5 * 60 * 1000;
 
   var TEXTS = {
@@ -124,14 +124,16 @@
     return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
   }
 
-  /** 999 -> "999", 1234 -> "1.2k", 3400000 -> "3.4M". Rounds down: a badge never overstates. */
+  /** Same as the server's badge (pageviews/badge.py): cut, never rounded up.
+   *  999 -> "999", 1234 -> "1.2k", 123456 -> "123k", 3400000 -> "3.4M". */
   function compact(n) {
     n = Math.max(0, Math.floor(Number(n) || 0));
     var steps = [[1e9, "B"], [1e6, "M"], [1e3, "k"]];
     for (var i = 0; i < steps.length; i++) {
       if (n >= steps[i][0]) {
-        var v = Math.floor(n / steps[i][0] * 10) / 10;
-        return String(v) + steps[i][1];
+        var tenths = Math.floor(n * 10 / steps[i][0]);
+        if (tenths >= 1000) return Math.floor(tenths / 10) + steps[i][1];
+        return (tenths % 10 ? (tenths / 10).toFixed(1) : String(tenths / 10)) + steps[i][1];
       }
     }
     return String(n);
@@ -302,6 +304,18 @@
         });
       }).catch(function () { /* counts are decoration; leave the placeholders */ });
     }
+  }
+
+  /** Badges (<img src=".../badge.svg?article=K">) loaded before this view was counted
+   *  show one less; point them at a URL for the new total (still cacheable). */
+  function refreshBadges(article, views) {
+    Array.prototype.forEach.call(document.images, function (img) {
+      var u;
+      try { u = new URL(img.src); } catch (e) { return; }
+      if (u.origin + u.pathname !== API + "/badge.svg" || normKey(u.searchParams.get("article")) !== normKey(article)) return;
+      u.searchParams.set("v", String(views));
+      img.src = u.href;
+    });
   }
 
   // ---- theme -------------------------------------------------------------------------
@@ -713,6 +727,7 @@
       viewed = recordView(article).then(function (r) {
         if (!r || typeof r.views !== "number") return;
         known[article] = r.views;
+        if (r.counted) refreshBadges(article, r.views);
         countTargets(article).forEach(function (t) {
           if (t.kind === "views" && t.key === article) fillCount(t, r.views, T);
         });
@@ -728,10 +743,18 @@
     loadCss(root).then(function () {
       widget.build();
       applyTheme(root, option);
+      // "auto" follows the page: the OS setting, and sites' own light/dark toggles, which
+      // flip a class or attribute on <html> or <body>.
+      var again = function () { applyTheme(root, option); };
       if (window.matchMedia) {
         var mq = matchMedia("(prefers-color-scheme: dark)");
-        var again = function () { applyTheme(root, option); };
         if (mq.addEventListener) mq.addEventListener("change", again);
+      }
+      if (option === "auto" && window.MutationObserver) {
+        var watch = new MutationObserver(again);
+        [document.documentElement, document.body].forEach(function (n) {
+          if (n) watch.observe(n, { attributes: true, attributeFilter: ["class", "style", "data-theme"] });
+        });
       }
       widget.load(firstPage);
     });
