@@ -9,7 +9,8 @@ code to forget. Reading the counts is then a 4-row read.
 - SQLite: row-level triggers (+1/-1 per inserted, deleted or re-statused comment).
 - PostgreSQL: statement-level triggers over transition tables, so a bulk insert or a bulk
   decision updates each count row once per statement. Count rows are locked in status order
-  before updating, so two concurrent decisions cannot deadlock on them.
+  by an upsert ordered by status, so two concurrent decisions cannot deadlock on them; a
+  TRUNCATE of comments resets them to zero.
 
 The trigger SQL is created by migration ``0004_moderators``; the ``after_create`` hook below
 installs the same triggers when a database is built with ``metadata.create_all`` instead.
@@ -48,28 +49,35 @@ def status_counts(session: Session, article_id: int | None = None) -> dict[str, 
 
 
 SQLITE_TRIGGERS = [
+    # Upserts, not plain updates: a count row that is missing (a truncated or hand-edited
+    # table) is recreated instead of silently never counting again.
     """CREATE TRIGGER trg_comment_counts_insert AFTER INSERT ON comments BEGIN
-         UPDATE comment_status_counts SET total = total + 1 WHERE status = NEW.status;
+         INSERT INTO comment_status_counts (status, total) VALUES (NEW.status, 1)
+           ON CONFLICT (status) DO UPDATE SET total = total + 1;
        END""",
     """CREATE TRIGGER trg_comment_counts_delete AFTER DELETE ON comments BEGIN
-         UPDATE comment_status_counts SET total = total - 1 WHERE status = OLD.status;
+         INSERT INTO comment_status_counts (status, total) VALUES (OLD.status, -1)
+           ON CONFLICT (status) DO UPDATE SET total = total - 1;
        END""",
     """CREATE TRIGGER trg_comment_counts_update AFTER UPDATE OF status ON comments
        WHEN OLD.status <> NEW.status BEGIN
-         UPDATE comment_status_counts SET total = total - 1 WHERE status = OLD.status;
-         UPDATE comment_status_counts SET total = total + 1 WHERE status = NEW.status;
+         INSERT INTO comment_status_counts (status, total) VALUES (OLD.status, -1)
+           ON CONFLICT (status) DO UPDATE SET total = total - 1;
+         INSERT INTO comment_status_counts (status, total) VALUES (NEW.status, 1)
+           ON CONFLICT (status) DO UPDATE SET total = total + 1;
        END""",
 ]
 
 def _pg_function(name: str, deltas: str) -> str:
-    """A trigger function applying ``deltas`` (rows of status, n) to the count rows."""
+    """A trigger function adding ``deltas`` (rows of status, n) to the count rows.
+
+    The upsert takes the row locks in status order, so concurrent statements cannot deadlock.
+    """
     return f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM comment_status_counts c
-      WHERE c.status IN (SELECT d.status FROM ({deltas}) AS d)
-      ORDER BY c.status FOR UPDATE;
-    UPDATE comment_status_counts c SET total = c.total + d.n FROM ({deltas}) AS d
-      WHERE c.status = d.status;
+    INSERT INTO comment_status_counts AS c (status, total)
+      SELECT d.status, d.n FROM ({deltas}) AS d ORDER BY d.status
+      ON CONFLICT (status) DO UPDATE SET total = c.total + EXCLUDED.total;
     RETURN NULL;
 END $$"""
 
@@ -93,6 +101,14 @@ POSTGRESQL_TRIGGERS = [
     """CREATE TRIGGER trg_comment_counts_update AFTER UPDATE ON comments
        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
        EXECUTE FUNCTION comment_counts_update()""",
+    # TRUNCATE fires no delete triggers; start every count again from zero.
+    """CREATE FUNCTION comment_counts_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE comment_status_counts SET total = 0;
+    RETURN NULL;
+END $$""",
+    """CREATE TRIGGER trg_comment_counts_truncate AFTER TRUNCATE ON comments
+       FOR EACH STATEMENT EXECUTE FUNCTION comment_counts_truncate()""",
 ]
 
 SEED_COUNTS = """INSERT INTO comment_status_counts (status, total)

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 
-from engage.articles import get_or_create_article
+from engage.articles import get_or_create_article, normalize_article_key
 from engage.comments.models import Comment, CommentStatus
 from engage.db import utcnow
 from engage.moderation.auth import create_moderator, issue_token
@@ -96,7 +96,8 @@ def make_comment(db_session):
         }
         values.update(fields)
         values.setdefault("body_html", f"<p>{values['body']}</p>")
-        comment = Comment(article_id=get_or_create_article(db_session, article).id,
+        article_id = get_or_create_article(db_session, normalize_article_key(article)).id
+        comment = Comment(article_id=article_id,
                           status=status, **values)
         db_session.add(comment)
         db_session.commit()
