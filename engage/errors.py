@@ -106,6 +106,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        from engage.db import db
+        db.session.rollback()
         if not _wants_json():
             return "Internal Server Error", 500
         return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -14,13 +14,45 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
 
 NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
-class ArticleKey(fields.String):
+class SafeString(fields.String):
+    """A string that every database can store: no NUL character, no lone UTF-16 surrogate.
+
+    PostgreSQL refuses both, so they are a 422 here rather than an error at commit.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValidationError("Must be valid Unicode text.") from error
+        return text
+
+
+class Id(fields.Integer):
+    """A positive 32-bit id given as a JSON number (not a string, not a boolean)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ArticleKey(SafeString):
     """An article key, normalized with ``normalize_article_key``."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         raw = super()._deserialize(value, attr, data, **kwargs)
+        if len(raw) > MAX_ARTICLE_KEY:
+            raise ValidationError(f"article must be at most {MAX_ARTICLE_KEY} characters")
         try:
             return normalize_article_key(raw)
         except ValueError as error:
@@ -40,21 +72,20 @@ class CommentInputSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    article = ArticleKey(required=True, validate=validate.Length(max=2 * MAX_ARTICLE_KEY))
-    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                               validate=validate.Range(min=1, max=2**62))
-    author_name = fields.String(required=True, validate=validate.Length(
+    article = ArticleKey(required=True)
+    parent_id = Id(load_default=None, allow_none=True)
+    author_name = SafeString(required=True, validate=validate.Length(
         min=1, max=NAME_MAX, error="Name must be 1 to {max} characters."))
     author_email = fields.Email(load_only=True, required=True, validate=validate.Length(
         max=EMAIL_MAX, error="Email must be at most {max} characters."))
-    author_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+    author_url = SafeString(load_default=None, allow_none=True, validate=validate.Length(
         max=URL_MAX, error="Website must be at most {max} characters."))
-    body = fields.String(required=True, validate=validate.Length(
+    body = SafeString(required=True, validate=validate.Length(
         min=1, max=BODY_MAX, error="Comment must be 1 to {max} characters."))
-    form_token = fields.String(load_default=None, allow_none=True,
+    form_token = SafeString(load_default=None, allow_none=True,
                                validate=validate.Length(max=1000))
     # Honeypot: a field the widget hides from people; bots that fill every input fill it.
-    phone = fields.String(load_default="", allow_none=True, validate=validate.Length(max=1000))
+    phone = SafeString(load_default="", allow_none=True, validate=validate.Length(max=1000))
 
     @pre_load
     def _strip(self, data, **kwargs):
@@ -72,8 +103,12 @@ class CommentInputSchema(Schema):
     def _web_url(self, value, **kwargs):
         if value is None:
             return
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. an unbalanced "[" in the host
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+                or any(ch.isspace() for ch in value):
             raise ValidationError("Website must be an http:// or https:// address.")
 
 
@@ -85,7 +120,7 @@ class ThreadQuerySchema(Schema):
 
     article = ArticleKey(required=True)
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class PublicCommentSchema(Schema):

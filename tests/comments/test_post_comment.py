@@ -1,5 +1,7 @@
 """POST /api/v1/comments: what is accepted, how it is stored, and how bad input is refused."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -114,7 +116,11 @@ def test_a_reply_to_a_held_comment_is_refused(client):
     ("article", "/" + "k" * 512),
     ("article", ...),
     ("parent_id", "12"),
+    ("parent_id", True),
+    ("parent_id", 2**31),
     ("author_name", 42),
+    ("author_name", "nul\x00byte"),
+    ("author_url", "http://[broken/"),
 ])
 def test_each_invalid_field_gets_a_422_naming_it(client, db_session, field, value):
     response = post_comment(client, **{field: value})
@@ -123,6 +129,14 @@ def test_each_invalid_field_gets_a_422_naming_it(client, db_session, field, valu
     assert error["code"] == "validation_error"
     assert field in error["fields"] and error["fields"][field]
     assert db_session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_text_that_no_database_can_store_is_422(client):
+    # A lone UTF-16 surrogate is valid JSON but not valid Unicode text.
+    raw = json.dumps(comment_payload(body="lone \ud800 surrogate"))
+    response = client.post("/api/v1/comments", data=raw, content_type="application/json")
+    assert response.status_code == 422
+    assert "body" in response.json["error"]["fields"]
 
 
 def test_limits_are_inclusive(client):
