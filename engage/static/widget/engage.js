@@ -62,7 +62,7 @@
     },
     de: {
       comments0: "Noch keine Kommentare", comments1: "Ein Kommentar", commentsN: "{n} Kommentare",
-      leave: "Schreibe einen Kommentar", replyTo: "Antworte {name}", cancel: "Antworten abbrechen",
+      leave: "Schreibe einen Kommentar", replyTo: "Antwort an {name}", cancel: "Antworten abbrechen",
       notes: "Deine E-Mail-Adresse wird nicht ver\u00f6ffentlicht.",
       required: "Erforderliche Felder sind mit {*} markiert.", title: "Kommentare",
       comment: "Kommentar", name: "Name", email: "E-Mail", website: "Website",
