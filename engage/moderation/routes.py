@@ -36,6 +36,7 @@ bp = Blueprint(__name__.replace(".", "_"), __name__)
 register_first_run_message(bp)
 
 DEFAULT_PAGE_SIZE = 25
+VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
 NOTICES = {
@@ -155,7 +156,7 @@ def queue():
                                message=error.message, fields=error.fields), 400
     page = queue_page(db.session, query)
     view = {key: value for key, value in request.args.items()
-            if key in ("status", "article", "q", "order") and value}
+            if key in VIEW_KEYS and value}
     return render_template(
         "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
@@ -217,4 +218,4 @@ def _view_from(raw: str) -> dict[str, str]:
     from urllib.parse import parse_qsl
 
     return {key: value for key, value in parse_qsl(raw)[:8]
-            if key in ("status", "article", "q", "order")}
+            if key in VIEW_KEYS}
