@@ -1,16 +1,18 @@
 """The learning spam filter's mathematics: logistic regression over comment tokens.
 
-Model: ``P(spam) = sigmoid(bias + sum of the weights of the comment's tokens)``, trained by
-stochastic gradient descent over the labelled examples (moderator decisions and imported CSV
-rows) for a fixed number of epochs, in a seeded order, so that the same examples always give
-the same weights in every process.
+Model: ``P(spam) = sigmoid((bias + sum of the weights of the comment's n tokens) / sqrt(n + 1))``
+(each comment is a binary token vector scaled to unit length, so a long comment is not more
+certain just for being long), trained by stochastic gradient descent over the labelled examples
+(moderator decisions and imported CSV rows) for a fixed number of epochs, in a seeded order,
+so that the same examples always give the same weights in every process.
 
 Why this and not a Bayesian token filter: on TubeSpam, trained on two videos and tested on a
 third (only the training videos of each evaluation fold were used for this choice), the
 SpamBayes chi-squared filter separated spam from legitimate comments with an AUC of 0.966 and
-this model with 0.978; at the operating points that matter (1 % of legitimate comments called
-spam; 98 % of spam caught) it marked 78 % instead of 68 % of spam outright and published 75 %
-instead of 66 % of legitimate comments. Correlated tokens (a word, its bigrams, its character
+this model with 0.982; at the operating points that matter (1 % of legitimate comments called
+spam; 98 % of spam caught) it marked 84 % instead of 68 % of spam outright and published 79 %
+instead of 66 % of legitimate comments. (Unit-length scaling with 20 epochs at rate 1.0 beat
+unscaled vectors with 10 epochs at 0.1: AUC 0.982 against 0.978, on the same inner folds.) Correlated tokens (a word, its bigrams, its character
 4-grams) are what naive-Bayes combining double-counts and what a discriminative model weighs
 properly. Single-pass online updates reached only 0.95, so the model is retrained from the
 stored examples (``classifier_store``) instead of nudged per decision; un-learning a reversed
@@ -35,8 +37,8 @@ BIAS = " bias"  # the leading space keeps it apart from every real token
 class Params:
     """Training constants, chosen on inner folds (training videos only; see the module doc)."""
 
-    learning_rate: float = 0.1
-    epochs: int = 10
+    learning_rate: float = 1.0
+    epochs: int = 20
     decay: float = 1e-4  # shrinks the weights an example touches, so no token dominates
     seed: int = 0
 
@@ -77,13 +79,14 @@ class LinearModel:
     spam_examples: int = 0
     ham_examples: int = 0
 
-    def logit(self, tokens: Iterable[str]) -> float:
+    def logit(self, tokens: set[str] | frozenset[str]) -> float:
         weights = self.weights
-        return weights.get(BIAS, 0.0) + sum(weights.get(token, 0.0) for token in tokens)
+        total = weights.get(BIAS, 0.0) + sum(weights.get(token, 0.0) for token in tokens)
+        return total * _scale(tokens)
 
     def score(self, tokens: Iterable[str]) -> Score:
         """P(spam) for one comment's tokens, with the tokens that pushed it most."""
-        tokens = set(tokens)
+        tokens = frozenset(tokens)
         weights = self.weights
         clues = [Clue(t, weights[t]) for t in tokens if t in weights]
         clues.sort(key=lambda c: (-abs(c.weight), c.token))
@@ -95,20 +98,26 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def _scale(tokens) -> float:
+    """1 / length of the comment's vector: its tokens plus the bias, each 1."""
+    return 1.0 / math.sqrt(len(tokens) + 1)
+
+
 def train(examples: Sequence[Example], params: Params = Params()) -> LinearModel:
     """Fit a model to ``examples`` (oldest first). Deterministic for equal inputs."""
     weights: dict[str, float] = {}
     rate, keep = params.learning_rate, 1.0 - params.decay
-    rows = [(list(e.tokens) + [BIAS], 1.0 if e.is_spam else 0.0) for e in examples]
+    rows = [(list(e.tokens) + [BIAS], 1.0 if e.is_spam else 0.0, _scale(e.tokens))
+            for e in examples]
     order = list(range(len(rows)))
     rng = random.Random(params.seed)
     for epoch in range(params.epochs):
         if epoch:  # the first pass keeps arrival order, later passes shuffle
             rng.shuffle(order)
         for index in order:
-            tokens, label = rows[index]
-            z = sum(weights.get(t, 0.0) for t in tokens)
-            step = rate * (label - sigmoid(z))
+            tokens, label, scale = rows[index]
+            z = scale * sum(weights.get(t, 0.0) for t in tokens)
+            step = rate * (label - sigmoid(z)) * scale
             for t in tokens:
                 weights[t] = weights.get(t, 0.0) * keep + step
     spam = sum(e.is_spam for e in examples)

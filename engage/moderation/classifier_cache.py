@@ -9,6 +9,9 @@ a second per thousand examples, so the two never happen on the same call:
   ``CLASSIFIER_MAX_EXAMPLES`` examples, trains, and swaps the new model in.
 
 So a moderator's decision reaches every process within a few seconds plus one training run.
+Training runs on a background thread but holds the GIL, so its CPU share is bounded: after a
+run that took t seconds the next check waits at least ``TRAINING_DUTY`` × t (a process
+trains at most about a quarter of the time even while moderators decide continuously).
 Training is deterministic, so every process holds the same weights for the same version.
 ``refresh_now()`` does the same work synchronously (tests, CLI).
 """
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_SECONDS = 2.0
 DEFAULT_MAX_EXAMPLES = 5000
+TRAINING_DUTY = 4.0
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,15 @@ class ClassifierCache:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._busy = False
+        self._pause = 0.0  # extra wait after an expensive training run
 
     def model(self) -> LinearModel | None:
         """The newest trained model this process has; schedules a refresh when one is due."""
         now = self.clock()
-        if now - self._checked_at >= self.refresh_seconds:
+        wait = max(self.refresh_seconds, self._pause)
+        if now - self._checked_at >= wait:
             with self._lock:
-                if not self._busy and now - self._checked_at >= self.refresh_seconds:
+                if not self._busy and now - self._checked_at >= wait:
                     self._busy = True
                     self._checked_at = now
                     threading.Thread(target=self._refresh_in_background, daemon=True,
@@ -95,7 +101,9 @@ class ClassifierCache:
             return
         model = None
         if stamp is not None:
+            started = time.perf_counter()
             model = train(load_examples(session, self.max_examples), self.params)
+            self._pause = TRAINING_DUTY * (time.perf_counter() - started)
         self._trained = Trained(stamp, model)
 
 

@@ -50,10 +50,11 @@ _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
 def normalize_text(body: str) -> str:
-    """Decode entities, turn tags into spaces (keeping link targets) and drop the BOM."""
-    text = _HREF.sub(lambda m: " " + m.group(1) + " ", body)
-    text = _TAG.sub(" ", text)
-    return html.unescape(text).replace("\ufeff", "")
+    """Decode entities, turn tags into spaces, keep link targets (appended) and drop the BOM."""
+    targets = [html.unescape(url) for url in _HREF.findall(body)]
+    text = html.unescape(_TAG.sub(" ", body)).replace("\ufeff", "")
+    missing = [url for url in targets if url not in text]
+    return " ".join([text, *missing]) if missing else text
 
 
 def urls_in(text: str) -> list[str]:
