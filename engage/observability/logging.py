@@ -1,0 +1,156 @@
+"""Structured logs: JSON lines, one per request, and no reader's email or raw IP anywhere.
+
+- Every request gets an id: the caller's ``X-Request-ID`` when it is a sane token (a proxy's or
+  load balancer's id, so one id follows the request through every log), else a new random one.
+  It is sent back in ``X-Request-ID`` and added to every log line written during the request.
+- When the request ends, the ``engage.request`` logger writes one record: method, route (the
+  URL rule, not the raw path, which may carry anything), status, duration in ms and the
+  client's anonymised network (``/24``, ``/48``), never the address.
+- ``JsonFormatter`` turns any record into one JSON object per line. As a last guard it masks
+  email addresses and cuts IP addresses to their network in every message it formats, because a
+  log line written by some library or a future feature must not leak them either.
+- ``gunicorn_log_config(level)`` is the logging setup ``engage serve`` hands gunicorn: JSON
+  lines on stderr for engage's and gunicorn's own records, and gunicorn's access log switched
+  off (it would print raw client addresses; the request record above replaces it).
+  ``configure(level, stream)`` does the same for a process without gunicorn. Building an app
+  (tests, scripts) leaves the process's logging alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import Flask, g, has_request_context, request
+
+from engage.privacy import anonymize_ip, mask_emails
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{8,128}$")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4})*"
+                   r"(?![\w:])")
+request_log = logging.getLogger("engage.request")
+
+
+def scrub(text: str) -> str:
+    """``text`` with emails masked and every IP address replaced by its network."""
+    text = mask_emails(text) or text
+    for pattern in (_IPV4, _IPV6):
+        text = pattern.sub(lambda match: _network(match.group(0)), text)
+    return text
+
+
+def _network(raw: str) -> str:
+    if raw.endswith("/24") or raw.endswith("/48"):
+        return raw
+    return anonymize_ip(raw) or raw
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ``ts``, ``level``, ``logger``, ``msg``, extra ``fields``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc)
+                          .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": scrub(record.getMessage()),
+        }
+        request_id = getattr(record, "request_id", None) or _current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        entry.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            entry["error"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _current_request_id() -> str | None:
+    if has_request_context():
+        return g.get("request_id")
+    return None
+
+
+def configure(level: str = "INFO", stream=None) -> None:
+    """Make ``stream`` (stderr) the only root handler, writing JSON lines."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def gunicorn_log_config(level: str = "INFO") -> dict:
+    """gunicorn ``logconfig_dict``: everything as JSON lines on stderr, no access log."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json",
+               "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"console": handler, "error_console": handler},
+        "root": {"level": level.upper(), "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"],
+                               "propagate": False},
+            # gunicorn's access lines carry the raw client address: never written.
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+    }
+
+
+def incoming_request_id(raw: str | None) -> str:
+    """The caller's id if it is a sane token, else a new one (32 hex characters)."""
+    if raw and _SANE_ID.match(raw):
+        return raw
+    return uuid.uuid4().hex
+
+
+def route_of_request() -> str:
+    """The URL rule that matched (``/api/v1/comments/<int:comment_id>``) or ``<unmatched>``."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else "<unmatched>"
+
+
+def init_app(app: Flask, on_response=None) -> None:
+    """Give every request an id and write one log record when it ends.
+
+    ``on_response(method, route, status, seconds)`` is called for every response too (metrics).
+    """
+
+    def _start() -> None:
+        g.request_started = time.perf_counter()
+        g.request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER))
+
+    # First of all before-request hooks: another hook may answer early (CORS preflight, auth).
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+
+    @app.after_request
+    def _finish(response):
+        started = g.get("request_started")
+        if started is None:  # failed before our before_request ran (e.g. in an earlier hook)
+            started = time.perf_counter()
+            g.request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER))
+        seconds = time.perf_counter() - started
+        route = route_of_request()
+        response.headers[REQUEST_ID_HEADER] = g.request_id
+        if on_response is not None:
+            on_response(request.method, route, response.status_code, seconds)
+        from engage.request_info import client_ip_prefix
+
+        request_log.info("%s %s %s", request.method, route, response.status_code, extra={
+            "request_id": g.request_id,
+            "fields": {"event": "request", "method": request.method, "route": route,
+                       "status": response.status_code,
+                       "duration_ms": round(seconds * 1000, 2),
+                       "client": client_ip_prefix()}})
+        return response
