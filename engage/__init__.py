@@ -43,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_web(app: Flask) -> None:
-    from engage import avatars, counts, cors, errors, health, openapi, security_headers
+    from engage import (avatars, counts, cors, errors, health, observability, openapi,
+                        security_headers)
     from engage.comments import routes as comments
     from engage.demo import routes as demo
     from engage.moderation import auth_routes, routes as moderation, settings_routes
@@ -57,6 +58,7 @@ def _register_web(app: Flask) -> None:
                    settings_routes, auth_routes, widget, demo):
         app.register_blueprint(module.bp)
     pageviews.init_app(app)
+    observability.init_app(app)  # last: it observes the view counter built just above
 
 
 def _register_cli(app: Flask) -> None:
