@@ -25,6 +25,7 @@ most. Features come from ``classifier_features``; storage and caching live elsew
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ class Clue:
 
 @dataclass(frozen=True)
 class Score:
-    """A classification: ``value`` in (0, 1) and the clues, heaviest first."""
+    """A classification: ``value`` in (0, 1) and the heaviest clues, heaviest first."""
 
     value: float
     clues: tuple[Clue, ...] = ()
@@ -79,18 +80,15 @@ class LinearModel:
     spam_examples: int = 0
     ham_examples: int = 0
 
-    def logit(self, tokens: set[str] | frozenset[str]) -> float:
-        weights = self.weights
-        total = weights.get(BIAS, 0.0) + sum(weights.get(token, 0.0) for token in tokens)
-        return total * _scale(tokens)
-
-    def score(self, tokens: Iterable[str]) -> Score:
-        """P(spam) for one comment's tokens, with the tokens that pushed it most."""
+    def score(self, tokens: Iterable[str], top: int = 8) -> Score:
+        """P(spam) for one comment's tokens, with the ``top`` tokens that pushed it most."""
         tokens = frozenset(tokens)
         weights = self.weights
-        clues = [Clue(t, weights[t]) for t in tokens if t in weights]
-        clues.sort(key=lambda c: (-abs(c.weight), c.token))
-        return Score(sigmoid(self.logit(tokens)), tuple(clues))
+        known = [(token, weights[token]) for token in tokens if token in weights]
+        total = weights.get(BIAS, 0.0) + sum(weight for _, weight in known)
+        heaviest = heapq.nsmallest(top, known, key=lambda item: (-abs(item[1]), item[0]))
+        return Score(sigmoid(total * _scale(tokens)),
+                     tuple(Clue(token, weight) for token, weight in heaviest))
 
 
 def sigmoid(z: float) -> float:
