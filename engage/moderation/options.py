@@ -86,11 +86,13 @@ class ModerationOptions:
         return out
 
 
-# Fields whose app-config key predates the MODERATION_ prefix (names in DESIGN.md).
+# Fields whose app-config key is not MODERATION_<FIELD>: names fixed by DESIGN.md, and one that
+# would otherwise read MODERATION_MODERATION_WORDS.
 CONFIG_KEYS = {
     "mode": "MODERATION_MODE",
     "flood_seconds": "FLOOD_SECONDS",
     "min_submit_seconds": "MIN_SUBMIT_SECONDS",
+    "moderation_words": "MODERATION_WORDS",
 }
 
 FIELD_NAMES = tuple(item.name for item in fields(ModerationOptions))
