@@ -3,15 +3,27 @@
 Each worker is a fork of this process with the app already built (``preload_app``), so
 database engines are disposed after fork and every worker opens its own connections. When a
 worker exits (graceful stop on SIGTERM), the app's shutdown callbacks flush what it buffered.
+
+Metrics and logs: before forking, Prometheus metrics are switched to multiprocess mode in a
+private temporary directory (or ``PROMETHEUS_MULTIPROC_DIR`` if the operator set one; its old
+files are removed, as a restart must start counting from zero), so that ``/metrics`` adds up
+every worker; the directory is removed when the server stops. Logs are JSON lines on stderr
+(``engage.observability.logging``), at ``LOG_LEVEL``.
 """
 
 from __future__ import annotations
+
+import glob
+import os
+import shutil
+import tempfile
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from engage.db import db
 from engage.lifecycle import shutdown
+from engage.observability.logging import gunicorn_log_config
 
 
 class _Gunicorn(BaseApplication):
@@ -28,6 +40,43 @@ class _Gunicorn(BaseApplication):
         return self._app
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int,
+                     graceful_timeout: int) -> dict:
+    """The gunicorn settings engage runs with (benchmarks serve their baselines the same way)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "threads": max(1, threads),
+        "worker_class": "gthread",
+        "graceful_timeout": graceful_timeout,
+        "timeout": 60,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,
+    }
+
+
+def serve_wsgi(app, options: dict) -> None:
+    """Serve any WSGI ``app`` with gunicorn ``options`` until stopped."""
+    _Gunicorn(app, options).run()
+
+
+def _metrics_directory() -> tuple[str, bool]:
+    """Switch metrics to multiprocess mode; returns the directory and whether we made it."""
+    from engage.observability.metrics import enable_multiprocess
+
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        os.makedirs(configured, exist_ok=True)
+        for stale in glob.glob(os.path.join(configured, "*.db")):
+            os.remove(stale)
+        directory = configured
+    else:
+        directory = tempfile.mkdtemp(prefix="engage-metrics-")
+    enable_multiprocess(directory)
+    return directory, not configured
+
+
 def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
                  graceful_timeout: int) -> None:
     def post_fork(server, worker):
@@ -39,17 +88,19 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     def worker_exit(server, worker):
         shutdown(app)
 
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": max(1, workers),
-        "threads": max(1, threads),
-        "worker_class": "gthread",
-        "graceful_timeout": graceful_timeout,
-        "timeout": 60,
-        "keepalive": 5,
-        "preload_app": True,
-        "accesslog": None,
-        "post_fork": post_fork,
-        "worker_exit": worker_exit,
-    }
-    _Gunicorn(app, options).run()
+    metrics_dir, own_dir = _metrics_directory()
+
+    def child_exit(server, worker):
+        from engage.observability.metrics import process_exited
+
+        process_exited(worker.pid)
+
+    def on_exit(server):
+        if own_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+    options = gunicorn_options(host, port, workers, threads, graceful_timeout)
+    options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
+                   on_exit=on_exit,
+                   logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
+    serve_wsgi(app, options)

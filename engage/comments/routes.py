@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from engage.comments import service
-from engage.comments.public import public_comment
+from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
 from engage.json_body import json_body, load, load_args
@@ -27,7 +27,7 @@ def read_thread() -> Response:
     response = jsonify({
         "article": thread.article,
         "count": thread.count,
-        "comments": [public_comment(comment) for comment in thread.comments],
+        "comments": public_comments(thread.comments),
         "next": str(thread.next_cursor) if thread.next_cursor else None,
     })
     response.cache_control.public = True

@@ -1,0 +1,44 @@
+"""The baseline: a bare Flask app served by gunicorn exactly as ``engage serve`` serves engage.
+
+Run as ``python bench/bare_app.py PORT WORKERS THREADS``. Endpoints: ``GET /healthz`` (tiny
+JSON), ``GET /bare`` (a JSON body), ``POST /bare`` (parses JSON, answers 201),
+``POST /bare/204`` (204, for view-count comparisons).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from engage.server import gunicorn_options, serve_wsgi  # noqa: E402
+
+app = Flask("bare")
+
+
+@app.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@app.get("/bare")
+def bare_get():
+    return jsonify({"ok": True})
+
+
+@app.post("/bare")
+def bare_post():
+    data = request.get_json(force=True)
+    return jsonify({"status": "approved", "comment": {"id": 1, "keys": sorted(data)}}), 201
+
+
+@app.post("/bare/204")
+def bare_204():
+    return "", 204
+
+
+if __name__ == "__main__":
+    port, workers, threads = (int(arg) for arg in sys.argv[1:4])
+    serve_wsgi(app, gunicorn_options("127.0.0.1", port, workers, threads, 10))
