@@ -51,3 +51,23 @@ def test_blocked_words_come_from_the_blocklist_and_moderation_words_from_the_set
     assert run(submission(body="idiot casino"), options, blocked).action is Action.SPAM
     assert run(submission(body="idiot"), options, blocked).action is Action.HOLD
     assert run(submission(body="fine"), options, blocked).action is None
+
+
+import unicodedata  # noqa: E402
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+# Letters that stay letters under NFKC (U+013F "Ŀ" becomes "L·", and "·" ends a word).
+letters = st.text(alphabet=st.characters(categories=["Ll", "Lu"]), min_size=1, max_size=5).filter(
+    lambda text: unicodedata.normalize("NFKC", text).isalpha())
+separators = st.text(alphabet=" .,;:!?-()\n'\"", min_size=1, max_size=3)
+
+
+@given(word=st.sampled_from(["ass", "idiot", "öl"]), before=letters, after=letters)
+def test_a_listed_word_inside_a_longer_word_never_matches(word, before, after):
+    assert WordMatcher([word]).find(before + word + " " + word + after) == []
+
+
+@given(word=st.sampled_from(["ass", "idiot", "öl"]), left=separators, right=separators)
+def test_a_listed_word_between_separators_always_matches(word, left, right):
+    assert WordMatcher([word]).find("x" + left + word.upper() + right + "y") == [word]
