@@ -126,7 +126,9 @@ def list_moderators() -> None:
     from engage.moderation.auth import ApiToken, Moderator
 
     for account in db.session.scalars(select(Moderator).order_by(Moderator.name)):
-        hints = db.session.scalars(select(ApiToken.hint).where(
+        live = db.session.scalars(select(ApiToken).where(
             ApiToken.moderator_id == account.id, ApiToken.revoked_at.is_(None)))
-        tokens = ", ".join(f"{hint}…" for hint in hints) or "no tokens"
+        tokens = ", ".join(
+            f"{t.hint}… (last used {t.last_used_at:%Y-%m-%d})" if t.last_used_at
+            else f"{t.hint}… (never used)" for t in live) or "no tokens"
         click.echo(f"{account.name}\tcreated {account.created_at:%Y-%m-%d}\t{tokens}")

@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import g, redirect, request, url_for
 from sqlalchemy import ForeignKey, String, select
@@ -35,6 +35,7 @@ from engage.errors import ApiError, Forbidden
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TOKEN_PREFIX = "eng_"
 MIN_PASSWORD_LENGTH = 10
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 # scrypt cost: ~32 MiB and ~50-100 ms per hash on a small server. Slow enough to make offline
 # guessing expensive, fast enough that a login does not feel slow.
@@ -225,6 +226,11 @@ def _authenticate_bearer(token: str) -> None:
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     if stored.revoked_at is not None:
         raise Forbidden("This API token has been revoked.", code="token_revoked")
+    now = utcnow()
+    # Recorded at most every few minutes: enough to spot unused tokens, not a write per call.
+    if stored.last_used_at is None or now - stored.last_used_at > LAST_USED_PRECISION:
+        stored.last_used_at = now
+        db.session.commit()
     g.moderator = stored.moderator
     g.auth_method = "token"
 

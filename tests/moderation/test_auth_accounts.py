@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engage.moderation.auth import (ApiToken, Moderator, authenticate, create_moderator,
+from engage.moderation.auth import (ApiToken, Moderator, authenticate, create_moderator, find_token,
                                     find_moderator, hash_password, issue_token, revoke_tokens,
                                     token_digest, verify_password)
 
@@ -91,3 +91,10 @@ def test_session_auth_needs_the_csrf_header_for_changes(logged_in, make_comment)
     accepted = logged_in.post(url, json={"action": "approve"},
                               headers={"X-CSRF-Token": logged_in.csrf})
     assert accepted.status_code == 200
+
+
+def test_token_use_is_recorded(client, db_session, auth_headers, moderator_token):
+    assert find_token(db_session, moderator_token).last_used_at is None
+    client.get("/api/v1/moderation/comments", headers=auth_headers)
+    db_session.expire_all()
+    assert find_token(db_session, moderator_token).last_used_at is not None
