@@ -11,6 +11,7 @@ from engage.db import db, utcnow
 from engage.json_body import json_body, load, load_args
 from engage.request_info import client_ip_prefix
 from engage.comments.models import CommentStatus
+from engage.moderation import settings as moderation_settings
 
 bp = Blueprint("comments", __name__)
 
@@ -23,12 +24,15 @@ def read_thread() -> Response:
     args = load_args(_thread_query)
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
-    thread = service.read_thread(db.session, args["article"], args["cursor"], limit)
+    options = moderation_settings.current(db.session, current_app.config).options
+    thread = service.read_thread(db.session, args["article"], args["cursor"], limit, utcnow(),
+                                 options.auto_close_days)
     response = jsonify({
         "article": thread.article,
         "count": thread.count,
         "comments": public_comments(thread.comments),
         "next": str(thread.next_cursor) if thread.next_cursor else None,
+        "closed": thread.closed,
     })
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["COMMENTS_CACHE_SECONDS"]

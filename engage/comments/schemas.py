@@ -140,6 +140,7 @@ class ThreadSchema(Schema):
     count = fields.Integer()
     comments = fields.List(fields.Nested(PublicCommentSchema))
     next = fields.String(allow_none=True)
+    closed = fields.Boolean()
 
 
 class SubmitResultSchema(Schema):

@@ -14,6 +14,7 @@ from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed
 from engage.moderation.admission import admit
+from engage.moderation.closed import closed_reason
 from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 
@@ -32,6 +33,7 @@ class Thread:
     count: int
     comments: list  # rows with the PUBLIC_COLUMNS attributes
     next_cursor: int | None
+    closed: bool = False
 
 
 # Only what the public view needs (the email keys the avatar): loading whole entities would
@@ -83,8 +85,10 @@ def _check_parent(session: Session, parent_id: int, article: Article) -> None:
                                fields={"parent_id": ["No published comment with this id here."]})
 
 
-def read_thread(session: Session, article_key: str, cursor: int | None, limit: int) -> Thread:
-    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id).
+def read_thread(session: Session, article_key: str, cursor: int | None, limit: int,
+                now: datetime, auto_close_days: int = 0) -> Thread:
+    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id),
+    and whether the article still takes comments at ``now``.
 
     Replies always have larger ids than their parents, so a client that threads by
     ``parent_id`` in page order always meets the parent first.
@@ -99,7 +103,8 @@ def read_thread(session: Session, article_key: str, cursor: int | None, limit: i
         query = query.where(Comment.id > cursor)
     rows = list(session.execute(query))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return Thread(article.key, count or 0, rows[:limit], next_cursor)
+    closed = closed_reason(article, now, auto_close_days) is not None
+    return Thread(article.key, count or 0, rows[:limit], next_cursor, closed)
 
 
 def comment_counts(session: Session, keys: list[str]) -> dict[str, int]:

@@ -46,7 +46,22 @@ def test_the_article_key_is_normalized(client):
 
 def test_unknown_article_is_an_empty_thread(client):
     thread = read(client, "article=/never-commented").json
-    assert thread == {"article": "/never-commented", "count": 0, "comments": [], "next": None}
+    assert thread == {"article": "/never-commented", "count": 0, "comments": [], "next": None,
+                      "closed": False}
+
+
+def test_a_closed_article_says_so_in_its_thread(client, db_session):
+    from engage.articles import Article
+    from engage.db import utcnow
+    from sqlalchemy import select
+
+    post_comment(client, article="/closing")
+    article = db_session.scalars(select(Article).where(Article.key == "/closing")).one()
+    article.closed_at = utcnow()
+    db_session.commit()
+    thread = read(client, "article=/closing").json
+    assert thread["closed"] is True and thread["count"] == 1
+    assert post_comment(client, article="/closing").status_code == 403
 
 
 def test_thread_reads_are_cacheable_and_revalidate_with_etag(client):
