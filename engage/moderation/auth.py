@@ -1,8 +1,7 @@
 """Moderator accounts, API tokens, and the decorators that guard moderator routes.
 
 Contracts
-- Passwords are hashed with scrypt (N=2**15, r=8, p=1, 16-byte salt); the parameters are stored
-  in the hash (``scrypt$N$r$p$salt$hash``) so they can be raised later without breaking logins.
+- Passwords are hashed with scrypt (see ``passwords``).
 - API tokens are ``eng_`` + 32 random bytes (url-safe base64). Only their SHA-256 is stored, so a
   database leak does not hand out working tokens; a token is shown once, when issued.
   A revoked token is kept (with ``revoked_at``) so that using it answers 403, not 401.
@@ -17,7 +16,6 @@ Contracts
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import hmac
@@ -31,16 +29,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engage.db import Base, UTCDateTime, db, utcnow
 from engage.errors import ApiError, Forbidden
+from engage.moderation.passwords import (dummy_hash, generate_password, hash_password,  # noqa: F401
+                                         verify_password)
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TOKEN_PREFIX = "eng_"
 MIN_PASSWORD_LENGTH = 10
 LAST_USED_PRECISION = timedelta(minutes=5)
 
-# scrypt cost: ~32 MiB and ~50-100 ms per hash on a small server. Slow enough to make offline
-# guessing expensive, fast enough that a login does not feel slow.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-_SCRYPT_MAXMEM = 128 * 1024 * 1024
 
 
 class Unauthorized(ApiError):
@@ -76,44 +72,6 @@ class ApiToken(Base):
     moderator: Mapped[Moderator] = relationship(lazy="joined")
 
 
-# --- passwords ------------------------------------------------------------------------------
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
-    """A self-describing scrypt hash of ``password`` with a fresh random salt."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM,
-                            dklen=32)
-    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True if ``password`` matches ``stored`` (constant-time compare); False for any bad hash."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        digest = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r),
-                                p=int(p), maxmem=_SCRYPT_MAXMEM, dklen=32)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(digest, _unb64(expected))
-
-
-# Verified against when the name is unknown, so a login for a missing account takes as long as
-# one for a real account and response times do not reveal which names exist.
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
-
-
 def validate_name(name: str) -> str:
     """Return ``name`` if it is a valid moderator name, else raise ValueError saying why."""
     if not NAME_PATTERN.match(name or ""):
@@ -126,11 +84,6 @@ def validate_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     return password
-
-
-def generate_password() -> str:
-    """A random one-time password (about 120 bits), easy to copy."""
-    return secrets.token_urlsafe(15)
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -161,7 +114,7 @@ def authenticate(session: Session, name: str, password: str) -> Moderator | None
     """The moderator if ``name``/``password`` match, else None (same cost either way)."""
     moderator = find_moderator(session, name) if name else None
     if moderator is None:
-        verify_password(password, _dummy_hash())
+        verify_password(password, dummy_hash())
         return None
     return moderator if verify_password(password, moderator.password_hash) else None
 

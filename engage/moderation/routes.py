@@ -16,7 +16,7 @@ browser is redirected back to the same queue view (post/redirect/get).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
@@ -27,7 +27,7 @@ from engage.moderation import auth, events, login_limits, queue_counts, sessions
 from engage.moderation.auth import login_required, moderator_required
 from engage.moderation.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.moderation.first_run import register_first_run_message
-from engage.moderation.queue import Decision, decide, parse_decision, queue_page
+from engage.moderation.queue import Decision, decide, events_for, parse_decision, queue_page
 from engage.moderation.queue_counts import status_counts
 from engage.moderation.queue_items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
                                            highlight_words, moderation_item, parse_queue_args)
@@ -135,8 +135,6 @@ def _note(raw) -> str | None:
 
 
 def _item(comment):
-    from engage.moderation.queue import events_for
-
     return moderation_item(comment, events_for(db.session, [comment.id])[comment.id])
 
 
@@ -215,7 +213,5 @@ def queue_actions():
 
 def _view_from(raw: str) -> dict[str, str]:
     """The queue filters to return to, from the form's hidden ``view`` (a query string)."""
-    from urllib.parse import parse_qsl
-
     return {key: value for key, value in parse_qsl(raw)[:8]
             if key in VIEW_KEYS}
