@@ -59,10 +59,10 @@ class BufferedCounter:
         self._window = timedelta(seconds=window_seconds)
         self._flush_every = max(1, int(flush_every))
         self._capacity = seen_capacity
-        # A view is claimed up to one flush (plus the flush's own time) after it happened, so
-        # each read-back overlaps the previous one generously; re-reading a key is harmless.
+        # A view is claimed up to one flush interval (plus the flush's own time) after it
+        # happened, so each read-back overlaps the previous one by that much and a margin.
         self._overlap = timedelta(seconds=pull_overlap_seconds
-                                  if pull_overlap_seconds is not None else 2 * flush_seconds + 5)
+                                  if pull_overlap_seconds is not None else flush_seconds + 2)
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._seen: OrderedDict[str, datetime] = OrderedDict()
@@ -70,6 +70,7 @@ class BufferedCounter:
         self._pending_counts: Counter[str] = Counter()
         self._inflight_counts: Counter[str] = Counter()
         self._pulled_at: datetime | None = None
+        self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
         # Stored totals are re-read at most once per flush interval per article and process.
@@ -81,6 +82,7 @@ class BufferedCounter:
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         key = view_key(article_key, visitor_key)
         with self._lock:
+            self._recorded = True
             expires = self._seen.get(key)
             counted = expires is None or expires <= now
             if counted:
@@ -105,6 +107,11 @@ class BufferedCounter:
         stored = self._stored.get(keys)
         unflushed = self.unflushed(keys)
         return {key: stored[key] + unflushed[key] for key in keys}
+
+    @property
+    def in_use(self) -> bool:
+        """Whether this counter ever recorded a view (the Redis backend's fallback may not)."""
+        return self._recorded
 
     def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
         """Views of ``keys`` counted here and not stored yet."""
@@ -146,6 +153,8 @@ class BufferedCounter:
             with self._lock:
                 self._stored.put(totals)
                 self._inflight_counts = Counter()
+                # Pulled keys are remembered no longer than they truly live, so a reader is
+                # never wrongly refused here (the database knows the exact expiry).
                 for key, expires in pulled:
                     if expires > now and self._seen.get(key, now) < expires:
                         self._remember(key, expires)
@@ -160,9 +169,12 @@ class BufferedCounter:
                 counted.extend(v for v in round_ if v.key in claimed)
             store.add_counts(conn, Counter((v.article, v.day) for v in counted), now)
             totals = store.totals(conn, {v.article for v in batch})
-            # First read-back: every unexpired key; later ones: keys claimed since the last.
-            since = self._pulled_at - self._overlap + self._window if self._pulled_at else now
-            pulled = store.recent_view_keys(conn, since, limit=self._capacity)
+            if self._pulled_at is None:  # first flush: every unexpired key, with its expiry
+                pulled = store.live_view_keys(conn, now, limit=self._capacity)
+            else:  # later: the keys claimed since the previous flush, remembered until ``since``
+                since = self._pulled_at - self._overlap + self._window
+                pulled = [(key, since) for key in
+                          store.recent_view_keys(conn, since, limit=self._capacity)]
             self._pulled_at = now
             if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
                 store.prune(conn, now, now - BATCH_IDS_KEPT)

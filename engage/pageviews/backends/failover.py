@@ -89,7 +89,8 @@ class FailoverCounter:
         return self.fallback.top(first, last, limit)
 
     def flush(self, now: datetime) -> int:
-        stored = self.fallback.flush(now)
+        # The fallback touches the database only once it has been used (Redis was down once).
+        stored = self.fallback.flush(now) if self.fallback.in_use else 0
         if self._usable():
             try:
                 stored += self.primary.flush(now)

@@ -1,0 +1,291 @@
+"""How much does counting a view cost, compared with the cheapest possible endpoint?
+
+For each backend (embedded buffered SQL, then Redis):
+
+1. start engage with ``engage serve`` (gunicorn, 2 workers, the default threads) on a fresh
+   SQLite database, and a bare Flask app whose ``POST /api/v1/views`` returns 204, under the
+   same gunicorn settings (``engage.server.run_gunicorn``);
+2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
+   network, trusted from 127.0.0.1), so every view must count; 50 articles;
+3. after a warm-up of each server, run ``--rounds`` pairs, alternating which goes first (drift
+   on a shared machine cancels out), and print the mean throughputs and the median of the
+   per-pair ratios;
+4. stop engage with SIGTERM (its workers flush) and check that the stored totals equal the
+   number of responses that said ``"counted": true``, and that every response counted.
+
+Usage: ``.venv/bin/python bench/views.py [--duration 8] [--rounds 4] [--connections 16]
+[--only embedded|redis]``
+Needs ``wrk`` (Debian: ``apt-get install wrk``) and, for the Redis part, ``ENGAGE_BENCH_REDIS_URL``
+(default ``redis://127.0.0.1:6379/0``; keys live under a unique prefix and are deleted after).
+Targets: ratio ≥ 0.8 embedded, ≥ 0.6 Redis, zero lost or extra counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+THREADS = 8
+GRACEFUL = 20
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+# Each request is a new reader: a new /24 network (engage anonymises to /24 before hashing).
+# ``args[1]`` offsets the network numbers so that runs never reuse a reader; ``args[2]`` is how
+# long to send views. After that the script only sends GET /healthz until wrk stops, so that
+# every view sent gets its response read: wrk drops the responses in flight when it stops,
+# which would make "stored = counted responses" unverifiable.
+WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clk_id, bench_timespec *tp);
+]]
+local ts = ffi.new("bench_timespec")
+local function now()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
+end
+-- wrk.format replaces wrk.headers with the table it is given: send every header there.
+local ua = "%BROWSER%"
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  base = tonumber(args[1] or "0")
+  post_seconds = tonumber(args[2] or "5")
+  n, views, counted, bad = 0, 0, 0, 0
+  started = now()
+end
+function request()
+  if now() - started >= post_seconds then
+    return wrk.format("GET", "/healthz", {["User-Agent"] = ua})
+  end
+  n = n + 1
+  local index = base + (id - 1) * 2000000 + n
+  local ip = string.format("%d.%d.%d.1", 11 + math.floor(index / 65536) % 200,
+                           math.floor(index / 256) % 256, index % 256)
+  return wrk.format("POST", "/api/v1/views?article=/bench/" .. (index % 50),
+                    {["X-Forwarded-For"] = ip, ["User-Agent"] = ua}, "")
+end
+function response(status, headers, body)
+  if status == 204 or (body and string.find(body, '"counted":', 1, true)) then
+    views = views + 1
+    if body and string.find(body, '"counted":true', 1, true) then counted = counted + 1 end
+  elseif status ~= 200 then
+    bad = bad + 1
+  end
+end
+function done(summary, latency, requests)
+  local v, c, b, sent = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    v = v + t:get("views"); c = c + t:get("counted"); b = b + t:get("bad"); sent = sent + t:get("n")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"sent": %d, "views": %d, "counted": %d, "bad_status": %d, "socket_errors": %d, ' ..
+    '"p50_ms": %.2f, "p99_ms": %.2f}\n', sent, v, c, b, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+""".replace("%BROWSER%", BROWSER)
+DRAIN_SECONDS = 1
+
+BARE_SERVER = """
+import sys
+from flask import Flask
+from engage.db import db
+from engage.server import run_gunicorn
+app = Flask("bare")
+# run_gunicorn's post_fork disposes the app's engine; give it one (never used by a request).
+app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+db.init_app(app)
+@app.post("/api/v1/views")
+def views():
+    return "", 204
+@app.get("/healthz")
+def healthz():
+    return "", 200
+run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
+""" % (WORKERS, THREADS, GRACEFUL)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name: str, args: list[str], env: dict, port: int, log: Path):
+        self.name, self.port, self.url = name, port, f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=open(log, "ab"),
+                                        stderr=subprocess.STDOUT)
+        self.log = log
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{name} exited:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"{name} did not start:\n{log.read_text()[-3000:]}")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(60)
+
+
+def wrk(url: str, seconds: float, connections: int, offset: int, script: Path) -> dict:
+    """Send views for ``seconds`` (then drain); return counts and views per second."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{round(seconds) + DRAIN_SECONDS}s", "--latency",
+         "-s", str(script), url + "/", "--", str(offset), str(round(seconds))],
+        capture_output=True, text=True, check=True).stdout
+    line = next(l for l in output.splitlines() if l.startswith("WRKJSON "))
+    result = json.loads(line[len("WRKJSON "):])
+    result["rps"] = result["views"] / round(seconds)
+    return result
+
+
+def stored_total(database: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT COALESCE(SUM(count), 0) FROM article_views")).scalar_one()
+    engine.dispose()
+    return int(total)
+
+
+def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
+    instance = workdir / mode
+    instance.mkdir()
+    database = f"sqlite:///{instance / 'engage.sqlite3'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
+    env.update(ENGAGE_INSTANCE_PATH=str(instance), ENGAGE_DATABASE_URL=database,
+               ENGAGE_SECRET_KEY="bench", ENGAGE_TRUSTED_PROXIES="127.0.0.1",
+               ENGAGE_DEMO_ENABLED="0", PYTHONPATH=str(ROOT))
+    prefix = None
+    if mode == "redis":
+        prefix = f"engage-bench:{uuid.uuid4().hex[:8]}:"
+        env.update(ENGAGE_REDIS_URL=args.redis_url, ENGAGE_REDIS_PREFIX=prefix)
+    python = sys.executable
+    engage_port, bare_port = free_port(), free_port()
+    engage = Server("engage", [python, "-m", "engage", "serve", "--host", "127.0.0.1",
+                               "--port", str(engage_port), "--workers", str(WORKERS),
+                               "--threads", str(THREADS)], env, engage_port,
+                    instance / "engage.log")
+    bare = Server("bare", [python, "-c", BARE_SERVER, str(bare_port)], env, bare_port,
+                  instance / "bare.log")
+    try:
+        counted = 0
+        responses = 0
+        offset = 0
+        warm = wrk(engage.url, 2, args.connections, offset, script)
+        wrk(bare.url, 2, args.connections, offset, script)
+        counted += warm["counted"]
+        responses += warm["views"]
+        offset += 10_000_000 // 4
+        runs = {"bare": [], "engage": []}
+        ratios = []
+        for round_no in range(args.rounds):
+            # ABBA: alternate which server goes first, so drift on a shared machine cancels.
+            order = ("bare", "engage") if round_no % 2 == 0 else ("engage", "bare")
+            pair = {}
+            for name in order:
+                server = engage if name == "engage" else bare
+                result = wrk(server.url, args.duration, args.connections, offset, script)
+                runs[name].append(result)
+                pair[name] = result["rps"]
+                if name == "engage":
+                    counted += result["counted"]
+                    responses += result["views"]
+                    offset += 10_000_000 // 4
+            ratios.append(pair["engage"] / pair["bare"])
+        health = json.loads(urllib.request.urlopen(engage.url + "/healthz").read())
+    finally:
+        engage_exit = engage.stop()
+        bare.stop()
+    stored = stored_total(database)
+    if prefix:
+        import redis
+
+        client = redis.Redis.from_url(args.redis_url)
+        leftovers = list(client.scan_iter(match=prefix + "*", count=1000))
+        pending = [k for k in leftovers if b":v:pending:" in k or b":v:batch" in k]
+        if leftovers:
+            client.delete(*leftovers)
+    else:
+        pending = []
+    bare_rps = sum(r["rps"] for r in runs["bare"]) / len(runs["bare"])
+    engage_rps = sum(r["rps"] for r in runs["engage"]) / len(runs["engage"])
+    bad = sum(r["bad_status"] + r["socket_errors"] for r in runs["engage"] + runs["bare"])
+    return {"mode": mode, "bare_rps": bare_rps, "engage_rps": engage_rps,
+            "ratio": statistics.median(ratios), "ratios": ratios, "responses": responses, "counted": counted,
+            "stored": stored, "bad_or_errors": bad, "engage_exit": engage_exit,
+            "redis_pending_keys_left": len(pending), "views_health": health["checks"].get("views"),
+            "engage_p50_ms": [r["p50_ms"] for r in runs["engage"]],
+            "bare_p50_ms": [r["p50_ms"] for r in runs["bare"]]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measured run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=4, help="bare/engage pairs per backend")
+    parser.add_argument("--only", choices=("embedded", "redis"))
+    parser.add_argument("--redis-url", default=os.environ.get("ENGAGE_BENCH_REDIS_URL",
+                                                              "redis://127.0.0.1:6379/0"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    targets = {"embedded": 0.8, "redis": 0.6}
+    modes = [args.only] if args.only else ["embedded", "redis"]
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="engage-bench-views-") as tmp:
+        workdir = Path(tmp)
+        script = workdir / "views.lua"
+        script.write_text(WRK_SCRIPT)
+        print(f"gunicorn: {WORKERS} workers x {THREADS} threads (gthread); "
+              f"wrk: 2 threads, {args.connections} connections, {args.duration:g}s per run, "
+              f"{args.rounds} alternating bare/engage pairs")
+        for mode in modes:
+            r = run_mode(mode, args, script, workdir)
+            exact = r["stored"] == r["counted"] == r["responses"]
+            ok = r["ratio"] >= targets[mode] and exact and r["bad_or_errors"] == 0
+            failed |= not ok
+            print(f"\n[{mode}] bare Flask 204: {r['bare_rps']:.0f} req/s   "
+                  f"engage POST /api/v1/views: {r['engage_rps']:.0f} req/s   "
+                  f"ratio {r['ratio']:.2f} (median of rounds "
+                  f"{', '.join(f'{x:.2f}' for x in r['ratios'])}; target >= {targets[mode]})")
+            print(f"[{mode}] responses {r['responses']}, counted {r['counted']}, stored after "
+                  f"SIGTERM {r['stored']}: {'exact' if exact else 'MISMATCH'}; "
+                  f"errors {r['bad_or_errors']}; engage exit code {r['engage_exit']}; "
+                  f"health {r['views_health']}; median latency engage "
+                  f"{r['engage_p50_ms']} ms, bare {r['bare_p50_ms']} ms")
+            if mode == "redis":
+                print(f"[redis] pending/batch keys left in Redis after stop: "
+                      f"{r['redis_pending_keys_left']}")
+    print("\nPASS" if not failed else "\nFAIL")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
