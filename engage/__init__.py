@@ -25,6 +25,7 @@ migrate = Migrate()
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from defaults, ``ENGAGE_*`` variables and ``config``."""
     settings = load_config(config)
+    _validate(settings)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
     app.config.update(
@@ -40,6 +41,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_web(app)
     _register_cli(app)
     return app
+
+
+def _validate(settings: Mapping[str, Any]) -> None:
+    """Fail at start, not at the first comment, when a moderation default is invalid."""
+    from engage.moderation.options import options_from_config
+
+    try:
+        options_from_config(settings)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"invalid moderation setting: {error}") from error
 
 
 def _register_web(app: Flask) -> None:

@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from engage.moderation.options import DEFAULT_SHORTENERS
+
 DEFAULTS: dict[str, Any] = {
     # --- core -------------------------------------------------------------------------
     "INSTANCE_PATH": "instance",        # where SQLite, the generated secret and salts live
@@ -25,7 +27,6 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,        # request bodies above this get 413
     "PUBLIC_URL": "",                   # absolute base for links (avatars); empty: request host
     "DEMO_ENABLED": True,               # serve /demo; turn off in production
-    "AUTO_MIGRATE": False,              # `engage serve` upgrades the schema before serving
     # --- comments ---------------------------------------------------------------------
     "COMMENTS_PAGE_SIZE": 50,           # default page size of GET /api/v1/comments
     "COMMENTS_MAX_PAGE_SIZE": 200,      # largest `limit` a client may ask for
@@ -35,6 +36,21 @@ DEFAULTS: dict[str, Any] = {
     "FLOOD_SECONDS": 15,                # minimum gap between two comments of one reader; 0 = off
     "MIN_SUBMIT_SECONDS": 3,            # minimum time between form token and post; 0 = off
     "FORM_TOKEN_MAX_AGE": 2 * 3600,     # a form token older than this is expired
+    # Defaults of the moderator-editable settings (PATCH /api/v1/moderation/settings
+    # overrides them in the database, per field).
+    "MODERATION_AUTO_CLOSE_DAYS": 0,    # articles older than this take no comments; 0 = never
+    "MODERATION_LINKS_HOLD": 2,         # held at or above this many distinct links; 0 = off
+    "MODERATION_LINKS_SPAM": 6,         # spam at or above this many distinct links; 0 = off
+    "MODERATION_LINK_SHORTENERS": DEFAULT_SHORTENERS,  # a link to one of these hosts is held
+    "MODERATION_PROFANITY": "hold",     # hold | censor (publish censored) | off
+    "MODERATION_WORDS": (),             # words or phrases that hold a comment (word boundaries)
+    "MODERATION_SHOUTING_RATIO": 0.7,   # held when this share of letters is upper case ...
+    "MODERATION_SHOUTING_MIN_LETTERS": 20,  # ... and the comment has at least this many letters
+    "MODERATION_REPEAT_CHAR_RUN": 10,   # held when one character repeats this often in a row
+    "MODERATION_REPEAT_WORD_RUN": 5,    # held when one word repeats this often in a row
+    "MODERATION_TRUST_APPROVED_AUTHORS": True,  # approved authors without spam skip hold rules
+    "MODERATION_SETTINGS_REFRESH_SECONDS": 1.0,  # how often a process re-reads stored settings
+    "MODERATION_PAGE_SIZE": 25,         # queue page and queue API page size
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often
