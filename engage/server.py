@@ -100,7 +100,9 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
     options = gunicorn_options(host, port, workers, threads, graceful_timeout)
+    # No control socket: its default path is one per user, so several instances on one
+    # machine would take it from each other, and engage does not use it.
     options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
-                   on_exit=on_exit,
+                   on_exit=on_exit, control_socket_disable=True,
                    logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
     serve_wsgi(app, options)
