@@ -74,5 +74,7 @@ def _register_web(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from engage.cli import serve
+    from engage.spam_cli import spam
 
     app.cli.add_command(serve)
+    app.cli.add_command(spam)
