@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from engage.articles import normalize_article_key
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
+from engage.observability import metrics
 from engage.pageviews import models  # noqa: F401  (the tables must be known to the metadata)
 from engage.pageviews.backends import ViewCounter, build_counter
 from engage.pageviews.badge import badge_svg
@@ -133,6 +134,7 @@ def views():
         article=article, method=request.method, headers=request.headers,
         ip_prefix=client_ip_prefix(), user_agent=request.headers.get("User-Agent"),
         now=utcnow()))
+    metrics.view_recorded(outcome.counted, outcome.reason)
     # Built by hand: this is the hottest endpoint, and jsonify's machinery costs more than
     # the counting itself.
     body = json.dumps({"article": article, "views": outcome.total, "counted": outcome.counted},
