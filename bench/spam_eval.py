@@ -60,12 +60,58 @@ def offline_fold(training: dict[str, list], test: list, thresholds: Thresholds,
     return outcome
 
 
+def learn_timing(database_url: str | None, decisions: int = 300) -> str:
+    """Median and p90 time of ``learning.on_decision`` inside a decision's transaction."""
+    import tempfile
+
+    from engage import create_app
+    from engage.articles import get_or_create_article
+    from engage.cli import upgrade_schema
+    from engage.comments.models import Comment, CommentStatus
+    from engage.db import db
+    from engage.moderation.learning import on_decision
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
+                          "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3"})
+        with app.app_context():
+            upgrade_schema()
+            session = db.session
+            article = get_or_create_article(session, "bench/learn-timing")
+            comments = [Comment(article_id=article.id, status=CommentStatus.PENDING,
+                                author_name="Reader", author_email="reader@example.org",
+                                body=f"comment {n}", body_html="", reasons=[])
+                        for n in range(decisions)]
+            session.add_all(comments)
+            session.commit()
+            times = []
+            for n, comment in enumerate(comments):
+                new = CommentStatus.SPAM if n % 2 else CommentStatus.APPROVED
+                started = time.perf_counter()
+                on_decision(session, comment, CommentStatus.PENDING, new)
+                times.append(time.perf_counter() - started)
+                session.commit()
+            dialect = db.engine.dialect.name
+            db.session.remove()
+            db.engine.dispose()
+    times.sort()
+    return (f"learn one decision on {dialect} (two upserts in the deciding transaction, commit "
+            f"excluded): median {times[len(times) // 2] * 1e3:.2f} ms, "
+            f"p90 {times[int(len(times) * 0.9)] * 1e3:.2f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--offline", action="store_true", help="classifier alone, in-process")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--thresholds", help="SPAM,HOLD instead of choosing them per fold")
+    parser.add_argument("--learn-timing", nargs="?", const="", metavar="DATABASE_URL",
+                        help="only time learning from decisions (temp SQLite unless a URL of an "
+                             "empty database is given) and exit")
     args = parser.parse_args(argv)
+    if args.learn_timing is not None:
+        print(learn_timing(args.learn_timing or None))
+        return 0
     fixed = None
     if args.thresholds:
         spam, hold = (float(x) for x in args.thresholds.split(","))
