@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# the repository root, not bench/ (bench/queue.py would shadow the standard library's queue)
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from engage.moderation.classifier import train  # noqa: E402
 from engage.moderation.classifier_data import read_labelled_csv, synthetic_email  # noqa: E402
@@ -35,6 +36,17 @@ def load_videos(directory: Path) -> dict[str, list]:
     if not files:
         raise SystemExit(f"no CSV files in {directory}")
     return {path.stem: read_labelled_csv(path) for path in files}
+
+
+def load_http_bench():
+    """bench/spam_http.py as a module, without putting bench/ on sys.path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("spam_http", Path(__file__).with_name("spam_http.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["spam_http"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def fold_thresholds(training: dict[str, list], fixed: Thresholds | None) -> Thresholds:
@@ -126,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.offline:
             outcome = offline_fold(training, test, thresholds, timings)
         else:
-            sys.path.insert(0, str(Path(__file__).resolve().parent))
-            from spam_http import http_fold
+            http_fold = load_http_bench().http_fold
             outcome = http_fold(training, name, test, thresholds)
         total.merge(outcome)
         print(outcome.line(name.split("-")[-1]), f"(thresholds spam {thresholds.spam}, hold {thresholds.hold})",

@@ -49,9 +49,11 @@ from engage.server import run_gunicorn
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     upgrade_schema()
-    sys.path.insert(0, "bench")
-    from spam_http import wire_classifier_if_missing
-    wire_classifier_if_missing(app)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("spam_http", sys.argv[3])
+    shim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shim)
+    shim.wire_classifier_if_missing(app)
 run_gunicorn(app, "127.0.0.1", int(sys.argv[2]), 1, 4, 10)
 """
 
@@ -131,7 +133,7 @@ class Server:
     def start(self) -> None:
         log = open(self.directory / "server.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, json.dumps(self.config), str(self.port)],
+            [sys.executable, "-c", _LAUNCH, json.dumps(self.config), str(self.port), __file__],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -19,6 +19,7 @@ Training is deterministic, so every process holds the same weights for the same 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -109,6 +110,16 @@ class ClassifierCache:
 
 _caches: "weakref.WeakKeyDictionary[Engine, ClassifierCache]" = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    # a forked worker inherits no refresh thread; a cache marked busy would never refresh
+    global _caches_lock
+    _caches.clear()
+    _caches_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def cache_for(engine: Engine, config: Mapping[str, Any]) -> ClassifierCache:
