@@ -25,6 +25,17 @@ from engage.request_info import client_ip_prefix
 
 bp = Blueprint(__name__.replace(".", "_"), __name__)
 
+# Moderator pages load only engage's own scripts and styles, and are never framed.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+@bp.after_request
+def _page_headers(response):
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 LOGIN_CSRF_COOKIE = "engage_login_csrf"
 
 # Defaults for settings the lead may add to config.py (read with .get so they stay optional).
@@ -86,7 +97,6 @@ def _form(error: str | None = None, status: int = 200, name: str = "", headers=N
         logged_out=request.args.get("logged_out") == "1"), status, headers or {}))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="Lax",
                         secure=request.is_secure, path="/login")
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

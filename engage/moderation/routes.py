@@ -25,6 +25,7 @@ from engage.errors import ApiError, ValidationFailed
 from engage.json_body import json_body
 from engage.moderation import auth, events, login_limits, queue_counts, sessions  # noqa: F401
 from engage.moderation.auth import login_required, moderator_required
+from engage.moderation.auth_routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.moderation.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.moderation.first_run import register_first_run_message
 from engage.moderation.queue import Decision, decide, events_for, parse_decision, queue_page
@@ -54,9 +55,6 @@ TEMPLATE_CONSTANTS = {
     "word_rules": WORD_RULES,
     "link_rules": LINK_RULES,
 }
-# Pages load only their own scripts and styles; comment bodies cannot pull in trackers.
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
 @bp.after_request

@@ -127,3 +127,9 @@ def test_a_kept_cookie_is_useless_after_logout(client, moderator):
 
 def test_login_page_carries_a_fresh_form_token(client):
     assert login_form_token(client)
+
+
+def test_the_login_page_is_never_cached_or_framed(client):
+    response = client.get("/login")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
