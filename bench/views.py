@@ -7,7 +7,9 @@ For each backend (embedded buffered SQL, then Redis):
    same gunicorn settings (``engage.server.run_gunicorn``);
 2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
    network, trusted from 127.0.0.1), so every view must count; 50 articles;
-3. after a warm-up of each server, run ``--rounds`` pairs, alternating which goes first (drift
+   For a breakdown, a third server runs engage exactly as served except that the view endpoint
+   answers 204 without counting: engage/that ratio is the cost of counting alone;
+3. after a warm-up of each server, run ``--rounds`` rounds, alternating which goes first (drift
    on a shared machine cancels out), and print the mean throughputs and the median of the
    per-pair ratios;
 4. stop engage with SIGTERM (its workers flush) and check that the stored totals equal the
@@ -38,6 +40,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Python puts this script's directory first on sys.path; bench/ holds modules named like the
+# standard library's (queue.py), which would shadow it for redis and gunicorn imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 WORKERS = 2
 THREADS = 8
 GRACEFUL = 20
@@ -124,6 +130,21 @@ run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
 """ % (WORKERS, THREADS, GRACEFUL)
 
 
+# engage exactly as served (same settings, middleware, logging, metrics), except that the view
+# endpoint answers 204 without counting: the difference to engage is the cost of counting alone.
+ENGAGE_NO_COUNTING = """
+import sys
+from engage import create_app
+from engage.cli import upgrade_schema
+from engage.server import run_gunicorn
+app = create_app()
+with app.app_context():
+    upgrade_schema()
+app.view_functions["pageviews.views"] = lambda: ("", 204)
+run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
+""" % (WORKERS, THREADS, GRACEFUL)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -194,23 +215,29 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
                     instance / "engage.log")
     bare = Server("bare", [python, "-c", BARE_SERVER, str(bare_port)], env, bare_port,
                   instance / "bare.log")
+    nocount_port = free_port()
+    nocount_env = dict(env, ENGAGE_DATABASE_URL=f"sqlite:///{instance / 'nocount.sqlite3'}")
+    nocount = Server("engage-no-counting", [python, "-c", ENGAGE_NO_COUNTING, str(nocount_port)],
+                     nocount_env, nocount_port, instance / "nocount.log")
     try:
         counted = 0
         responses = 0
         offset = 0
         warm = wrk(engage.url, 2, args.connections, offset, script)
         wrk(bare.url, 2, args.connections, offset, script)
+        wrk(nocount.url, 2, args.connections, offset, script)
         counted += warm["counted"]
         responses += warm["views"]
         offset += 10_000_000 // 4
-        runs = {"bare": [], "engage": []}
+        runs = {"bare": [], "engage": [], "nocount": []}
         ratios = []
         for round_no in range(args.rounds):
             # ABBA: alternate which server goes first, so drift on a shared machine cancels.
-            order = ("bare", "engage") if round_no % 2 == 0 else ("engage", "bare")
+            order = ("bare", "nocount", "engage")
+            order = order if round_no % 2 == 0 else order[::-1]
             pair = {}
             for name in order:
-                server = engage if name == "engage" else bare
+                server = {"engage": engage, "bare": bare, "nocount": nocount}[name]
                 result = wrk(server.url, args.duration, args.connections, offset, script)
                 runs[name].append(result)
                 pair[name] = result["rps"]
@@ -223,6 +250,7 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     finally:
         engage_exit = engage.stop()
         bare.stop()
+        nocount.stop()
     stored = stored_total(database)
     if prefix:
         import redis
@@ -234,10 +262,11 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
             client.delete(*leftovers)
     else:
         pending = []
+    nocount_rps = sum(r["rps"] for r in runs["nocount"]) / len(runs["nocount"])
     bare_rps = sum(r["rps"] for r in runs["bare"]) / len(runs["bare"])
     engage_rps = sum(r["rps"] for r in runs["engage"]) / len(runs["engage"])
     bad = sum(r["bad_status"] + r["socket_errors"] for r in runs["engage"] + runs["bare"])
-    return {"mode": mode, "bare_rps": bare_rps, "engage_rps": engage_rps,
+    return {"mode": mode, "bare_rps": bare_rps, "nocount_rps": nocount_rps, "engage_rps": engage_rps,
             "ratio": statistics.median(ratios), "ratios": ratios, "responses": responses, "counted": counted,
             "stored": stored, "bad_or_errors": bad, "engage_exit": engage_exit,
             "redis_pending_keys_left": len(pending), "views_health": health["checks"].get("views"),
@@ -249,7 +278,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=4, help="bare/engage pairs per backend")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds (bare, no-counting, engage) per backend")
     parser.add_argument("--only", choices=("embedded", "redis"))
     parser.add_argument("--redis-url", default=os.environ.get("ENGAGE_BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/0"))
@@ -265,7 +294,7 @@ def main() -> int:
         script.write_text(WRK_SCRIPT)
         print(f"gunicorn: {WORKERS} workers x {THREADS} threads (gthread); "
               f"wrk: 2 threads, {args.connections} connections, {args.duration:g}s per run, "
-              f"{args.rounds} alternating bare/engage pairs")
+              f"{args.rounds} rounds of bare, no-counting, engage (order alternating)")
         for mode in modes:
             r = run_mode(mode, args, script, workdir)
             exact = r["stored"] == r["counted"] == r["responses"]
@@ -280,6 +309,10 @@ def main() -> int:
                   f"errors {r['bad_or_errors']}; engage exit code {r['engage_exit']}; "
                   f"health {r['views_health']}; median latency engage "
                   f"{r['engage_p50_ms']} ms, bare {r['bare_p50_ms']} ms")
+            print(f"[{mode}] breakdown: engage with the view endpoint answering 204 without "
+                  f"counting (all other middleware as served): {r['nocount_rps']:.0f} req/s; "
+                  f"framework/middleware ratio {r['nocount_rps'] / r['bare_rps']:.2f}, "
+                  f"counting ratio {r['engage_rps'] / r['nocount_rps']:.2f}")
             if mode == "redis":
                 print(f"[redis] pending/batch keys left in Redis after stop: "
                       f"{r['redis_pending_keys_left']}")

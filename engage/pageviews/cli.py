@@ -27,5 +27,5 @@ def flush() -> None:
     from engage.pageviews.routes import EXTENSION
 
     counter = current_app.extensions[EXTENSION].counter
-    stored = counter.flush(utcnow())
+    stored = counter.force_flush(utcnow())
     click.echo(f"stored {stored} views")

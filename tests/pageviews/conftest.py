@@ -40,7 +40,7 @@ def make_counter(request, backend, app) -> Callable[..., object]:
         else:
             url, prefix = redis_settings
             counter = RedisCounter(connect(url), db.engine, prefix=prefix,
-                                   window_seconds=window, totals_ttl=0)
+                                   window_seconds=window, totals_ttl=0, persist_seconds=0)
         made.append(counter)
         return counter
 

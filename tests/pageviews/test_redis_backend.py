@@ -23,7 +23,7 @@ NOBODY_LISTENS = "redis://127.0.0.1:1/0"
 @pytest.fixture
 def redis_counter(app, redis_url, redis_prefix):
     counter = RedisCounter(connect(redis_url), db.engine, prefix=redis_prefix,
-                           window_seconds=1800, totals_ttl=0)
+                           window_seconds=1800, totals_ttl=0, persist_seconds=0)
     yield counter
     counter._redis.close()
 
@@ -55,7 +55,8 @@ def test_a_batch_left_by_a_crash_after_the_commit_is_not_counted_twice(redis_cou
 
 def test_two_processes_persisting_at_once_store_each_view_once(app, redis_url, redis_prefix):
     counters = [RedisCounter(connect(redis_url), db.engine, prefix=redis_prefix,
-                             window_seconds=1800, totals_ttl=0) for _ in range(2)]
+                             window_seconds=1800, totals_ttl=0, persist_seconds=0)
+                for _ in range(2)]
     _three_views(counters[0])
     batch = new_batch_id(started=0)
     counters[0].snapshot(batch)
@@ -120,3 +121,20 @@ def test_views_buffered_during_an_outage_show_in_totals_once_redis_is_back(app, 
     assert counter.totals(["/a"]) == {"/a": 2}
     counter.flush(T0)
     assert stored_views("/a") == 2
+
+
+def test_periodic_persists_are_spaced_but_a_forced_one_is_not(app, redis_url, redis_prefix):
+    ticks = [0.0]
+    counter = RedisCounter(connect(redis_url), db.engine, prefix=redis_prefix,
+                           window_seconds=1800, persist_seconds=5, clock=lambda: ticks[0])
+    counter.record("/a", "visitor-1", T0)
+    assert counter.flush(T0) == 1
+    counter.record("/a", "visitor-2", T0)
+    ticks[0] = 4.9
+    assert counter.flush(T0) == 0
+    assert counter.totals(["/a"]) == {"/a": 2}  # still counted, from Redis
+    assert counter.force_flush(T0) == 1
+    counter.record("/a", "visitor-3", T0)
+    ticks[0] = 10.0
+    assert counter.flush(T0) == 1
+    assert stored_views("/a") == 3

@@ -31,7 +31,8 @@ def build_counter(config: Mapping[str, Any], engine: Engine,
 
         counter = FailoverCounter(
             RedisCounter(connect(config["REDIS_URL"]), engine, prefix=config["REDIS_PREFIX"],
-                         window_seconds=config["VIEWS_WINDOW_SECONDS"]),
+                         window_seconds=config["VIEWS_WINDOW_SECONDS"],
+                         persist_seconds=config.get("VIEWS_PERSIST_SECONDS", 5.0)),
             buffered)
     auto = AutoFlush(counter, config["VIEWS_FLUSH_SECONDS"], clock)
     buffered.on_full = auto.wake

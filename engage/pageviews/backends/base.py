@@ -21,8 +21,10 @@ class ViewCounter(Protocol):
 
     ``record`` decides and answers at once (no database round trip on the embedded backend);
     ``totals`` includes views not yet flushed; ``daily`` and ``top`` read what was flushed, at
-    most one flush interval behind. ``flush`` moves buffered counts to the database and returns
-    how many views it stored. ``close`` flushes and stops background work.
+    most one flush interval behind. ``flush`` (called every flush interval) moves buffered counts
+    to the database and returns how many views it stored; a backend may skip a call when it
+    flushed recently, ``force_flush`` never skips. ``close`` force-flushes and stops background
+    work.
     """
 
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded: ...
@@ -35,6 +37,8 @@ class ViewCounter(Protocol):
 
     def flush(self, now: datetime) -> int: ...
 
+    def force_flush(self, now: datetime) -> int: ...
+
     def health(self) -> dict: ...
 
     def close(self, now: datetime) -> None: ...
@@ -44,16 +48,20 @@ class StoredTotals:
     """A per-process cache of stored totals, so recording a view needs no database read.
 
     An entry lives ``ttl`` seconds (monotonic clock: this is a cache age, not a domain time).
-    ``refresh`` replaces entries right after this process's own flush, in the same step that
-    clears the flushed views from its buffer, so a total never counts a view twice or drops it.
+    ``put`` replaces entries right after this process's own flush, in the same step that clears
+    the flushed views from its buffer, so a total never counts a view twice or drops it.
+    ``expire_all`` marks every entry stale; the next read reloads the stale entries it needs
+    together with up to ``batch`` other stale ones, in one query.
     """
 
     def __init__(self, load: Callable[[list[str]], dict[str, int]], ttl: float,
-                 clock: Callable[[], float] = time.monotonic, max_entries: int = 50_000):
+                 clock: Callable[[], float] = time.monotonic, max_entries: int = 50_000,
+                 batch: int = 500):
         self._load = load
         self._ttl = ttl
         self._clock = clock
         self._max = max_entries
+        self._batch = batch
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, float]] = {}
 
@@ -68,10 +76,17 @@ class StoredTotals:
                     result[key] = entry[0]
                 else:
                     stale.append(key)
+            if stale:
+                wanted = set(stale)
+                for key, (_, at) in self._entries.items():
+                    if len(stale) >= self._batch:
+                        break
+                    if now - at >= self._ttl and key not in wanted:
+                        stale.append(key)
         if stale:
             loaded = self._load(stale)
             self.put(loaded, now)
-            result.update(loaded)
+            result.update({key: loaded[key] for key in keys if key in loaded})
         return result
 
     def put(self, totals: dict[str, int], at: float | None = None) -> None:
@@ -82,6 +97,6 @@ class StoredTotals:
             for key, total in totals.items():
                 self._entries[key] = (total, at)
 
-    def clear(self) -> None:
+    def expire_all(self) -> None:
         with self._lock:
-            self._entries.clear()
+            self._entries = {key: (total, float("-inf")) for key, (total, _) in self._entries.items()}

@@ -73,8 +73,10 @@ class BufferedCounter:
         self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
-        # Stored totals are re-read at most once per flush interval per article and process.
-        self._stored = StoredTotals(self._load_totals, ttl=max(flush_seconds, 0.5)
+        # Every flush refreshes the stored totals of the articles it wrote, so the totals of
+        # articles this process is counting never go stale; the TTL (a bit over two flush
+        # intervals) only bounds how far behind other processes' flushes a total may lag.
+        self._stored = StoredTotals(self._load_totals, ttl=2 * flush_seconds + 1
                                     if totals_ttl is None else totals_ttl)
         self.on_full = on_full  # called when the buffer reaches flush_every views
 
@@ -160,6 +162,8 @@ class BufferedCounter:
                         self._remember(key, expires)
             self._last_error = None
             return stored
+
+    force_flush = flush
 
     def _write(self, batch: list[_View], now: datetime):
         with self._engine.begin() as conn:

@@ -88,15 +88,18 @@ class FailoverCounter:
     def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
         return self.fallback.top(first, last, limit)
 
-    def flush(self, now: datetime) -> int:
+    def flush(self, now: datetime, force: bool = False) -> int:
         # The fallback touches the database only once it has been used (Redis was down once).
         stored = self.fallback.flush(now) if self.fallback.in_use else 0
         if self._usable():
             try:
-                stored += self.primary.flush(now)
+                stored += self.primary.flush(now, force=force)
             except FAILURES as error:
                 self._failed(error)
         return stored
+
+    def force_flush(self, now: datetime) -> int:
+        return self.flush(now, force=True)
 
     def health(self) -> dict:
         report = {"backend": "redis", "fallback": self.fallback.health()}
@@ -114,7 +117,7 @@ class FailoverCounter:
     def close(self, now: datetime) -> None:
         self.fallback.close(now)
         try:
-            self.primary.close(now)
+            self.primary.close(now)  # force-flushes
         except FAILURES as error:
             log.warning("could not persist Redis view counts at shutdown (%s); they stay in "
                         "Redis for the next persist", type(error).__name__)

@@ -49,6 +49,9 @@ class AutoFlush:
     def flush(self, now: datetime) -> int:
         return self.counter.flush(now)
 
+    def force_flush(self, now: datetime) -> int:
+        return self.counter.force_flush(now)
+
     def health(self) -> dict:
         return self.counter.health()
 

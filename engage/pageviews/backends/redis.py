@@ -89,7 +89,8 @@ class RedisCounter:
     """View counter over a Redis client and the database that keeps the counts for good."""
 
     def __init__(self, client: redis.Redis, engine: Engine, *, prefix: str,
-                 window_seconds: float, totals_ttl: float = 1.0):
+                 window_seconds: float, totals_ttl: float = 3.0, persist_seconds: float = 5.0,
+                 clock=time.monotonic):
         self._redis = client
         self._engine = engine
         self._p = prefix + "v:"
@@ -98,6 +99,9 @@ class RedisCounter:
         self._snapshot = client.register_script(_SNAPSHOT)
         self._stored = StoredTotals(self._load_totals, ttl=totals_ttl)
         self._generation = -1
+        self._persist_seconds = persist_seconds
+        self._clock = clock
+        self._persisted_at: float | None = None
 
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         keys = [self._p + "seen:" + view_key(article_key, visitor_key),
@@ -110,7 +114,7 @@ class RedisCounter:
 
     def _observe(self, generation: int) -> None:
         if generation != self._generation:  # someone persisted: cached stored totals are old
-            self._stored.clear()
+            self._stored.expire_all()
             self._generation = generation
 
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
@@ -140,8 +144,18 @@ class RedisCounter:
         with self._engine.connect() as conn:
             return store.totals(conn, keys)
 
-    def flush(self, now: datetime) -> int:
-        """Persist pending counts (this call's batch and any orphaned ones); return views stored."""
+    def flush(self, now: datetime, force: bool = False) -> int:
+        """Persist pending counts (this call's batch and any orphaned ones); return views stored.
+
+        Called every flush interval, it persists at most every ``persist_seconds`` (Redis keeps
+        the counts meanwhile; each persist makes every process re-read stored totals) unless
+        ``force`` is given (shutdown, ``engage views flush``).
+        """
+        started = self._clock()
+        if not force and self._persisted_at is not None \
+                and started - self._persisted_at < self._persist_seconds:
+            return 0
+        self._persisted_at = started
         batch_id = new_batch_id()
         self.snapshot(batch_id)
         stored = 0
@@ -179,8 +193,11 @@ class RedisCounter:
         self._redis.ping()
         return {"backend": "redis"}
 
+    def force_flush(self, now: datetime) -> int:
+        return self.flush(now, force=True)
+
     def close(self, now: datetime) -> None:
-        self.flush(now)
+        self.force_flush(now)
 
 
 def new_batch_id(started: float | None = None) -> str:
