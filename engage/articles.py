@@ -25,6 +25,9 @@ class Article(Base):
     key: Mapped[str] = mapped_column(String(MAX_ARTICLE_KEY), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Bumped in the same transaction as any change to the article's comments (see
+    # engage.comments.thread_version), so a thread read can be validated with one small query.
+    thread_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 def normalize_article_key(raw: str) -> str:

@@ -60,7 +60,7 @@ def _tighten_comment_input(properties: dict) -> None:
     properties["article"].update(ARTICLE_SCHEMA)
     properties["author_name"]["pattern"] = r"\S"
     properties["body"]["pattern"] = r"\S"
-    properties["author_url"]["pattern"] = r"^\s*https?://[^\s/?#]+[^\s]*\s*$"
+    properties["author_url"]["pattern"] = r"^[hH][tT][tT][pP][sS]?://[^\s/?#]+[^\s]*$"
 
 
 def _paths() -> dict:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from engage.comments import service
+from engage.comments import service, thread_cache
 from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
 from engage.json_body import json_body, load, load_args
-from engage.request_info import client_ip_prefix
+from engage.request_info import client_ip_prefix, public_base_url
 from engage.comments.models import CommentStatus
 from engage.moderation import settings as moderation_settings
 
@@ -21,23 +21,52 @@ _thread_query = ThreadQuerySchema()
 
 @bp.get("/api/v1/comments")
 def read_thread() -> Response:
+    """A page of the thread. The ETag comes from the article's thread version, so a
+    revalidation costs one small query; built pages are kept per process (``thread_cache``)."""
     args = load_args(_thread_query)
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
     options = moderation_settings.current(db.session, current_app.config).options
-    thread = service.read_thread(db.session, args["article"], args["cursor"], limit, utcnow(),
-                                 options.auto_close_days)
-    response = jsonify({
+    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days)
+    base = public_base_url()
+    if head is None:
+        body = thread_cache.serialize(_empty_thread(args["article"]))
+        etag = thread_cache.etag_of(body)
+    else:
+        key = (head.article_id, head.version, head.closed, args["cursor"], limit, base)
+        etag = thread_cache.etag_for(key)
+        if etag in request.if_none_match:
+            return _cacheable(Response(status=304), etag)
+        pages = thread_cache.pages_of(current_app)
+        body = pages.get(key)
+        if body is None:
+            thread = service.read_thread(db.session, head, args["cursor"], limit)
+            body = thread_cache.serialize(_thread_json(thread))
+            pages.put(key, body)
+    if etag in request.if_none_match:
+        return _cacheable(Response(status=304), etag)
+    return _cacheable(Response(body, mimetype="application/json"), etag)
+
+
+def _thread_json(thread: service.Thread) -> dict:
+    return {
         "article": thread.article,
         "count": thread.count,
         "comments": public_comments(thread.comments),
         "next": str(thread.next_cursor) if thread.next_cursor else None,
         "closed": thread.closed,
-    })
+    }
+
+
+def _empty_thread(article: str) -> dict:
+    return {"article": article, "count": 0, "comments": [], "next": None, "closed": False}
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["COMMENTS_CACHE_SECONDS"]
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 @bp.post("/api/v1/comments")

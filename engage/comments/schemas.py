@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
 
@@ -59,13 +59,6 @@ class ArticleKey(SafeString):
             raise ValidationError(str(error)) from error
 
 
-def _strip_strings(data):
-    if not isinstance(data, dict):
-        return data
-    return {key: value.strip() if isinstance(value, str) and key != "body" else value
-            for key, value in data.items()}
-
-
 class CommentInputSchema(Schema):
     """``POST /api/v1/comments`` body."""
 
@@ -87,12 +80,24 @@ class CommentInputSchema(Schema):
     # Honeypot: a field the widget hides from people; bots that fill every input fill it.
     phone = SafeString(load_default="", allow_none=True, validate=validate.Length(max=1000))
 
+    # Limits apply to the text as sent (as the OpenAPI document says); surrounding
+    # whitespace is then trimmed from the name and website.
     @pre_load
-    def _strip(self, data, **kwargs):
-        data = _strip_strings(data)
-        if isinstance(data, dict) and data.get("author_url") == "":
+    def _empty_url_is_none(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("author_url"), str) \
+                and not data["author_url"].strip():
             data = {**data, "author_url": None}
         return data
+
+    @post_load
+    def _trim(self, data, **kwargs):
+        data["author_name"] = data["author_name"].strip()
+        return data
+
+    @validates("author_name")
+    def _name_not_blank(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Name must not be empty.")
 
     @validates("body")
     def _body_not_blank(self, value, **kwargs):

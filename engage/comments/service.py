@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.articles import Article, get_or_create_article
+from engage.comments import thread_version  # noqa: F401  (registers the version bump)
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed
@@ -87,26 +88,40 @@ def _check_parent(session: Session, parent_id: int, article: Article) -> None:
                                fields={"parent_id": ["No published comment with this id here."]})
 
 
-def read_thread(session: Session, article_key: str, cursor: int | None, limit: int,
-                now: datetime, auto_close_days: int = 0) -> Thread:
-    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id),
-    and whether the article still takes comments at ``now``.
+@dataclass(frozen=True)
+class ThreadHead:
+    """What identifies one version of an article's thread: read with one indexed query."""
+
+    article_id: int
+    key: str
+    version: int
+    closed: bool
+
+
+def thread_head(session: Session, article_key: str, now: datetime,
+                auto_close_days: int = 0) -> ThreadHead | None:
+    """The article's id, thread version and open/closed state at ``now``; None if unknown."""
+    article = session.scalar(select(Article).where(Article.key == article_key))
+    if article is None:
+        return None
+    closed = closed_reason(article, now, auto_close_days) is not None
+    return ThreadHead(article.id, article.key, article.thread_version, closed)
+
+
+def read_thread(session: Session, head: ThreadHead, cursor: int | None, limit: int) -> Thread:
+    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id).
 
     Replies always have larger ids than their parents, so a client that threads by
     ``parent_id`` in page order always meets the parent first.
     """
-    article = session.scalar(select(Article).where(Article.key == article_key))
-    if article is None:
-        return Thread(article_key, 0, [], None)
-    visible = (Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED)
+    visible = (Comment.article_id == head.article_id, Comment.status == CommentStatus.APPROVED)
     count = session.scalar(select(func.count()).select_from(Comment).where(*visible))
     query = select(*PUBLIC_COLUMNS).where(*visible).order_by(Comment.id).limit(limit + 1)
     if cursor:
         query = query.where(Comment.id > cursor)
     rows = list(session.execute(query))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    closed = closed_reason(article, now, auto_close_days) is not None
-    return Thread(article.key, count or 0, rows[:limit], next_cursor, closed)
+    return Thread(head.key, count or 0, rows[:limit], next_cursor, head.closed)
 
 
 def comment_counts(session: Session, keys: list[str]) -> dict[str, int]:

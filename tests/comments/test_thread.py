@@ -121,3 +121,19 @@ def test_one_readers_comments_share_an_avatar_and_others_differ(client):
     a2 = post_comment(client, author_email="SAME@example.org").json["comment"]["avatar_url"]
     b = post_comment(client, author_email="other@example.org").json["comment"]["avatar_url"]
     assert a1 == a2 != b
+
+
+def test_a_moderator_decision_changes_the_etag_and_the_cached_page(client, db_session):
+    from engage.comments.models import Comment, CommentStatus
+
+    first = post_comment(client, body="stays").json["comment"]
+    second = post_comment(client, body="goes").json["comment"]
+    before = read(client, "article=/news/launch")
+    assert before.json["count"] == 2
+    comment = db_session.get(Comment, second["id"])
+    comment.status = CommentStatus.REJECTED
+    db_session.commit()
+    after = client.get("/api/v1/comments?article=/news/launch",
+                       headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert [c["id"] for c in after.json["comments"]] == [first["id"]]
