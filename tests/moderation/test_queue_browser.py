@@ -168,6 +168,15 @@ def test_keyboard_moves_selects_and_shows_help(live_server, seeded, page):
     expect(first.locator(".pick input")).not_to_be_checked()
     page.keyboard.press("?")
     expect(page.locator("#help")).to_have_attribute("open", "")
+    page.keyboard.press("?")
+
+    # On the "all" tab a decided card stays, with its new status and the fitting buttons.
+    page.keyboard.press("r")
+    expect(first.locator(".badge.status")).to_have_text("rejected")
+    expect(first.locator("button[data-action=reject]")).to_be_hidden()
+    expect(first.locator("button[data-action=approve]")).to_be_visible()
+    expect(first.locator(".decided")).to_contain_text(f"by {NAME}")
+    assert "active" in second.get_attribute("class")
     assert page.problems == []
 
 

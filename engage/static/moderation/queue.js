@@ -15,6 +15,7 @@
   var selectAll = document.getElementById("select-all");
   var currentTab = (document.querySelector(".tabs a.current") || {}).dataset || {};
   var KEYS = { a: "approve", r: "reject", s: "spam", p: "pending" };
+  var STATUS_OF = { approve: "approved", reject: "rejected", spam: "spam", pending: "pending" };
   var active = -1;
 
   function cards() { return Array.prototype.slice.call(form.querySelectorAll(".card:not(.done)")); }
@@ -103,6 +104,9 @@
     card.dataset.status = item.status;
     card.className = card.className.replace(/status-\w+/, "status-" + item.status);
     card.querySelector(".badge.status").textContent = item.status;
+    card.querySelectorAll("button[data-action]").forEach(function (button) {
+      button.hidden = STATUS_OF[button.dataset.action] === item.status;
+    });
     setSelected(card, false);
     var decided = card.querySelector(".decided");
     if (!decided) {
@@ -129,7 +133,7 @@
     }
     say(items.length === 1 ? "Comment " + items[0].id + ": " + items[0].status
                            : items.length + " comments: " + action);
-    activate(active < 0 ? 0 : active + (currentTab.status === "all" ? 1 : 1));
+    activate(active + 1);
   }
 
   function note() {
