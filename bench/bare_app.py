@@ -12,7 +12,8 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace the script's own folder on the path: bench/queue.py would shadow the stdlib queue.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from engage.server import gunicorn_options, serve_wsgi  # noqa: E402
 
 app = Flask("bare")

@@ -24,7 +24,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Replace the script's own folder on the path: bench/queue.py would shadow the stdlib queue.
+sys.path[0] = str(ROOT)
 
 from bench.loadgen import run_load  # noqa: E402
 from tests.servers import EngageServer, free_port  # noqa: E402
