@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.articles import Article, normalize_article_key
 from engage.comments.models import Comment, CommentStatus
@@ -169,19 +170,17 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
     """``decide`` without the commit, for use cases that decide as one step of several."""
     learn = learn or learning.on_decision
     ids = sorted(set(comment_ids))
-    comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids))
-                                    .order_by(Comment.id).with_for_update(of=Comment)))
+    comments = list(session.scalars(
+        select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
+        .with_for_update(of=Comment).execution_options(populate_existing=True)))
     missing = sorted(set(ids) - {comment.id for comment in comments})
     if missing:
         raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
     new = decision.status
     for comment in comments:
         previous = comment.status
-        if previous == new:
+        if previous == new or not _move(session, comment, previous, new, moderator, now):
             continue
-        comment.status = new
-        comment.decided_by = moderator.name
-        comment.decided_at = now
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
@@ -189,6 +188,25 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
     session.flush()
     by_id = {comment.id: comment for comment in comments}
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
+
+
+def _move(session: Session, comment: Comment, previous: CommentStatus, new: CommentStatus,
+          moderator: Moderator, now: datetime) -> bool:
+    """Set the new status only if the row still has ``previous``; False if someone was faster.
+
+    PostgreSQL already holds the row lock (FOR UPDATE); SQLite ignores FOR UPDATE, and this
+    compare-and-set is what keeps two simultaneous clicks from logging the same change twice.
+    """
+    result = session.execute(
+        update(Comment).where(Comment.id == comment.id, Comment.status == previous)
+        .values(status=new, decided_by=moderator.name, decided_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(comment)
+        return False
+    for name, value in (("status", new), ("decided_by", moderator.name), ("decided_at", now)):
+        set_committed_value(comment, name, value)
+    return True
 
 
 def decide(session: Session, comment_ids: list[int], action: Decision | str,

@@ -147,3 +147,36 @@ def test_block_unknown_comment_is_404(client, auth_headers):
     response = client.post("/api/v1/moderation/comments/999/block", headers=auth_headers,
                            json={"kind": "email"})
     assert response.status_code == 404
+
+
+def test_simultaneous_identical_decisions_log_one_event(app, db_session, moderator,
+                                                        make_comment):
+    """Two moderators press "spam" on the same comment at the same moment."""
+    import threading
+
+    from engage.db import db
+
+    comment_id = make_comment().id
+    barrier, errors = threading.Barrier(2), []
+
+    def press():
+        with app.app_context():
+            session = db.session
+            try:
+                account = find_moderator(session, moderator.name)
+                session.get(Comment, comment_id)  # both have read "pending" before deciding
+                barrier.wait(timeout=10)
+                decide(session, [comment_id], "spam", account)
+            except Exception as error:  # collected: the assertion below names it
+                errors.append(error)
+            finally:
+                session.remove()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    events = db_session.scalars(select(ModerationEvent)).all()
+    assert [(e.from_status, e.to_status) for e in events] == [("pending", "spam")]
