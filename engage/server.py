@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 
-from flask import Flask
+from flask import Flask, has_app_context
 from gunicorn.app.base import BaseApplication
 
 from engage.db import db
@@ -105,4 +105,12 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
                    on_exit=on_exit, control_socket_disable=True,
                    logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
+    # Hand no database connection down to the workers: the startup checks ran in this
+    # process's session, whose connection a forked worker would otherwise roll back over the
+    # socket it shares with the master and its siblings when it exits (exit code 1 after a
+    # database outage, interleaved protocol in the worst case).
+    if has_app_context():  # `engage serve` runs inside the CLI's app context
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
     serve_wsgi(app, options)
