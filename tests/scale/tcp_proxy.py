@@ -6,15 +6,57 @@ from *its* servers only: the shared PostgreSQL and Redis keep serving every othe
 - ``cut()``: every open connection is closed at once and new connections are accepted and
   closed straight away (as a restarting server or a dropped link looks to a client).
 - ``restore()``: new connections are forwarded again.
+
+The proxy runs in a process of its own (``python -m tests.scale.tcp_proxy HOST PORT``, driven
+by ``cut``/``restore`` lines on its standard input), so that the test's own threads, which
+send thousands of requests, never delay the servers' database and Redis traffic.
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class TcpProxy:
+    """A ``Forwarder`` in a child process; ``port`` is where it listens."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tests.scale.tcp_proxy", target_host, str(target_port)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.port = int(self._process.stdout.readline())
+
+    def _command(self, word: str) -> None:
+        self._process.stdin.write(word + "\n")
+        self._process.stdin.flush()
+        answer = self._process.stdout.readline().strip()
+        assert answer == word, f"tcp proxy answered {answer!r} to {word!r}"
+
+    def cut(self) -> None:
+        self._command("cut")
+
+    def restore(self) -> None:
+        self._command("restore")
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.stdin.close()  # end of input: the proxy stops
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+class Forwarder:
+    """Forwards connections to 127.0.0.1:``port`` on to the target, until cut."""
+
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -98,3 +140,20 @@ def _close(sock: socket.socket) -> None:
         sock.close()
     except OSError:
         pass
+
+
+def main(host: str, port: str) -> None:
+    forwarder = Forwarder(host, int(port))
+    print(forwarder.port, flush=True)
+    for line in sys.stdin:
+        word = line.strip()
+        if word == "cut":
+            forwarder.cut()
+        elif word == "restore":
+            forwarder.restore()
+        print(word, flush=True)
+    forwarder.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

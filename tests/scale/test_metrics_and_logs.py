@@ -93,8 +93,11 @@ def test_logs_are_json_lines_with_request_ids_and_no_email_or_raw_ip(cluster):
         "msg": f"POST /api/v1/comments {posted.status}", "request_id": request_id,
         "event": "request", "method": "POST", "route": "/api/v1/comments",
         "status": posted.status, "duration_ms": 0, "client": reader_ip(number)[:-1] + "0/24"}
-    # Across everything both instances logged in this run: no reader's email or address.
+    # Across everything both instances logged in this run (outages included): JSON lines
+    # only, besides the startup banner, and no reader's email or address.
     for server in cluster.servers:
         text = server.log_path.read_text()
+        assert [line for line in text.splitlines() if line and not line.startswith("{")
+                and not line.startswith("engage listening on")] == []
         assert "@example.org" not in text
         assert not re.search(r"\b10\.\d+\.\d+\.7\b", text)
