@@ -203,6 +203,7 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     env.update(ENGAGE_INSTANCE_PATH=str(instance), ENGAGE_DATABASE_URL=database,
                ENGAGE_SECRET_KEY="bench", ENGAGE_TRUSTED_PROXIES="127.0.0.1",
                ENGAGE_DEMO_ENABLED="0", PYTHONPATH=str(ROOT))
+    env.update(dict(item.split("=", 1) for item in args.engage_env))
     prefix = None
     if mode == "redis":
         prefix = f"engage-bench:{uuid.uuid4().hex[:8]}:"
@@ -280,6 +281,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=4, help="rounds (bare, no-counting, engage) per backend")
     parser.add_argument("--only", choices=("embedded", "redis"))
+    parser.add_argument("--engage-env", action="append", default=[], metavar="ENGAGE_KEY=VALUE",
+                        help="extra setting for the engage servers (experiments)")
     parser.add_argument("--redis-url", default=os.environ.get("ENGAGE_BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()

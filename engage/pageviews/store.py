@@ -63,45 +63,49 @@ def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: da
         set_={"count": _views.c.count + stmt.excluded.count}), rows)
 
 
-def claim_views(conn: Connection, views: Iterable[tuple[str, datetime, datetime]]) -> set[str]:
-    """Record ``(view_key, seen_at, expires_at)`` rows; return the keys that count.
+def epoch_ms(moment: datetime) -> int:
+    """``moment`` as whole milliseconds since the Unix epoch (the unit of view_visitors)."""
+    return int(moment.timestamp() * 1000)
 
-    A key counts when it is new or its stored row has expired by the new ``seen_at``; the row is
-    then renewed. Keys must be unique within one call. The database decides, so two processes
+
+def claim_views(conn: Connection, views: Iterable[tuple[str, int, int]]) -> set[str]:
+    """Record ``(view_key, seen_ms, expires_ms)`` rows; return the keys that count.
+
+    A key counts when it is new or its stored row has expired by the new ``seen_ms``; the row
+    is then renewed. Keys must be unique within one call. The database decides, so two processes
     that both saw a visitor's first view store it once.
     """
-    rows = sorted(({"view_key": k, "seen_at": s, "expires_at": e} for k, s, e in views),
+    rows = sorted(({"view_key": k, "seen_ms": s, "expires_ms": e} for k, s, e in views),
                   key=lambda r: r["view_key"])
     if not rows:
         return set()
     stmt = _insert(conn, _visitors)
     stmt = stmt.on_conflict_do_update(
         index_elements=["view_key"],
-        set_={"seen_at": stmt.excluded.seen_at, "expires_at": stmt.excluded.expires_at},
-        where=_visitors.c.expires_at <= stmt.excluded.seen_at,
+        set_={"seen_ms": stmt.excluded.seen_ms, "expires_ms": stmt.excluded.expires_ms},
+        where=_visitors.c.expires_ms <= stmt.excluded.seen_ms,
     ).returning(_visitors.c.view_key)
     return set(conn.execute(stmt, rows).scalars().all())
 
 
-def recent_view_keys(conn: Connection, expiring_after: datetime, limit: int) -> list[str]:
-    """At most ``limit`` view keys expiring after ``expiring_after``, latest first. (Only the
-    keys: skipping the timestamps makes reading thousands of rows several times cheaper.)"""
+def recent_view_keys(conn: Connection, expiring_after_ms: int, limit: int) -> list[str]:
+    """At most ``limit`` view keys expiring after ``expiring_after_ms``, latest first."""
     return list(conn.execute(
-        select(_visitors.c.view_key).where(_visitors.c.expires_at > expiring_after)
-        .order_by(_visitors.c.expires_at.desc()).limit(limit)).scalars())
+        select(_visitors.c.view_key).where(_visitors.c.expires_ms > expiring_after_ms)
+        .order_by(_visitors.c.expires_ms.desc()).limit(limit)).scalars())
 
 
-def live_view_keys(conn: Connection, now: datetime, limit: int) -> list[tuple[str, datetime]]:
-    """``(view_key, expires_at)`` of at most ``limit`` unexpired rows, latest first."""
+def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[str, int]]:
+    """``(view_key, expires_ms)`` of at most ``limit`` unexpired rows, latest first."""
     return [tuple(row) for row in conn.execute(
-        select(_visitors.c.view_key, _visitors.c.expires_at)
-        .where(_visitors.c.expires_at > now)
-        .order_by(_visitors.c.expires_at.desc()).limit(limit))]
+        select(_visitors.c.view_key, _visitors.c.expires_ms)
+        .where(_visitors.c.expires_ms > now_ms)
+        .order_by(_visitors.c.expires_ms.desc()).limit(limit))]
 
 
 def prune(conn: Connection, now: datetime, batches_before: datetime) -> None:
     """Delete expired view keys and batch ids older than ``batches_before``."""
-    conn.execute(delete(_visitors).where(_visitors.c.expires_at <= now))
+    conn.execute(delete(_visitors).where(_visitors.c.expires_ms <= epoch_ms(now)))
     conn.execute(delete(_batches).where(_batches.c.persisted_at < batches_before))
 
 

@@ -31,12 +31,12 @@ def upgrade():
     op.create_table(
         "view_visitors",
         sa.Column("view_key", sa.String(length=32), nullable=False),
-        sa.Column("seen_at", UTCDateTime(), nullable=False),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("seen_ms", sa.BigInteger(), nullable=False),
+        sa.Column("expires_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("view_key", name=op.f("pk_view_visitors")),
     )
     with op.batch_alter_table("view_visitors", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_view_visitors_expires_at"), ["expires_at"],
+        batch_op.create_index(batch_op.f("ix_view_visitors_expires_ms"), ["expires_ms"],
                               unique=False)
 
     op.create_table(
@@ -63,7 +63,7 @@ def downgrade():
     op.drop_table("view_batches")
     op.drop_table("view_salts")
     with op.batch_alter_table("view_visitors", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_view_visitors_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_view_visitors_expires_ms"))
     op.drop_table("view_visitors")
     with op.batch_alter_table("article_views", schema=None) as batch_op:
         batch_op.drop_index("ix_article_views_day")

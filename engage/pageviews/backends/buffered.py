@@ -44,8 +44,8 @@ class _View(NamedTuple):
     key: str
     article: str
     day: date
-    seen_at: datetime
-    expires_at: datetime
+    seen_ms: int      # epoch milliseconds, as view_visitors stores them
+    expires_ms: int
 
 
 class BufferedCounter:
@@ -56,20 +56,20 @@ class BufferedCounter:
                  pull_overlap_seconds: float | None = None, totals_ttl: float | None = None,
                  on_full: Callable[[], None] | None = None):
         self._engine = engine
-        self._window = timedelta(seconds=window_seconds)
+        self._window_ms = int(window_seconds * 1000)
         self._flush_every = max(1, int(flush_every))
         self._capacity = seen_capacity
         # A view is claimed up to one flush interval (plus the flush's own time) after it
         # happened, so each read-back overlaps the previous one by that much and a margin.
-        self._overlap = timedelta(seconds=pull_overlap_seconds
-                                  if pull_overlap_seconds is not None else flush_seconds + 2)
+        self._overlap_ms = int(1000 * (pull_overlap_seconds if pull_overlap_seconds is not None
+                                       else flush_seconds + 2))
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._seen: OrderedDict[str, datetime] = OrderedDict()
+        self._seen: OrderedDict[str, int] = OrderedDict()  # view key → expiry (epoch ms)
         self._pending: list[_View] = []
         self._pending_counts: Counter[str] = Counter()
         self._inflight_counts: Counter[str] = Counter()
-        self._pulled_at: datetime | None = None
+        self._pulled_ms: int | None = None
         self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
@@ -83,13 +83,15 @@ class BufferedCounter:
     # --- recording -----------------------------------------------------------------------
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         key = view_key(article_key, visitor_key)
+        now_ms = store.epoch_ms(now)
         with self._lock:
             self._recorded = True
             expires = self._seen.get(key)
-            counted = expires is None or expires <= now
+            counted = expires is None or expires <= now_ms
             if counted:
-                self._remember(key, now + self._window)
-                self._pending.append(_View(key, article_key, utc_day(now), now, now + self._window))
+                self._remember(key, now_ms + self._window_ms)
+                self._pending.append(_View(key, article_key, utc_day(now), now_ms,
+                                           now_ms + self._window_ms))
                 self._pending_counts[article_key] += 1
             unflushed = self._pending_counts[article_key] + self._inflight_counts[article_key]
             full = len(self._pending) >= self._flush_every
@@ -97,7 +99,7 @@ class BufferedCounter:
             self.on_full()
         return Recorded(counted, self._stored.get([article_key])[article_key] + unflushed)
 
-    def _remember(self, key: str, expires: datetime) -> None:
+    def _remember(self, key: str, expires: int) -> None:
         self._seen[key] = expires
         self._seen.move_to_end(key)
         while len(self._seen) > self._capacity:
@@ -157,8 +159,9 @@ class BufferedCounter:
                 self._inflight_counts = Counter()
                 # Pulled keys are remembered no longer than they truly live, so a reader is
                 # never wrongly refused here (the database knows the exact expiry).
+                now_ms = store.epoch_ms(now)
                 for key, expires in pulled:
-                    if expires > now and self._seen.get(key, now) < expires:
+                    if expires > now_ms and self._seen.get(key, now_ms) < expires:
                         self._remember(key, expires)
             self._last_error = None
             return stored
@@ -169,17 +172,18 @@ class BufferedCounter:
         with self._engine.begin() as conn:
             counted: list[_View] = []
             for round_ in _rounds(batch):
-                claimed = store.claim_views(conn, [(v.key, v.seen_at, v.expires_at) for v in round_])
+                claimed = store.claim_views(conn, [(v.key, v.seen_ms, v.expires_ms) for v in round_])
                 counted.extend(v for v in round_ if v.key in claimed)
             store.add_counts(conn, Counter((v.article, v.day) for v in counted), now)
             totals = store.totals(conn, {v.article for v in batch})
-            if self._pulled_at is None:  # first flush: every unexpired key, with its expiry
-                pulled = store.live_view_keys(conn, now, limit=self._capacity)
+            now_ms = store.epoch_ms(now)
+            if self._pulled_ms is None:  # first flush: every unexpired key, with its expiry
+                pulled = store.live_view_keys(conn, now_ms, limit=self._capacity)
             else:  # later: the keys claimed since the previous flush, remembered until ``since``
-                since = self._pulled_at - self._overlap + self._window
+                since = self._pulled_ms - self._overlap_ms + self._window_ms
                 pulled = [(key, since) for key in
                           store.recent_view_keys(conn, since, limit=self._capacity)]
-            self._pulled_at = now
+            self._pulled_ms = now_ms
             if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
                 store.prune(conn, now, now - BATCH_IDS_KEPT)
                 self._pruned_at = now
