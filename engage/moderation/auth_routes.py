@@ -19,8 +19,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 
 from engage.db import db, utcnow
 from engage.moderation import auth, sessions
-from engage.moderation.login_limits import (Limit, LoginLimiter, RedisLoginLimiter,
-                                            SqlLoginLimiter)
+from engage.moderation.login_limits import (FallbackLoginLimiter, Limit, LoginLimiter,
+                                            RedisLoginLimiter, SqlLoginLimiter)
 from engage.request_info import client_ip_prefix
 
 bp = Blueprint(__name__.replace(".", "_"), __name__)
@@ -52,13 +52,15 @@ def _limiter() -> LoginLimiter:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return SqlLoginLimiter(db.session)
+    import redis
+
     client = current_app.extensions.get("engage_login_redis")
     if client is None:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_timeout=2)
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         current_app.extensions["engage_login_redis"] = client
-    return RedisLoginLimiter(client, current_app.config.get("REDIS_PREFIX", "engage:"))
+    return FallbackLoginLimiter(
+        RedisLoginLimiter(client, current_app.config.get("REDIS_PREFIX", "engage:")),
+        SqlLoginLimiter(db.session), (redis.RedisError, OSError))
 
 
 def _limits(name: str) -> dict[str, Limit]:

@@ -133,3 +133,19 @@ def test_the_login_page_is_never_cached_or_framed(client):
     response = client.get("/login")
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+class TestWithRedis:
+    """The lockout is shared through Redis when it is configured."""
+
+    @pytest.fixture
+    def config_overrides(self, redis_url, redis_prefix):
+        return {"REDIS_URL": redis_url, "REDIS_PREFIX": redis_prefix}
+
+    def test_lockout_through_redis(self, client, db_session, moderator):
+        from engage.moderation.login_limits import LoginFailure
+
+        for _ in range(4):
+            assert log_in(client, moderator.name, "guess guess guess").status_code == 401
+        assert log_in(client, moderator.name, "guess guess guess").status_code == 429
+        assert db_session.scalars(select(LoginFailure)).all() == []  # counted in Redis

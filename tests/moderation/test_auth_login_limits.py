@@ -56,3 +56,16 @@ def test_clear_forgets_only_that_key(limiter):
     assert limiter.locked_until({"name:alice": Limit(3, 600)}, T0 + timedelta(seconds=60)) is None
     assert limiter.locked_until({"ip:203.0.113.0/24": Limit(5, 600)},
                                 T0 + timedelta(seconds=60)) is not None
+
+
+def test_an_unreachable_redis_falls_back_to_the_database(db_session):
+    import redis
+
+    from engage.moderation.login_limits import FallbackLoginLimiter
+    from tests.servers import free_port
+
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.5)
+    limiter = FallbackLoginLimiter(RedisLoginLimiter(dead), SqlLoginLimiter(db_session),
+                                   (redis.RedisError, OSError))
+    fail(limiter, 3)
+    assert limiter.locked_until(LIMITS, T0 + timedelta(seconds=30)) == T0 + timedelta(seconds=600)
