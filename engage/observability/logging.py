@@ -31,7 +31,7 @@ from flask import Flask, g, has_request_context, request
 from engage.privacy import anonymize_ip, mask_emails
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{8,128}$")
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{8,128}$")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4})*"
                    r"(?![\w:])")
@@ -109,8 +109,12 @@ def gunicorn_log_config(level: str = "INFO") -> dict:
 
 
 def incoming_request_id(raw: str | None) -> str:
-    """The caller's id if it is a sane token, else a new one (32 hex characters)."""
-    if raw and _SANE_ID.match(raw):
+    """The caller's id if it is a sane token, else a new one (32 hex characters).
+
+    An id that looks like an IP address (or holds one) is refused too: it would put an
+    address into every log line of the request.
+    """
+    if raw and _SANE_ID.match(raw) and scrub(raw) == raw:
         return raw
     return uuid.uuid4().hex
 

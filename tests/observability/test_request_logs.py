@@ -55,6 +55,13 @@ def test_a_missing_or_strange_request_id_is_replaced_by_a_new_one(client):
     assert incoming_request_id("x" * 200) != "x" * 200
 
 
+def test_a_request_id_that_carries_an_email_or_an_address_is_not_logged(client, log_lines):
+    for smuggled in ("reader@example.com", "198.51.100.23", "id-198.51.100.23"):
+        answer = client.get("/healthz", headers={"X-Request-ID": smuggled})
+        assert answer.headers["X-Request-ID"] != smuggled
+    assert "198.51.100.23" not in json.dumps(log_lines())
+
+
 def test_a_posted_email_and_the_client_address_never_reach_the_logs(client, log_lines):
     client.post("/api/v1/comments", json={
         "article": "/a", "author_name": "Ann", "author_email": "ann.private@example.com",
