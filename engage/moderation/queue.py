@@ -177,14 +177,17 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
     if missing:
         raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
     new = decision.status
+    touched: set[int] = set()
     for comment in comments:
         previous = comment.status
         if previous == new or not _move(session, comment, previous, new, moderator, now):
             continue
+        touched.add(comment.article_id)
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
         learn(session, comment, previous, new)
+    _bump_thread_versions(session, touched)
     session.flush()
     by_id = {comment.id: comment for comment in comments}
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
@@ -207,6 +210,18 @@ def _move(session: Session, comment: Comment, previous: CommentStatus, new: Comm
     for name, value in (("status", new), ("decided_by", moderator.name), ("decided_at", now)):
         set_committed_value(comment, name, value)
     return True
+
+
+def _bump_thread_versions(session: Session, article_ids: set[int]) -> None:
+    """Invalidate the cached public threads of these articles (see comments.thread_version).
+
+    That module's before_flush hook sees ORM changes only; ``_move`` writes with a Core UPDATE,
+    so the bump is done here, in the same transaction, in id order (consistent lock order).
+    """
+    if article_ids:
+        session.execute(update(Article).where(Article.id.in_(sorted(article_ids)))
+                        .values(thread_version=Article.thread_version + 1)
+                        .execution_options(synchronize_session=False))
 
 
 def decide(session: Session, comment_ids: list[int], action: Decision | str,

@@ -225,3 +225,15 @@ def test_the_same_action_twice_records_one_event(client, auth_headers, make_comm
         data = client.post(f"{API}/{comment.id}", headers=auth_headers,
                            json={"action": "approve"}).get_json()
     assert len(data["comment"]["events"]) == 1
+
+
+def test_a_decision_changes_the_public_threads_etag(client, auth_headers, make_comment):
+    comment = make_comment(article="/news/etag")
+    public = "/api/v1/comments?article=/news/etag"
+    before = client.get(public)
+    for action, count in (("approve", 1), ("spam", 0)):
+        client.post(f"{API}/{comment.id}", headers=auth_headers, json={"action": action})
+        after = client.get(public)
+        assert after.get_json()["count"] == count
+        assert after.headers["ETag"] != before.headers["ETag"]
+        before = after
