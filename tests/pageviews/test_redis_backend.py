@@ -4,7 +4,7 @@ the embedded buffer instead of failing."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import redis
