@@ -30,7 +30,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime
 from engage.errors import TooManyRequests
-from engage.moderation.shared_store import prune, redis_client, redis_key
+from engage.moderation.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
+                                          redis_outage)
 
 MESSAGE = "You are posting comments too quickly. Wait a moment and try again."
 
@@ -109,7 +110,8 @@ def flood_gate(session: Session, config: Mapping[str, Any]) -> FloodGate:
     """Redis when ``REDIS_URL`` is set, the database otherwise."""
     client = redis_client(config)
     if client is not None:
-        return RedisFloodGate(client, redis_key(config, "flood", ""))
+        return RedisOrDatabase(RedisFloodGate(client, redis_key(config, "flood", "")),
+                               SqlFloodGate(session), redis_outage(config))
     return SqlFloodGate(session)
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime
-from engage.moderation.shared_store import prune, redis_client, redis_key
+from engage.moderation.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
+                                          redis_outage)
 
 SALT = "engage.form-token.v1"
 # A token "from the future" within this margin is clock skew between processes, not forgery.
@@ -131,5 +132,6 @@ def replay_guard(session: Session, config: Mapping[str, Any]) -> ReplayGuard:
     """Redis when ``REDIS_URL`` is set, the database otherwise."""
     client = redis_client(config)
     if client is not None:
-        return RedisReplayGuard(client, redis_key(config, "form-token", ""))
+        return RedisOrDatabase(RedisReplayGuard(client, redis_key(config, "form-token", "")),
+                               SqlReplayGuard(session), redis_outage(config))
     return SqlReplayGuard(session)
