@@ -51,6 +51,14 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION_TRUST_APPROVED_AUTHORS": True,  # approved authors without spam skip hold rules
     "MODERATION_SETTINGS_REFRESH_SECONDS": 1.0,  # how often a process re-reads stored settings
     "MODERATION_PAGE_SIZE": 25,         # queue page and queue API page size
+    # --- spam filter (learned from moderator decisions) ----------------------------------
+    "CLASSIFIER_ENABLED": True,         # run the learned spam-filter rule
+    "CLASSIFIER_SPAM_THRESHOLD": 0.96,  # score at or above: spam (<=0.5 % of legit, held-out videos)
+    "CLASSIFIER_HOLD_THRESHOLD": 0.10,  # score at or above: held for a moderator (>=98 % of spam)
+    "CLASSIFIER_MIN_SPAM": 20,          # cold start: no verdicts before this many spam examples ...
+    "CLASSIFIER_MIN_HAM": 20,           # ... and this many legitimate ones
+    "CLASSIFIER_REFRESH_SECONDS": 2.0,  # how often a process checks for new decisions to learn
+    "CLASSIFIER_MAX_EXAMPLES": 5000,    # train on the newest N examples (bounds training time)
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often

@@ -141,11 +141,19 @@ class SettingsCache:
         return snapshot
 
 
+def classifier_rule(session: Session, config: Mapping[str, Any]):
+    from engage.moderation.classifier_cache import classifier_rule as build
+
+    return build(session, config)
+
+
 def build_snapshot(session: Session, config: Mapping[str, Any], revision: int) -> Snapshot:
     options = load_options(session, config)
     blocklist = load_blocklist(session)
     profanity = _profanity_matcher() if options.profanity is not ProfanityMode.OFF else None
-    return Snapshot(revision, options, blocklist, tuple(build_rules(options, blocklist, profanity)))
+    classifier = classifier_rule(session, config)
+    rules = build_rules(options, blocklist, profanity, classifier)
+    return Snapshot(revision, options, blocklist, tuple(rules))
 
 
 _caches: "weakref.WeakKeyDictionary[Engine, SettingsCache]" = weakref.WeakKeyDictionary()

@@ -156,8 +156,6 @@ def test_evaluate_says_so_when_nothing_was_learned(app, tmp_path):
     assert result.exit_code != 0 and "learned nothing" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="until rules.build_rules registers the spam_filter rule "
-                   "(wiring for the lead; remove this marker then)")
 def test_a_trained_filter_marks_a_new_spam_comment_and_publishes_a_clean_one(app, client,
                                                                                tmp_path):
     path = write_csv(tmp_path / "labelled.csv",

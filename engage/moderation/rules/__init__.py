@@ -34,8 +34,9 @@ from engage.moderation.wordlist import WordMatcher
 
 
 def build_rules(options: ModerationOptions, blocklist: Blocklist,
-                profanity: Censor | None) -> list[Rule]:
-    """The rules for these settings, in order. ``profanity`` is None when no matcher is wanted."""
+                profanity: Censor | None, classifier: Rule | None = None) -> list[Rule]:
+    """The rules for these settings, in order. ``profanity`` is None when no matcher is wanted;
+    ``classifier`` is the learned spam filter's rule, None when it is switched off."""
     rules: list[Rule] = []
     add = rules.append
 
@@ -47,7 +48,8 @@ def build_rules(options: ModerationOptions, blocklist: Blocklist,
         add(BlockedWordsRule(WordMatcher(blocklist.words)))
     if options.links_spam:
         add(TooManyLinksRule(options.links_spam))         # link farms
-    # >>> spam-filter classifier (issue 4) goes here: add(ClassifierRule(...)) <<<
+    if classifier is not None:
+        add(classifier)                                   # learned from moderator decisions
 
     # --- bot signal: holds, and runs before trust is granted -----------------------------------
     add(TooFastRule(options.min_submit_seconds))          # forged/reused/expired token, too fast
