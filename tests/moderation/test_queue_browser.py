@@ -215,3 +215,20 @@ def test_a_cross_site_form_post_without_the_token_fails(live_server, seeded, pag
     finally:
         evil.shutdown()
     assert status_of(target) == "pending"
+
+
+def test_without_javascript_the_buttons_still_work(live_server, seeded, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server)
+        page.goto(live_server.url + "/moderate?status=all")
+        target = seeded["Ordinary comment 4"]
+        card = page.locator(f"#c{target}")
+        card.locator("button[data-action=reject]").click()  # a plain form post
+        expect(page.locator(".notice")).to_contain_text("Rejected 1.")
+        assert status_of(target) == "rejected"
+        page.locator(f"#c{target} button[data-action=pending]").click()
+        assert status_of(target) == "pending"
+    finally:
+        context.close()
