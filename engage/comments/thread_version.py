@@ -1,9 +1,9 @@
 """Every change to an article's comments bumps ``articles.thread_version``, in the same flush.
 
-A session hook (not a call in each service) so that no path can forget it: posting, moderator
-decisions, bulk actions and blocking all change comments through the ORM. Thread reads use the
-version for their ETag and their per-process page cache; a stale version would serve a stale
-thread, so the bump rides in the same transaction as the change.
+A session hook bumps it for every ORM change to a comment, so no ORM path can forget it. Code
+that changes comments with a Core ``UPDATE`` (the moderation queue's compare-and-set) calls
+``bump_thread_versions`` itself, in the same transaction. Thread reads use the version for
+their ETag and their per-process page cache; a stale version would serve a stale thread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from engage.articles import Article
 from engage.comments.models import Comment
 
 
+def bump_thread_versions(session: Session, article_ids: set[int]) -> None:
+    """Increment the thread version of these articles (in id order: a consistent lock order)."""
+    if article_ids:
+        table = Article.__table__
+        session.connection().execute(
+            update(table).where(table.c.id.in_(sorted(article_ids)))
+            .values(thread_version=table.c.thread_version + 1))
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_thread_versions(session: Session, flush_context, instances) -> None:
     touched = {obj.article_id for obj in session.new
@@ -22,8 +31,4 @@ def _bump_thread_versions(session: Session, flush_context, instances) -> None:
     touched |= {obj.article_id for obj in session.dirty
                 if isinstance(obj, Comment) and session.is_modified(obj)}
     touched |= {obj.article_id for obj in session.deleted if isinstance(obj, Comment)}
-    if touched:
-        session.connection().execute(
-            update(Article.__table__)
-            .where(Article.__table__.c.id.in_(sorted(touched)))
-            .values(thread_version=Article.__table__.c.thread_version + 1))
+    bump_thread_versions(session, touched)

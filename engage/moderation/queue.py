@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.articles import Article, normalize_article_key
+from engage.comments.thread_version import bump_thread_versions
 from engage.comments.models import Comment, CommentStatus
 from engage.db import utcnow
 from engage.errors import NotFound, ValidationFailed
@@ -180,14 +181,20 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
     touched: set[int] = set()
     for comment in comments:
         previous = comment.status
-        if previous == new or not _move(session, comment, previous, new, moderator, now):
+        if previous == new:
+            # A confirmation (approving what is published, marking spam what is spam) changes
+            # nothing, but it is still a moderator's judgement the spam filter learns from.
+            learn(session, comment, previous, new)
+            continue
+        if not _move(session, comment, previous, new, moderator, now):
             continue
         touched.add(comment.article_id)
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
         learn(session, comment, previous, new)
-    _bump_thread_versions(session, touched)
+    # _move writes with a Core UPDATE, which the ORM hook does not see.
+    bump_thread_versions(session, touched)
     session.flush()
     by_id = {comment.id: comment for comment in comments}
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
@@ -210,18 +217,6 @@ def _move(session: Session, comment: Comment, previous: CommentStatus, new: Comm
     for name, value in (("status", new), ("decided_by", moderator.name), ("decided_at", now)):
         set_committed_value(comment, name, value)
     return True
-
-
-def _bump_thread_versions(session: Session, article_ids: set[int]) -> None:
-    """Invalidate the cached public threads of these articles (see comments.thread_version).
-
-    That module's before_flush hook sees ORM changes only; ``_move`` writes with a Core UPDATE,
-    so the bump is done here, in the same transaction, in id order (consistent lock order).
-    """
-    if article_ids:
-        session.execute(update(Article).where(Article.id.in_(sorted(article_ids)))
-                        .values(thread_version=Article.thread_version + 1)
-                        .execution_options(synchronize_session=False))
 
 
 def decide(session: Session, comment_ids: list[int], action: Decision | str,

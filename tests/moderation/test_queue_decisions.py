@@ -39,12 +39,19 @@ def test_each_change_appends_an_event_with_who_when_from_to_and_note(db_session,
         CommentStatus.APPROVED, "alice", NOON.replace(hour=13))
 
 
-def test_the_learning_hook_sees_every_change_and_only_changes(db_session, account, make_comment):
+def test_the_learning_hook_sees_changes_and_confirmations_but_only_changes_are_events(
+        db_session, account, make_comment):
     calls = []
     learn = lambda session, comment, previous, new: calls.append((comment.id, previous, new))
     first, second = make_comment(), make_comment(status=CommentStatus.SPAM)
     decide(db_session, [first.id, second.id], "spam", account, learn=learn)
-    assert calls == [(first.id, CommentStatus.PENDING, CommentStatus.SPAM)]
+    # Confirming spam as spam is still a judgement the filter learns from ...
+    assert calls == [(first.id, CommentStatus.PENDING, CommentStatus.SPAM),
+                     (second.id, CommentStatus.SPAM, CommentStatus.SPAM)]
+    # ... but only the real change is an audit event.
+    events = db_session.scalars(select(ModerationEvent)).all()
+    assert [(e.comment_id, e.from_status, e.to_status) for e in events] == [
+        (first.id, "pending", "spam")]
 
 
 def test_unknown_ids_and_actions_change_nothing(db_session, account, make_comment):
