@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION_TRUST_APPROVED_AUTHORS": True,  # approved authors without spam skip hold rules
     "MODERATION_SETTINGS_REFRESH_SECONDS": 1.0,  # how often a process re-reads stored settings
     "MODERATION_PAGE_SIZE": 25,         # queue page and queue API page size
+    "MODERATION_SESSION_HOURS": 12,     # a moderator's login lasts this long
+    "LOGIN_MAX_FAILURES": 5,            # failed logins per name within the window → locked out
+    "LOGIN_MAX_FAILURES_PER_IP": 20,    # failed logins per IP prefix within the window
+    "LOGIN_WINDOW_SECONDS": 900,        # the lockout window
     # --- spam filter (learned from moderator decisions) ----------------------------------
     "CLASSIFIER_ENABLED": True,         # run the learned spam-filter rule
     "CLASSIFIER_SPAM_THRESHOLD": 0.96,  # score at or above: spam (<=0.5 % of legit, held-out videos)
