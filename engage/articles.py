@@ -33,10 +33,12 @@ class Article(Base):
 def normalize_article_key(raw: str) -> str:
     """Return the canonical key for ``raw``, or raise ValueError with a reader-facing reason.
 
-    A full URL counts as its path, so ``https://site/a/`` and ``/a`` are one article; query
+    The key as sent may be up to ``MAX_ARTICLE_KEY`` characters. A full URL counts as its path, so ``https://site/a/`` and ``/a`` are one article; query
     strings and fragments are dropped (they select views of the page, not another article);
     a trailing slash is dropped except for the root; surrounding whitespace is ignored.
     """
+    if raw and len(raw) > MAX_ARTICLE_KEY:
+        raise ValueError(f"article must be at most {MAX_ARTICLE_KEY} characters")
     key = (raw or "").strip()
     if not key:
         raise ValueError("article is required")

@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often
     "VIEWS_FLUSH_EVERY": 500,           # ... or after this many buffered views
+    "VIEWS_PERSIST_SECONDS": 5.0,       # Redis mode: pending counts reach the database this often
     # --- server -----------------------------------------------------------------------
     "HOST": "127.0.0.1",                # `engage serve` bind address
     "PORT": 8000,                       # `engage serve` port

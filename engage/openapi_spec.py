@@ -48,7 +48,15 @@ def build_spec() -> dict:
     spec.components.schema("Counts", {"type": "object", "required": ["counts"], "properties": {
         "counts": {"type": "object", "additionalProperties": {"type": "object", "properties": {
             "comments": {"type": "integer"}, "views": {"type": "integer"}}}}}})
-    for path, operations in _paths().items():
+    from engage.moderation import openapi_paths as moderation
+    from engage.pageviews import openapi as pageviews
+
+    for name, schema in pageviews.SCHEMAS.items():
+        spec.components.schema(name, schema)
+    for name, scheme in moderation.SECURITY_SCHEMES.items():
+        spec.components.security_scheme(name, scheme)
+    paths = {**_paths(), **pageviews.paths(_error, ARTICLE, ARTICLES), **moderation.PATHS}
+    for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     _tighten_comment_input(document["components"]["schemas"]["CommentInput"]["properties"])
@@ -89,6 +97,12 @@ def _paths() -> dict:
                     "415": _error("not JSON"), "429": _error("too fast"), **bad},
             },
         },
+        "/api/v1/form-token": {"get": {
+            "summary": "A signed, time-stamped token to send with the next comment",
+            "parameters": [ARTICLE],
+            "responses": {"200": {"description": "the token", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["form_token"],
+                           "properties": {"form_token": {"type": "string"}}}}}}, **bad}}},
         "/api/v1/counts": {"get": {
             "summary": "Comment and view counts for many articles",
             "parameters": [ARTICLES],

@@ -103,12 +103,10 @@ def _articles() -> dict[str, str]:
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    # Plain ASCII digits only: int() would also take " 7", "1_0" and non-Latin digits.
+    value = int(raw) if raw.isascii() and raw.isdigit() else low - 1
     if not low <= value <= high:
         raise ValidationFailed(f"Invalid {name}.", fields={
             name: [f"Must be a whole number from {low} to {high}."]})

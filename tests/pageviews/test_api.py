@@ -136,7 +136,8 @@ def test_top_lists_the_most_viewed_articles(client, app):
     assert response.json == {"days": 7, "articles": [{"article": "/popular", "views": 3}]}
 
 
-@pytest.mark.parametrize("query", ["days=0", "days=367", "days=x", "limit=0", "limit=101"])
+@pytest.mark.parametrize("query", ["days=0", "days=367", "days=x", "days=", "days=%207",
+                                   "days=1_0", "limit=0", "limit=101"])
 def test_top_rejects_bad_ranges(client, query):
     assert client.get(f"/api/v1/views/top?{query}").status_code == 422
 
