@@ -120,11 +120,6 @@ def test_ten_thousand_views_split_across_instances_count_exactly_once_each(clust
     assert _stored_views(direct_db, article) == VIEWS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "thread cache gap: moderation/queue.py _move() changes the status with a Core UPDATE, which "
-    "comments/thread_version.py's before_flush hook never sees, so articles.thread_version is "
-    "not bumped and every instance keeps serving the cached thread (and its ETag) without the "
-    "approved comment"))
 def test_a_comment_approved_on_one_instance_appears_in_the_thread_on_the_other(cluster):
     article = _article("approve")
     body, headers = comment_from(reader(), article)
