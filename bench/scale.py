@@ -87,6 +87,10 @@ class RoundRobin:
             except OSError:
                 client.close()
                 continue
+            # Forward each write at once: with Nagle on, a response written in two parts
+            # (headers, body) waits ~40 ms for the client's delayed ACK.
+            for sock in (client, upstream):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
 

@@ -102,6 +102,8 @@ class Forwarder:
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
+                for sock in (client, upstream):  # no Nagle delay on relayed small writes
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 _close(client)
                 continue
