@@ -68,6 +68,10 @@ DEFAULTS: dict[str, Any] = {
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often
     "VIEWS_FLUSH_EVERY": 500,           # ... or after this many buffered views
     "VIEWS_PERSIST_SECONDS": 5.0,       # Redis mode: pending counts reach the database this often
+    # --- observability ----------------------------------------------------------------
+    "METRICS_ENABLED": True,            # serve GET /metrics and count requests
+    "METRICS_TOKEN": "",                # bearer token for /metrics; empty: direct loopback only
+    "LOG_LEVEL": "INFO",                # level of engage serve's JSON-lines logs
     # --- server -----------------------------------------------------------------------
     "HOST": "127.0.0.1",                # `engage serve` bind address
     "PORT": 8000,                       # `engage serve` port
