@@ -40,6 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     _register_web(app)
     _register_cli(app)
+    if settings["TRUSTED_PROXIES"]:
+        from engage.proxy import TrustedProxyScheme
+
+        app.wsgi_app = TrustedProxyScheme(app.wsgi_app, tuple(settings["TRUSTED_PROXIES"]))
     return app
 
 
