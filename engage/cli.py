@@ -60,7 +60,9 @@ def serve(host, port, workers, threads, migrate) -> None:
 
 def _startup_messages(app) -> list[str]:
     """Lines features want printed at start (how to create the first moderator, …)."""
-    lines = []
+    from engage.config import shared_secret_warning
+
+    lines = [line for line in [shared_secret_warning(app.config)] if line]
     for producer in app.extensions.get("engage_startup_messages", []):
         message = producer()
         if message:

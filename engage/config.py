@@ -118,9 +118,24 @@ def load_config(overrides: Mapping[str, Any] | None = None,
     instance = Path(config["INSTANCE_PATH"]).resolve()
     config["INSTANCE_PATH"] = str(instance)
     config["DATABASE_URL"] = database_url(config["DATABASE_URL"], instance)
+    config["SECRET_KEY_GENERATED"] = not config["SECRET_KEY"]
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)
     return config
+
+
+def shared_secret_warning(config: Mapping[str, Any]) -> str | None:
+    """A warning when instances may share storage but each generated its own secret.
+
+    Form tokens, flood-limit keys and view-dedupe keys are derived from the secret: instances
+    with different secrets would call each other's tokens forged and count readers twice.
+    """
+    shared = config["REDIS_URL"] or not config["DATABASE_URL"].startswith("sqlite")
+    if shared and config.get("SECRET_KEY_GENERATED"):
+        return ("WARNING: ENGAGE_SECRET_KEY is not set, so this instance uses the secret it "
+                f"generated in {config['INSTANCE_PATH']}/secret_key. Give every instance that "
+                "shares this database or Redis the same ENGAGE_SECRET_KEY.")
+    return None
 
 
 def database_url(url: str, instance: Path) -> str:

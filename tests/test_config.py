@@ -52,3 +52,16 @@ def test_the_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [key for key in DEFAULTS if f"ENGAGE_{key}" not in readme]
     assert missing == [], f"README lacks ENGAGE_* settings: {missing}"
+
+
+def test_shared_storage_without_a_shared_secret_is_warned_about(tmp_path):
+    from engage.config import shared_secret_warning
+
+    generated = load_config({"INSTANCE_PATH": str(tmp_path),
+                             "DATABASE_URL": "postgresql://db/engage"}, environ={})
+    assert "ENGAGE_SECRET_KEY" in shared_secret_warning(generated)
+    given = load_config({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40,
+                         "DATABASE_URL": "postgresql://db/engage"}, environ={})
+    assert shared_secret_warning(given) is None
+    embedded = load_config({"INSTANCE_PATH": str(tmp_path)}, environ={})
+    assert shared_secret_warning(embedded) is None
