@@ -23,6 +23,9 @@ def anonymize_ip(address: str | None) -> str | None:
     """Return the /24 (IPv4) or /48 (IPv6) network of ``address``, or None if it is not an IP."""
     if not address:
         return None
+    fast = _ipv4_network(address)
+    if fast is not None:
+        return fast
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -31,6 +34,19 @@ def anonymize_ip(address: str | None) -> str | None:
         ip = ip.ipv4_mapped
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def _ipv4_network(address: str) -> str | None:
+    """The /24 of a plain dotted-quad IPv4 string, without the ipaddress module (hot path:
+    every request is logged with it and every view needs it); None for anything else."""
+    parts = address.split(".")
+    if len(parts) != 4:
+        return None
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or len(part) > 3 or int(part) > 255 \
+                or (len(part) > 1 and part[0] == "0"):
+            return None
+    return f"{int(parts[0])}.{int(parts[1])}.{int(parts[2])}.0/24"
 
 
 def client_ip(remote_addr: str | None, forwarded_for: str | None,

@@ -34,3 +34,25 @@ def test_avatar_tokens_depend_on_the_secret():
 def test_mask_emails_leaves_other_text_alone():
     assert mask_emails("mail x.y+z@sub.example.co.uk now") == "mail [email hidden] now"
     assert mask_emails("@handle and 5@3 are not emails") == "@handle and 5@3 are not emails"
+
+
+def _reference_network(address):
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_octet = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["01", "00", "", "x", "٣", "1_0"]))
+
+
+@given(st.lists(_octet, min_size=3, max_size=5).map(".".join))
+def test_the_ipv4_fast_path_agrees_with_the_ipaddress_module(address):
+    assert anonymize_ip(address) == _reference_network(address)
