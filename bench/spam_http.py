@@ -14,10 +14,8 @@
 
 Every other rule (links, profanity, shouting, …) acts as configured by default.
 
-The queue leaves a comment that is already in the decided status alone and does not train on
-it (``queue.apply_decision``), so a legitimate comment that was published on arrival would
-never become an example. With ``requeue=True`` (default) the bench first sends every training
-comment back to ``pending`` and then decides it, so each label is a real decision.
+A decision that confirms a comment's status (approving one published on arrival) is learned
+too, as it is from a moderator in the queue.
 """
 
 from __future__ import annotations
@@ -49,44 +47,8 @@ from engage.server import run_gunicorn
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     upgrade_schema()
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("spam_http", sys.argv[3])
-    shim = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(shim)
-    shim.wire_classifier_if_missing(app)
 run_gunicorn(app, "127.0.0.1", int(sys.argv[2]), 1, 4, 10)
 """
-
-
-def wire_classifier_if_missing(app) -> None:
-    """Insert the spam-filter rule into the rule list if engage does not do it yet.
-
-    A bench-only shim for the time between the classifier landing and its registration in
-    ``rules.build_rules``; it announces itself on stderr and does nothing once registered.
-    """
-    from engage.db import db
-    from engage.moderation import settings
-    from engage.moderation.classifier_cache import cache_for
-    from engage.moderation.options import Blocklist, ModerationOptions
-    from engage.moderation.pipeline import RuleKind
-    from engage.moderation.rules.classifier import RULE_NAME, ClassifierRule, ClassifierSettings
-
-    original = settings.build_rules
-    if any(rule.name == RULE_NAME for rule in original(ModerationOptions(), Blocklist(), None)):
-        return
-    print("bench: spam_filter rule not registered in build_rules; inserting it (shim)",
-          file=sys.stderr)
-    engine, config = db.engine, app.config
-
-    def build_rules(options, blocklist, profanity):
-        rules = list(original(options, blocklist, profanity))
-        rule = ClassifierRule(cache_for(engine, config), ClassifierSettings.from_config(config))
-        head = 0  # after the leading SPAM-kind rules, where rules/__init__.py marks its place
-        while head < len(rules) and rules[head].kind is RuleKind.SPAM:
-            head += 1
-        return rules[:head] + [rule] + rules[head:]
-
-    settings.build_rules = build_rules
 
 
 def reader_text(content: str) -> str:
@@ -133,7 +95,7 @@ class Server:
     def start(self) -> None:
         log = open(self.directory / "server.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, json.dumps(self.config), str(self.port), __file__],
+            [sys.executable, "-c", _LAUNCH, json.dumps(self.config), str(self.port)],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -234,7 +196,7 @@ def _decisive_rule(item: dict) -> str:
 
 
 def http_fold(training: dict[str, list], test_name: str, test_rows: list,
-              thresholds: Thresholds, requeue: bool = True) -> Outcome:
+              thresholds: Thresholds) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="engage-spam-bench-") as tmp:
         server = Server(Path(tmp), free_port(), {
             "CLASSIFIER_SPAM_THRESHOLD": thresholds.spam,
@@ -250,8 +212,6 @@ def http_fold(training: dict[str, list], test_name: str, test_rows: list,
                 stored, refused = post_video(api, f"tubespam/{name}", rows)
                 spam_ids = [i for i, is_spam in stored if is_spam]
                 ham_ids = [i for i, is_spam in stored if not is_spam]
-                if requeue:
-                    bulk(api, spam_ids + ham_ids, "pending")
                 bulk(api, spam_ids, "spam")
                 bulk(api, ham_ids, "approve")
                 decided += len(stored)
