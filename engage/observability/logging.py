@@ -49,7 +49,12 @@ def scrub(text: str) -> str:
 def _network(raw: str) -> str:
     if raw.endswith("/24") or raw.endswith("/48"):
         return raw
+    if raw in _SERVER_ADDRESSES:  # the server's own bind addresses name no reader
+        return raw
     return anonymize_ip(raw) or raw
+
+
+_SERVER_ADDRESSES = frozenset({"127.0.0.1", "0.0.0.0", "::", "::1"})
 
 
 class JsonFormatter(logging.Formatter):

@@ -76,3 +76,10 @@ def test_a_posted_email_and_the_client_address_never_reach_the_logs(client, log_
 def test_scrub_masks_emails_and_cuts_addresses_to_their_network():
     assert scrub("a@b.example 203.0.113.77 at 12:30:45") == \
         "[email hidden] 203.0.113.0/24 at 12:30:45"
+
+
+def test_the_servers_own_bind_address_is_logged_as_is_and_reader_addresses_are_cut():
+    from engage.observability.logging import scrub
+
+    assert scrub("Listening at: http://127.0.0.1:8000 (42)") == "Listening at: http://127.0.0.1:8000 (42)"
+    assert scrub("peer 203.0.113.77 said hi") == "peer 203.0.113.0/24 said hi"
