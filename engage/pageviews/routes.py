@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from engage.articles import normalize_article_key
+from engage.article_params import article_param, article_params
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
 from engage.observability import metrics
@@ -28,7 +28,6 @@ from engage.request_info import client_ip_prefix
 bp = Blueprint("pageviews", __name__)
 
 EXTENSION = "engage_pageviews"
-MAX_ARTICLES_PER_CALL = 100
 MAX_DAYS = 366
 MAX_TOP = 100
 BADGE_MAX_AGE = 60
@@ -84,23 +83,6 @@ def health() -> tuple[str, str | None]:
 
 # --- parsing --------------------------------------------------------------------------------
 
-def _article(raw: str | None) -> str:
-    try:
-        return normalize_article_key(raw or "")
-    except ValueError as error:
-        raise ValidationFailed("Invalid article.", fields={"article": [str(error)]}) from error
-
-
-def _articles() -> dict[str, str]:
-    raw = request.args.getlist("article")
-    if not raw:
-        raise ValidationFailed("Give at least one article.", fields={"article": ["Required."]})
-    if len(raw) > MAX_ARTICLES_PER_CALL:
-        raise ValidationFailed("Too many articles.", fields={
-            "article": [f"At most {MAX_ARTICLES_PER_CALL} per call."]})
-    return {value: _article(value) for value in raw}
-
-
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
@@ -124,10 +106,10 @@ def _no_store(response):
 def views():
     """POST records one view (a CORS simple request: no body needed); GET reads totals."""
     if request.method == "GET":  # HEAD is served here too, so it never counts
-        keys = _articles()
+        keys = article_params()
         totals = _views().counter.totals(sorted(set(keys.values())))
         return _no_store(jsonify({"views": {sent: totals[key] for sent, key in keys.items()}}))
-    article = _article(request.args.get("article") or request.form.get("article"))
+    article = article_param(request.args.get("article") or request.form.get("article"))
     outcome = record_view(_views().counter, _views().salts, ViewRequest(
         article=article, method=request.method, headers=request.headers,
         ip_prefix=client_ip_prefix(), user_agent=request.headers.get("User-Agent"),
@@ -143,7 +125,7 @@ def views():
 @bp.get("/api/v1/views/daily")
 def daily():
     """Views of one article per UTC day for the last ``days`` days (today included)."""
-    article = _article(request.args.get("article"))
+    article = article_param(request.args.get("article"))
     days = _int_arg("days", 30, 1, MAX_DAYS)
     last = utc_day(utcnow())
     first = last - timedelta(days=days - 1)
@@ -169,7 +151,7 @@ def top():
 @bp.get("/api/v1/badge.svg")
 def badge():
     """The "views │ 1.2k" badge; reading it never counts a view. Cached briefly, with ETag."""
-    article = _article(request.args.get("article"))
+    article = article_param(request.args.get("article"))
     total = _views().counter.totals([article])[article]
     response = current_app.response_class(badge_svg(total), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE}"

@@ -6,7 +6,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from engage.pageviews import store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class Recorded(NamedTuple):
@@ -42,6 +47,24 @@ class ViewCounter(Protocol):
     def health(self) -> dict: ...
 
     def close(self, now: datetime) -> None: ...
+
+
+class DatabaseReads:
+    """The reads both backends serve from the database alone (``self._engine``)."""
+
+    _engine: "Engine"
+
+    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
+        with self._engine.connect() as conn:
+            return store.daily(conn, key, first, last)
+
+    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+        with self._engine.connect() as conn:
+            return store.top(conn, first, last, limit)
+
+    def _load_totals(self, keys: list[str]) -> dict[str, int]:
+        with self._engine.connect() as conn:
+            return store.totals(conn, keys)
 
 
 class StoredTotals:

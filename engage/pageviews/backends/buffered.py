@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from engage.pageviews import store
-from engage.pageviews.backends.base import Recorded, StoredTotals
+from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
 from engage.pageviews.visitors import utc_day, view_key
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class _View(NamedTuple):
     expires_ms: int
 
 
-class BufferedCounter:
+class BufferedCounter(DatabaseReads):
     """Embedded view counter over a SQLAlchemy engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
@@ -121,18 +121,6 @@ class BufferedCounter:
         """Views of ``keys`` counted here and not stored yet."""
         with self._lock:
             return {key: self._pending_counts[key] + self._inflight_counts[key] for key in keys}
-
-    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
-        with self._engine.connect() as conn:
-            return store.daily(conn, key, first, last)
-
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
-        with self._engine.connect() as conn:
-            return store.top(conn, first, last, limit)
-
-    def _load_totals(self, keys: list[str]) -> dict[str, int]:
-        with self._engine.connect() as conn:
-            return store.totals(conn, keys)
 
     # --- flushing ------------------------------------------------------------------------
     def flush(self, now: datetime) -> int:

@@ -32,7 +32,7 @@ import redis
 from sqlalchemy import Engine
 
 from engage.pageviews import store
-from engage.pageviews.backends.base import Recorded, StoredTotals
+from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
 from engage.pageviews.visitors import utc_day, view_key
 
 ORPHAN_AFTER_SECONDS = 60  # a batch this old was left by a process that died while persisting
@@ -85,7 +85,7 @@ def connect(url: str) -> redis.Redis:
                                 retry=Retry(NoBackoff(), 1), health_check_interval=30)
 
 
-class RedisCounter:
+class RedisCounter(DatabaseReads):
     """View counter over a Redis client and the database that keeps the counts for good."""
 
     def __init__(self, client: redis.Redis, engine: Engine, *, prefix: str,
@@ -131,18 +131,6 @@ class RedisCounter:
 
     def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
         return dict.fromkeys(keys, 0)  # pending counts live in Redis and are in totals()
-
-    def daily(self, key: str, first: date, last: date) -> dict[date, int]:
-        with self._engine.connect() as conn:
-            return store.daily(conn, key, first, last)
-
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
-        with self._engine.connect() as conn:
-            return store.top(conn, first, last, limit)
-
-    def _load_totals(self, keys: list[str]) -> dict[str, int]:
-        with self._engine.connect() as conn:
-            return store.totals(conn, keys)
 
     def flush(self, now: datetime, force: bool = False) -> int:
         """Persist pending counts (this call's batch and any orphaned ones); return views stored.
