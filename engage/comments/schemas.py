@@ -84,8 +84,7 @@ class CommentInputSchema(Schema):
     # whitespace is then trimmed from the name and website.
     @pre_load
     def _empty_url_is_none(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("author_url"), str) \
-                and not data["author_url"].strip():
+        if isinstance(data, dict) and data.get("author_url") == "":
             data = {**data, "author_url": None}
         return data
 
