@@ -14,6 +14,7 @@ from flask_migrate import Migrate
 
 from engage.config import load_config
 from engage.db import db, engine_options
+from engage.sessionless import SessionlessInterface
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    app.session_interface = SessionlessInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     _register_web(app)

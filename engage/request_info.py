@@ -13,9 +13,20 @@ def client_address() -> str | None:
                      tuple(current_app.config["TRUSTED_PROXIES"]))
 
 
+_PREFIX_KEY = "engage.client_ip_prefix"
+
+
 def client_ip_prefix() -> str | None:
-    """The client's anonymised network (/24 or /48): the only form engage ever stores."""
-    return anonymize_ip(client_address())
+    """The client's anonymised network (/24 or /48): the only form engage ever stores.
+
+    Worked out once per request (the request log and the features that store it all ask).
+    """
+    environ = request.environ
+    try:
+        return environ[_PREFIX_KEY]
+    except KeyError:
+        prefix = environ[_PREFIX_KEY] = anonymize_ip(client_address())
+        return prefix
 
 
 def public_base_url() -> str:

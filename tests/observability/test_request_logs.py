@@ -83,3 +83,24 @@ def test_the_servers_own_bind_address_is_logged_as_is_and_reader_addresses_are_c
 
     assert scrub("Listening at: http://127.0.0.1:8000 (42)") == "Listening at: http://127.0.0.1:8000 (42)"
     assert scrub("peer 203.0.113.77 said hi") == "peer 203.0.113.0/24 said hi"
+
+
+def test_new_request_ids_differ_between_forked_workers():
+    """ids come from ``random``, which must be reseeded in every worker gunicorn forks."""
+    import os
+
+    from engage.observability.logging import new_request_id
+
+    new_request_id()  # the parent's generator is in use before the fork, as in gunicorn
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: report its first id and leave without running pytest's atexit
+        os.write(write_end, new_request_id().encode())
+        os._exit(0)
+    os.close(write_end)
+    child_id = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    parent_id = new_request_id()
+    assert len(child_id) == 32 and int(child_id, 16) >= 0
+    assert child_id != parent_id
