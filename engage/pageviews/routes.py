@@ -2,13 +2,13 @@
 
 ``init_app`` builds the counter from the settings (``backends.build_counter``), flushes it when
 the process stops (``engage.lifecycle.on_shutdown``: atexit and gunicorn's worker exit), adds the
-``views`` check to ``/healthz`` and the ``engage views`` CLI group. ``views_for`` is what other
+``views`` check to ``/healthz`` and the ``engage views`` CLI group, and puts the beacon's
+fast path (``beacon.ViewBeacon``) in front of the app. ``views_for`` is what other
 features (``/api/v1/counts``) call for totals.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -16,12 +16,12 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from engage.article_params import article_param, article_params
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
-from engage.observability import metrics
+from engage.pageviews import beacon
 from engage.pageviews import models  # noqa: F401  (the tables must be known to the metadata)
 from engage.pageviews.backends import ViewCounter, build_counter
 from engage.pageviews.badge import badge_svg
 from engage.pageviews.salts import SaltStore
-from engage.pageviews.service import ViewRequest, record_view
+from engage.pageviews.service import ViewRequest
 from engage.pageviews.visitors import DailySalts, utc_day
 from engage.request_info import client_ip_prefix
 
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Views(counter, DailySalts(SaltStore(engine),
                                                           app.config["SECRET_KEY"]))
     on_shutdown(app, lambda: counter.close(utcnow()))
+    app.wsgi_app = beacon.ViewBeacon(app.wsgi_app, app, EXTENSION)
     register_check(app, "views", health)
     app.cli.add_command(views_cli)
 
@@ -109,17 +110,15 @@ def views():
         keys = article_params()
         totals = _views().counter.totals(sorted(set(keys.values())))
         return _no_store(jsonify({"views": {sent: totals[key] for sent, key in keys.items()}}))
+    # The common case (article in the query) is answered by beacon.ViewBeacon before Flask;
+    # this route serves the rest, such as a beacon that sends the article as form data.
     article = article_param(request.args.get("article") or request.form.get("article"))
-    outcome = record_view(_views().counter, _views().salts, ViewRequest(
+    outcome = beacon.count(_views(), ViewRequest(
         article=article, method=request.method, headers=request.headers,
         ip_prefix=client_ip_prefix(), user_agent=request.headers.get("User-Agent"),
         now=utcnow()))
-    metrics.view_recorded(outcome.counted, outcome.reason)
-    # Built by hand: this is the hottest endpoint, and jsonify's machinery costs more than
-    # the counting itself.
-    body = json.dumps({"article": article, "views": outcome.total, "counted": outcome.counted},
-                      ensure_ascii=False, separators=(",", ":"))
-    return _no_store(current_app.response_class(body, mimetype="application/json"))
+    return _no_store(current_app.response_class(beacon.answer_body(article, outcome),
+                                                mimetype="application/json"))
 
 
 @bp.get("/api/v1/views/daily")

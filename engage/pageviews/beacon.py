@@ -1,0 +1,136 @@
+"""The view beacon: ``POST /api/v1/views?article=K`` answered in front of Flask.
+
+Every page view of every reader calls this endpoint, so it is the request engage answers most
+often, and counting a view is cheap (a dictionary, or one Redis round trip). Flask's request
+context, URL routing and hook chain cost several times the counting itself (``bench/views.py``
+prints the breakdown). ``ViewBeacon`` is a WSGI middleware that answers the beacon's common
+case directly and passes every other request to Flask unchanged.
+
+Answered here: ``POST`` to exactly ``/api/v1/views`` whose query string holds a valid
+``article``. Passed to Flask: everything else, including every error the client caused (a
+missing or invalid article gets Flask's 422; an article sent as form data is read by the
+Flask route, which counts it the same way).
+
+The answer is the Flask route's answer: the same body (``answer_body``, which the Flask route
+uses too), status and ``Cache-Control``, the CORS and security headers from the same functions
+as the Flask hooks (``engage.cors.cors_headers``, ``engage.security_headers``), an
+``X-Request-ID``, one ``engage.request`` log record and the same metrics
+(``tests/pageviews/test_beacon.py`` compares both paths header for header). Not done here:
+Flask's ``request_started``/``request_finished`` signals (engage connects nothing to them) and
+the database session teardown (counting never uses ``db.session``).
+
+If counting fails (say the database cannot be read for a total), the error is handed to
+Flask's error handlers inside a request context, so the client gets exactly the JSON error
+(503 for an unreachable database) it would get from the Flask route, with every hook applied.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qsl
+
+from flask import Flask, g
+from werkzeug.datastructures import EnvironHeaders
+
+from engage.article_params import article_param
+from engage.cors import cors_headers
+from engage.db import utcnow
+from engage.errors import ValidationFailed
+from engage.observability import metrics
+from engage.observability.logging import REQUEST_ID_HEADER, incoming_request_id, log_request
+from engage.pageviews.service import ViewOutcome, ViewRequest, record_view
+from engage.privacy import anonymize_ip, client_ip
+from engage.security_headers import security_headers
+
+ROUTE = "/api/v1/views"
+# The key request_info.client_ip_prefix caches the network under: Flask finds it if it is
+# asked to answer this request after all (an error while counting).
+_PREFIX_KEY = "engage.client_ip_prefix"
+_SECURITY = security_headers(ROUTE)
+
+
+def answer_body(article: str, outcome: ViewOutcome) -> bytes:
+    """The JSON answer to a view: ``{"article","views","counted"}`` (compact, UTF-8)."""
+    return json.dumps({"article": article, "views": outcome.total, "counted": outcome.counted},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def count(views, view: ViewRequest) -> ViewOutcome:
+    """Record ``view`` with the app's counter and salts, and count the outcome in the metrics."""
+    outcome = record_view(views.counter, views.salts, view)
+    metrics.view_recorded(outcome.counted, outcome.reason)
+    return outcome
+
+
+def _article_in_query(query: str) -> str | None:
+    """The first ``article`` value of the query, parsed as Flask parses ``request.args``, or
+    None when there is none or it is empty (Flask then looks at the form)."""
+    if "article=" not in query:
+        return None
+    raw = query.encode("latin-1").decode()  # WSGI strings are latin-1; the URL is UTF-8
+    for name, value in parse_qsl(raw, keep_blank_values=True, errors="werkzeug.url_quote"):
+        if name == "article":
+            return value or None
+    return None
+
+
+class ViewBeacon:
+    """WSGI middleware in front of ``flask_app``'s own ``wsgi_app`` (see the module docstring)."""
+
+    def __init__(self, wsgi_app, flask_app: Flask, extension: str):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+        self._extension = extension
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != ROUTE or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        try:
+            article = article_param(_article_in_query(environ.get("QUERY_STRING", "")))
+        except (ValidationFailed, UnicodeError):  # Flask answers with the error (422, 400)
+            return self.wsgi_app(environ, start_response)
+        config = self.flask_app.config
+        request_id = incoming_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        headers = EnvironHeaders(environ)
+        user_agent = environ.get("HTTP_USER_AGENT")
+        try:
+            prefix = environ[_PREFIX_KEY] = anonymize_ip(client_ip(
+                environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
+                tuple(config["TRUSTED_PROXIES"])))
+            outcome = count(self.flask_app.extensions[self._extension], ViewRequest(
+                article=article, method="POST", headers=headers, ip_prefix=prefix,
+                user_agent=user_agent, now=utcnow()))
+            body = answer_body(article, outcome)
+        except Exception as error:  # noqa: BLE001 - Flask's handlers decide what it becomes
+            return self._error(environ, start_response, error, started, request_id)
+        response_headers = [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"), ("Vary", "Origin"),
+            *cors_headers("POST", headers.get("Origin"), config["ALLOWED_ORIGINS"],
+                          config["DEMO_ENABLED"], lambda: _own_url(environ)),
+            *_SECURITY, (REQUEST_ID_HEADER, request_id)]
+        start_response("200 OK", response_headers)
+        seconds = time.perf_counter() - started
+        if config.get("METRICS_ENABLED", True):
+            metrics.request_answered("POST", ROUTE, 200, seconds)
+        log_request("POST", ROUTE, 200, seconds, request_id, prefix)
+        return [body]
+
+    def _error(self, environ, start_response, error: Exception, started: float,
+               request_id: str):
+        """Answer as the Flask route would have, had ``error`` been raised there."""
+        app = self.flask_app
+        with app.request_context(environ):
+            g.request_started, g.request_id = started, request_id
+            response = app.finalize_request(app.handle_user_exception(error))
+        return response(environ, start_response)
+
+
+def _own_url(environ) -> str:
+    """engage's own base URL exactly as Flask's ``request.host_url`` (demo-mode CORS only)."""
+    from werkzeug.sansio.utils import get_current_url
+    from werkzeug.wsgi import get_host
+
+    return get_current_url(environ["wsgi.url_scheme"], get_host(environ))
