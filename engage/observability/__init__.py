@@ -3,7 +3,8 @@
 ``init_app(app)`` wires both; call it last in ``create_app`` (after the view counter exists):
 
 - every request gets an ``X-Request-ID`` and one log line (``engage.observability.logging``)
-  and is counted by route and status with its latency (``engage.observability.metrics``);
+  and is counted by route and status with its latency (``engage.observability.metrics``;
+  request threads only queue these events, a publisher thread writes them, see there);
 - view-count flushes are timed and counted (flush lag) by observing the counter's ``flush``;
 - ``GET /metrics`` serves the Prometheus text format.
 
@@ -45,6 +46,9 @@ def init_app(app: Flask) -> None:
     if not enabled:
         return
     app.register_blueprint(bp)
+    from engage.lifecycle import on_shutdown
+
+    on_shutdown(app, metrics.publish_pending)  # a stopping worker's last events
     views = app.extensions.get("engage_pageviews")
     if views is not None and hasattr(views.counter, "counter"):
         backend = "redis" if app.config.get("REDIS_URL") else "buffered"

@@ -1,7 +1,9 @@
 """Prometheus metrics: what engage counts, and ``GET /metrics`` that exposes them.
 
-Other modules count through the small functions at the bottom (``comment_judged``,
-``view_recorded``, ``views_flushed``); they never touch prometheus_client themselves.
+Other modules count through the small functions at the bottom (``request_answered``,
+``comment_judged``, ``view_recorded``, ``views_flushed``); they never touch prometheus_client
+themselves. The per-request ones only queue an event, which a publisher thread applies within
+``PUBLISH_SECONDS`` (why: the comment above them).
 
 Processes: ``engage serve`` runs several gunicorn worker *processes*, and a scrape reaches
 only one of them. Counters must therefore add up across workers, so under gunicorn engage uses
@@ -19,9 +21,11 @@ raw path; rules and reasons come from fixed sets.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -159,6 +163,7 @@ class _ScrapeTime:
 def exposition(queue_counts: Callable[[], dict[str, int] | None],
                clock: Callable[[], float] = time.time) -> bytes:
     """The text format of every metric, merged over all workers in multiprocess mode."""
+    publish_pending()  # this process's own latest events
     metrics()  # make sure this process's metrics exist, even before its first request
     if _multiprocess_dir:
         registry = CollectorRegistry()
@@ -190,36 +195,113 @@ def _min_sample(families, name: str) -> float | None:
 
 
 # --------------------------------------------------------------------------- counting API
+#
+# Request threads never write a metric themselves. prometheus_client's multiprocess values share
+# one lock per process (and each labelled metric has its own); with every gunicorn thread taking
+# them several times per request, a thread preempted while holding one stalls all the others, and
+# the stall repeats (a lock convoy). On this project's 2-core machine that cost about 100 µs per
+# request with 8 threads, more than the request itself. So each call below only appends an event
+# to a deque (atomic, no lock) and one publisher thread per process applies the events every
+# PUBLISH_SECONDS. A scrape of this process and its shutdown publish what is pending first; the
+# other workers' latest events may reach a scrape up to PUBLISH_SECONDS late.
+
+PUBLISH_SECONDS = 0.25
+_pending: deque = deque()
+_publish_lock = threading.Lock()
+_publisher: threading.Thread | None = None
+_publisher_start = threading.Lock()
 
 
 def request_answered(method: str, route: str, status: int, seconds: float) -> None:
-    m = metrics()
-    m.requests.labels(method, route, str(status)).inc()
-    m.latency.labels(method, route).observe(seconds)
+    _defer(_apply_request, (method, route, status, seconds))
 
 
 def comment_judged(status: str, rules: Iterable[str]) -> None:
     """A new comment was stored with ``status``; ``rules`` are the rules that found something."""
-    m = metrics()
-    m.comments.labels(str(status)).inc()
-    for rule in set(rules):
-        m.rule_hits.labels(str(rule)).inc()
+    _defer(_apply_comment, (str(status), tuple(set(rules))))
 
 
 def view_recorded(counted: bool, reason: str | None) -> None:
     """One POST /api/v1/views: counted, or dropped for ``reason`` (bot, prefetch, repeat, …)."""
     if counted:
-        metrics().views.labels("counted", "").inc()
+        _defer(_apply_view, ("counted", ""))
     else:
         reason = getattr(reason, "value", reason)  # an enum member or a plain string
-        metrics().views.labels("dropped", str(reason or "unknown")).inc()
+        _defer(_apply_view, ("dropped", str(reason or "unknown")))
 
 
 def views_flushed(backend: str, stored: int | None, seconds: float, ok: bool, at: float) -> None:
-    """A flush of ``backend``'s buffered view counts finished (``ok``) or failed."""
+    """A flush of ``backend``'s buffered view counts finished (``ok``) or failed.
+
+    Written at once: flushes happen about once a second, on the flush thread, not per request.
+    """
     m = metrics()
     m.flush_duration.observe(seconds)
     m.flushes.labels("ok" if ok else "failed").inc()
     if ok:
         m.flushed_views.inc(stored or 0)
         m.last_flush.labels(backend).set(at)
+
+
+def publish_pending() -> None:
+    """Apply every event counted so far in this process (scrapes, shutdown, tests)."""
+    with _publish_lock:
+        take = _pending.popleft
+        while True:
+            try:
+                apply, args = take()
+            except IndexError:
+                return
+            apply(*args)
+
+
+def _apply_request(method: str, route: str, status: int, seconds: float) -> None:
+    m = metrics()
+    m.requests.labels(method, route, str(status)).inc()
+    m.latency.labels(method, route).observe(seconds)
+
+
+def _apply_comment(status: str, rules: tuple[str, ...]) -> None:
+    m = metrics()
+    m.comments.labels(status).inc()
+    for rule in rules:
+        m.rule_hits.labels(str(rule)).inc()
+
+
+def _apply_view(outcome: str, reason: str) -> None:
+    metrics().views.labels(outcome, reason).inc()
+
+
+def _defer(apply: Callable, args: tuple) -> None:
+    _pending.append((apply, args))
+    if _publisher is None:
+        _start_publisher()
+
+
+def _start_publisher() -> None:
+    global _publisher
+    with _publisher_start:
+        if _publisher is None:
+            _publisher = threading.Thread(target=_publish_forever, name="engage-metrics",
+                                          daemon=True)
+            _publisher.start()
+
+
+def _publish_forever() -> None:
+    while True:
+        time.sleep(PUBLISH_SECONDS)
+        try:
+            publish_pending()
+        except Exception:  # a broken metric must not stop the others from being published
+            logging.getLogger(__name__).exception("publishing metrics failed")
+
+
+def _forget_inherited_publisher() -> None:
+    """In a forked child: the parent's thread did not come along, nor do its events."""
+    global _publisher, _publish_lock, _publisher_start
+    _publisher = None
+    _publish_lock, _publisher_start = threading.Lock(), threading.Lock()
+    _pending.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_publisher)

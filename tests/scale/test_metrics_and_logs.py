@@ -48,6 +48,13 @@ def test_metrics_add_up_every_worker_of_an_instance(cluster):
     def delta(name, **labels):
         return _value(after, name, **labels) - _value(before, name, **labels)
 
+    # Workers publish their request metrics every quarter second (engage.observability.metrics);
+    # a scrape answered by one worker may see the other's latest requests a little later.
+    deadline = time.monotonic() + 10
+    while (delta("engage_http_requests_total", method="POST", route="/api/v1/views",
+                 status="200") < VIEWS + 5 and time.monotonic() < deadline):
+        time.sleep(0.1)
+        after = _samples(cluster, cluster.a)
     assert delta("engage_views_total", outcome="counted", reason="") == VIEWS
     assert delta("engage_views_total", outcome="dropped", reason="repeat") == 5
     assert delta("engage_http_requests_total", method="POST", route="/api/v1/views",
