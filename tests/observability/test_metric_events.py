@@ -1,0 +1,51 @@
+"""Request threads queue metric events; the publisher thread and scrapes apply them."""
+
+from __future__ import annotations
+
+import time
+
+from engage.observability import metrics
+
+
+def _requests(route: str) -> float:
+    return metrics.metrics().requests.labels("GET", route, "200")._value.get()
+
+
+def test_events_reach_the_metrics_without_a_scrape():
+    route = "/test/published-by-thread"
+    metrics.publish_pending()
+    before = _requests(route)
+    metrics.request_answered("GET", route, 200, 0.01)
+    deadline = time.monotonic() + 5
+    while _requests(route) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _requests(route) == before + 1
+
+
+def test_a_scrape_publishes_this_processes_pending_events_first():
+    route = "/test/published-by-scrape"
+    metrics.publish_pending()
+    metrics.request_answered("GET", route, 200, 0.01)
+    metrics.request_answered("GET", route, 200, 0.02)
+    text = metrics.exposition(lambda: None).decode()
+    assert f'engage_http_requests_total{{method="GET",route="{route}",status="200"}} 2.0' in text
+
+
+def test_events_from_many_threads_are_all_counted():
+    import threading
+
+    route = "/test/many-threads"
+    metrics.publish_pending()
+    before = _requests(route)
+
+    def answer():
+        for _ in range(1000):
+            metrics.request_answered("GET", route, 200, 0.001)
+
+    threads = [threading.Thread(target=answer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    metrics.publish_pending()
+    assert _requests(route) == before + 8000
