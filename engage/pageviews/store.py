@@ -7,10 +7,12 @@ database adds atomically, so any number of processes can flush at once without a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.articles import Article
@@ -68,31 +70,68 @@ def epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def claim_views(conn: Connection, views: Iterable[tuple[str, int, int]]) -> set[str]:
-    """Record ``(view_key, seen_ms, expires_ms)`` rows; return the keys that count.
+def claim_views(conn: Connection, views: Iterable[tuple[str, int, int, Hashable]]) -> Counter:
+    """Record ``(view_key, seen_ms, expires_ms, slot)`` rows; return how many count, per slot.
 
     A key counts when it is new or its stored row has expired by the new ``seen_ms``; the row
-    is then renewed. Keys must be unique within one call. The database decides, so two processes
-    that both saw a visitor's first view store it once.
+    is then renewed. Keys must be unique within one call. The database decides, so two
+    processes that both saw a visitor's first view store it once. ``slot`` is whatever the
+    caller counts views by (article and day); it is not stored.
+
+    PostgreSQL answers which keys it claimed (``RETURNING``) in one reply. SQLite's driver
+    would step through a returned row at a time, releasing the interpreter lock for each (a
+    flush would hand it to the request threads and back once per view), so there the views
+    of each slot are claimed by one statement that reads them from a JSON array, and the
+    statement's row count says how many it inserted or renewed.
     """
-    rows = sorted(({"view_key": k, "seen_ms": s, "expires_ms": e} for k, s, e in views),
-                  key=lambda r: r["view_key"])
-    if not rows:
-        return set()
+    views = sorted(views)  # one lock order for concurrent flushers (no deadlocks)
+    if not views:
+        return Counter()
+    if conn.dialect.name == "sqlite":
+        by_slot: dict[Hashable, list] = {}
+        for key, seen, expires, slot in views:
+            by_slot.setdefault(slot, []).append((key, seen, expires))
+        return Counter({slot: conn.execute(_SQLITE_CLAIM, {"rows": json.dumps(rows)}).rowcount
+                        for slot, rows in by_slot.items()})
     stmt = _insert(conn, _visitors)
     stmt = stmt.on_conflict_do_update(
         index_elements=["view_key"],
         set_={"seen_ms": stmt.excluded.seen_ms, "expires_ms": stmt.excluded.expires_ms},
         where=_visitors.c.expires_ms <= stmt.excluded.seen_ms,
     ).returning(_visitors.c.view_key)
-    return set(conn.execute(stmt, rows).scalars().all())
+    claimed = set(conn.execute(stmt, [{"view_key": k, "seen_ms": s, "expires_ms": e}
+                                      for k, s, e, _ in views]).scalars().all())
+    return Counter(slot for key, _, _, slot in views if key in claimed)
+
+
+# ``WHERE true`` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+_SQLITE_CLAIM = text(
+    "INSERT INTO view_visitors (view_key, seen_ms, expires_ms) "
+    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+    "json_extract(value, '$[2]') FROM json_each(:rows) WHERE true "
+    "ON CONFLICT (view_key) DO UPDATE SET seen_ms = excluded.seen_ms, "
+    "expires_ms = excluded.expires_ms WHERE view_visitors.expires_ms <= excluded.seen_ms")
 
 
 def recent_view_keys(conn: Connection, expiring_after_ms: int, limit: int) -> list[str]:
-    """At most ``limit`` view keys expiring after ``expiring_after_ms``, latest first."""
-    return list(conn.execute(
-        select(_visitors.c.view_key).where(_visitors.c.expires_ms > expiring_after_ms)
-        .order_by(_visitors.c.expires_ms.desc()).limit(limit)).scalars())
+    """At most ``limit`` view keys expiring after ``expiring_after_ms`` (the latest ones).
+
+    The keys come back joined into one value: a flush reads thousands of them, and SQLite's
+    driver releases the interpreter lock for every row it steps through, which hands the
+    lock to a request thread and back thousands of times per flush. View keys are hex, so a
+    comma cannot occur in one.
+    """
+    latest = (select(_visitors.c.view_key).where(_visitors.c.expires_ms > expiring_after_ms)
+              .order_by(_visitors.c.expires_ms.desc()).limit(limit).subquery())
+    joined = conn.execute(select(_joined(conn, latest.c.view_key))).scalar_one_or_none()
+    return joined.split(",") if joined else []
+
+
+def _joined(conn: Connection, column):
+    """``column``'s values of every row, joined with commas, as one value (an aggregate)."""
+    if conn.dialect.name == "postgresql":
+        return func.string_agg(column, ",")
+    return func.group_concat(column, ",")
 
 
 def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[str, int]]:

@@ -55,17 +55,20 @@ class DailySalts:
         self._load = load
         self._secret = secret.encode()
         self._lock = threading.Lock()
-        self._day: date | None = None
-        self._salt = b""
+        self._today: tuple[date | None, bytes] = (None, b"")
 
     def for_time(self, now: datetime) -> bytes:
         day = utc_day(now)
+        # One atomic read of (day, salt): every view asks, and only a new day needs the lock.
+        cached_day, salt = self._today
+        if cached_day == day:
+            return salt
         with self._lock:
-            if day != self._day:
+            if self._today[0] != day:
                 stored = self._load(day)
-                self._salt = hmac.new(self._secret, b"views-salt:" + stored, hashlib.sha256).digest()
-                self._day = day
-            return self._salt
+                self._today = (day, hmac.new(self._secret, b"views-salt:" + stored,
+                                             hashlib.sha256).digest())
+            return self._today[1]
 
     def visitor(self, now: datetime, ip_prefix: str | None, user_agent: str | None) -> str:
         """The visitor key of (``ip_prefix``, ``user_agent``) on the day of ``now``."""

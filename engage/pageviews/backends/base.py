@@ -92,21 +92,23 @@ class StoredTotals:
         keys = list(dict.fromkeys(keys))
         now = self._clock()
         result, stale = {}, []
-        with self._lock:
-            for key in keys:
-                entry = self._entries.get(key)
-                if entry is not None and now - entry[1] < self._ttl:
-                    result[key] = entry[0]
-                else:
-                    stale.append(key)
-            if stale:
+        # Fresh entries are read without the lock (every view reads one): entries are whole
+        # tuples, replaced in one step, and a reference to a dict being replaced stays valid.
+        entries = self._entries
+        for key in keys:
+            entry = entries.get(key)
+            if entry is not None and now - entry[1] < self._ttl:
+                result[key] = entry[0]
+            else:
+                stale.append(key)
+        if stale:
+            with self._lock:
                 wanted = set(stale)
                 for key, (_, at) in self._entries.items():
                     if len(stale) >= self._batch:
                         break
                     if now - at >= self._ttl and key not in wanted:
                         stale.append(key)
-        if stale:
             loaded = self._load(stale)
             self.put(loaded, now)
             result.update({key: loaded[key] for key in keys if key in loaded})

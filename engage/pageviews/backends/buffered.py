@@ -11,7 +11,10 @@ buffer in one transaction:
 2. the claimed views are added with one ``count = count + excluded.count`` upsert per
    (article, day);
 3. the view keys other processes claimed recently are read back into memory, so each process
-   learns about repeats seen by the others within about one flush interval.
+   learns about repeats seen by the others within about one flush interval. Only the flushes
+   that come with the interval read them: a busy process also flushes whenever its buffer is
+   full, and reading the same few seconds of keys back at each of those cost more than the
+   counting itself (``bench/views.py``).
 
 Stored counts are therefore exact; the ``counted`` flag and total in a response can be off by a
 repeat that went through another worker within the last flush interval. A crash loses at most
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -32,11 +35,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
+from engage.pageviews.backends.tally import PerThreadTally
 from engage.pageviews.visitors import utc_day, view_key
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(seconds=60)
+LEARN_CHUNK = 256  # pulled view keys remembered per hold of the lock
 BATCH_IDS_KEPT = timedelta(days=7)
 
 
@@ -49,7 +54,15 @@ class _View(NamedTuple):
 
 
 class BufferedCounter(DatabaseReads):
-    """Embedded view counter over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+    """Embedded view counter over a SQLAlchemy engine (SQLite or PostgreSQL).
+
+    Recording takes no lock in the common case (a view key never seen, or seen within the
+    window): request threads share a gunicorn worker, and one lock taken by all of them on
+    every view stalled them (see ``tally.py``). A new key is claimed in memory with one
+    ``dict.setdefault``; the buffer is a deque; unflushed counts are per-thread tallies minus
+    what the flushing thread has stored. Only the rare paths lock: a key whose window ran out,
+    keys read back from the database, and trimming the memory of seen keys.
+    """
 
     def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
                  flush_every: int = 500, seen_capacity: int = 200_000,
@@ -63,13 +76,8 @@ class BufferedCounter(DatabaseReads):
         # happened, so each read-back overlaps the previous one by that much and a margin.
         self._overlap_ms = int(1000 * (pull_overlap_seconds if pull_overlap_seconds is not None
                                        else flush_seconds + 2))
-        self._lock = threading.Lock()
-        self._flush_lock = threading.Lock()
-        self._seen: OrderedDict[str, int] = OrderedDict()  # view key → expiry (epoch ms)
-        self._pending: list[_View] = []
-        self._pending_counts: Counter[str] = Counter()
-        self._inflight_counts: Counter[str] = Counter()
         self._pulled_ms: int | None = None
+        self._pull_every_ms = int(flush_seconds * 1000)
         self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
@@ -79,31 +87,40 @@ class BufferedCounter(DatabaseReads):
         self._stored = StoredTotals(self._load_totals, ttl=2 * flush_seconds + 1
                                     if totals_ttl is None else totals_ttl)
         self.on_full = on_full  # called when the buffer reaches flush_every views
+        self._new_buffer()
+
+    def _new_buffer(self) -> None:
+        self._lock = threading.Lock()  # the rare paths only (see the class docstring)
+        self._flush_lock = threading.Lock()
+        self._seen: dict[str, int] = {}  # view key → expiry (epoch ms), oldest first
+        self._pending: deque[_View] = deque()  # counted here, not handed to a flush yet
+        self._retry: list[_View] = []  # taken by a flush that failed; the flusher's own
+        self._counted = PerThreadTally()  # views counted here, per article, ever
+        self._stored_here: Counter[str] = Counter()  # of those, stored (flusher writes it)
 
     # --- recording -----------------------------------------------------------------------
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         key = view_key(article_key, visitor_key)
         now_ms = store.epoch_ms(now)
-        with self._lock:
-            self._recorded = True
-            expires = self._seen.get(key)
-            counted = expires is None or expires <= now_ms
-            if counted:
-                self._remember(key, now_ms + self._window_ms)
-                self._pending.append(_View(key, article_key, utc_day(now), now_ms,
-                                           now_ms + self._window_ms))
-                self._pending_counts[article_key] += 1
-            unflushed = self._pending_counts[article_key] + self._inflight_counts[article_key]
-            full = len(self._pending) >= self._flush_every
-        if full and self.on_full is not None:
-            self.on_full()
+        expires = now_ms + self._window_ms
+        self._recorded = True
+        previous = self._seen.get(key)
+        if previous is None:
+            counted = _added(self._seen, key, expires)
+        elif previous <= now_ms:  # seen before, but the window has passed
+            with self._lock:
+                counted = self._seen.get(key, now_ms) <= now_ms
+                if counted:
+                    self._seen[key] = expires
+        else:
+            counted = False
+        if counted:
+            self._pending.append(_View(key, article_key, utc_day(now), now_ms, expires))
+            self._counted.add(article_key)
+            if len(self._pending) >= self._flush_every and self.on_full is not None:
+                self.on_full()
+        unflushed = self._counted.get(article_key) - self._stored_here[article_key]
         return Recorded(counted, self._stored.get([article_key])[article_key] + unflushed)
-
-    def _remember(self, key: str, expires: int) -> None:
-        self._seen[key] = expires
-        self._seen.move_to_end(key)
-        while len(self._seen) > self._capacity:
-            self._seen.popitem(last=False)
 
     # --- reading -------------------------------------------------------------------------
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
@@ -119,83 +136,119 @@ class BufferedCounter(DatabaseReads):
 
     def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
         """Views of ``keys`` counted here and not stored yet."""
-        with self._lock:
-            return {key: self._pending_counts[key] + self._inflight_counts[key] for key in keys}
+        return {key: self._counted.get(key) - self._stored_here[key] for key in keys}
 
     # --- flushing ------------------------------------------------------------------------
     def flush(self, now: datetime) -> int:
         """Store the buffered views (one transaction); return how many were stored.
 
-        On a database error the views go back to the buffer for the next flush and the error
-        is raised.
+        On a database error the views are kept for the next flush and the error is raised.
         """
         with self._flush_lock:
-            with self._lock:
-                batch, self._pending = self._pending, []
-                self._inflight_counts, self._pending_counts = self._pending_counts, Counter()
+            batch, self._retry = self._retry, []
+            take = self._pending.popleft
+            for _ in range(len(self._pending)):  # views added meanwhile wait for the next one
+                batch.append(take())
             try:
                 stored, totals, pulled = self._write(batch, now)
             except SQLAlchemyError as error:
-                with self._lock:
-                    self._pending[:0] = batch
-                    self._pending_counts.update(self._inflight_counts)
-                    self._inflight_counts = Counter()
+                self._retry = batch
                 self._last_error = f"{type(error).__name__} at {now.isoformat()}"
                 raise
-            with self._lock:
-                self._stored.put(totals)
-                self._inflight_counts = Counter()
-                # Pulled keys are remembered no longer than they truly live, so a reader is
-                # never wrongly refused here (the database knows the exact expiry).
-                now_ms = store.epoch_ms(now)
-                for key, expires in pulled:
-                    if expires > now_ms and self._seen.get(key, now_ms) < expires:
-                        self._remember(key, expires)
+            # Back to back, so that a total read meanwhile is off for a moment at most.
+            self._stored.put(totals)
+            self._stored_here.update(view.article for view in batch)
+            now_ms = store.epoch_ms(now)
+            self._learn(pulled, now_ms)
+            self._trim_seen(now_ms)
+            self._counted.retire_dead_threads()
             self._last_error = None
             return stored
+
+    def _learn(self, pulled: list[tuple[str, int]], now_ms: int) -> None:
+        """Remember the view keys read back from the database (other processes' views).
+
+        Pulled keys are remembered no longer than they truly live, so a reader is never
+        wrongly refused here (the database knows the exact expiry). Most pulled keys are known
+        already (this process's own, or read in an overlapping earlier pull); they are
+        filtered out without the lock, and the rest are added a chunk at a time.
+        """
+        seen = self._seen
+        fresh = [(key, expires) for key, expires in pulled
+                 if expires > now_ms and seen.get(key, now_ms) < expires]
+        for start in range(0, len(fresh), LEARN_CHUNK):
+            with self._lock:
+                for key, expires in fresh[start:start + LEARN_CHUNK]:
+                    if seen.get(key, now_ms) < expires:
+                        seen[key] = expires
+
+    def _trim_seen(self, now_ms: int) -> None:
+        """Keep at most ``seen_capacity`` keys: drop expired ones, then the oldest.
+
+        Runs on the flushing thread; request threads add keys meanwhile. A key is dropped
+        only if it still holds the value that was read (a renewal is not undone)."""
+        if len(self._seen) <= self._capacity:
+            return
+        with self._lock:
+            seen = self._seen
+            snapshot = list(seen.items())  # one step: oldest first
+            excess = len(snapshot) - int(self._capacity * 0.9)
+            expired = [(key, expires) for key, expires in snapshot if expires <= now_ms]
+            oldest = [(key, expires) for key, expires in snapshot if expires > now_ms]
+            for key, expires in (expired + oldest)[:max(excess, len(expired))]:
+                if seen.get(key) == expires:
+                    del seen[key]
 
     force_flush = flush
 
     def _write(self, batch: list[_View], now: datetime):
         with self._engine.begin() as conn:
-            counted: list[_View] = []
+            counted: Counter[tuple[str, date]] = Counter()
             for round_ in _rounds(batch):
-                claimed = store.claim_views(conn, [(v.key, v.seen_ms, v.expires_ms) for v in round_])
-                counted.extend(v for v in round_ if v.key in claimed)
-            store.add_counts(conn, Counter((v.article, v.day) for v in counted), now)
+                counted.update(store.claim_views(conn, [
+                    (v.key, v.seen_ms, v.expires_ms, (v.article, v.day)) for v in round_]))
+            store.add_counts(conn, counted, now)
             totals = store.totals(conn, {v.article for v in batch})
             now_ms = store.epoch_ms(now)
             if self._pulled_ms is None:  # first flush: every unexpired key, with its expiry
                 pulled = store.live_view_keys(conn, now_ms, limit=self._capacity)
-            else:  # later: the keys claimed since the previous flush, remembered until ``since``
+                self._pulled_ms = now_ms
+            elif now_ms - self._pulled_ms >= self._pull_every_ms:
+                # the keys claimed since the previous read, remembered until ``since``
                 since = self._pulled_ms - self._overlap_ms + self._window_ms
                 pulled = [(key, since) for key in
                           store.recent_view_keys(conn, since, limit=self._capacity)]
-            self._pulled_ms = now_ms
+                self._pulled_ms = now_ms
+            else:  # an early flush (full buffer): the next timed one reads what others claimed
+                pulled = []
             if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
                 store.prune(conn, now, now - BATCH_IDS_KEPT)
                 self._pruned_at = now
-        return len(counted), totals, pulled
+        return sum(counted.values()), totals, pulled
 
     def after_fork(self) -> None:
         """Called in a forked child before its first use."""
         self._engine.dispose(close=False)
-        self._flush_lock = threading.Lock()
-        self._lock = threading.Lock()
-        # Views buffered before the fork are the parent's to flush.
-        self._pending, self._pending_counts, self._inflight_counts = [], Counter(), Counter()
+        self._new_buffer()  # views buffered before the fork are the parent's to flush
 
     # --- lifecycle -----------------------------------------------------------------------
     def health(self) -> dict:
-        with self._lock:
-            pending = len(self._pending)
-        return {"backend": "buffered", "pending": pending, "flush_error": self._last_error}
+        return {"backend": "buffered", "pending": len(self._pending) + len(self._retry),
+                "flush_error": self._last_error}
 
     def close(self, now: datetime) -> None:
-        with self._lock:
-            pending = bool(self._pending)
-        if pending:
+        if self._pending or self._retry:
             self.flush(now)
+
+
+def _added(seen: dict[str, int], key: str, expires: int) -> bool:
+    """Add ``key`` to ``seen`` unless present; True if this call added it.
+
+    ``dict.setdefault`` is one step under the interpreter lock, so of two threads adding the
+    same key at once exactly one wins; ``expires`` is an int made for this call (not a cached
+    small int), so identity tells whether the stored value is ours.
+    """
+    return seen.setdefault(key, expires) is expires
 
 
 def _rounds(batch: list[_View]) -> list[list[_View]]:

@@ -78,7 +78,10 @@ class AutoFlush:
             self._thread.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        """Flush soon. Called on every view while the buffer is full, so the already-woken
+        case reads a flag instead of taking the event's lock."""
+        if not self._wake.is_set():
+            self._wake.set()
 
     def _run(self) -> None:
         while not self._stopping.is_set():
