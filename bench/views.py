@@ -7,8 +7,8 @@ For each backend (embedded buffered SQL, then Redis):
    same gunicorn settings (``engage.server.run_gunicorn``);
 2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
    network, trusted from 127.0.0.1), so every view must count; 50 articles;
-   For a breakdown, a third server runs engage exactly as served except that the view endpoint
-   answers 204 without counting: engage/that ratio is the cost of counting alone;
+   For a breakdown, a third server runs engage exactly as served except that recording a view
+   is replaced by a constant answer: engage/that ratio is the cost of counting alone;
 3. after a warm-up of each server, run ``--rounds`` rounds, alternating which goes first (drift
    on a shared machine cancels out), and print the mean throughputs and the median of the
    per-pair ratios;
@@ -75,7 +75,7 @@ end
 function init(args)
   base = tonumber(args[1] or "0")
   post_seconds = tonumber(args[2] or "5")
-  n, views, counted, bad = 0, 0, 0, 0
+  n, views, counted, bad, drain = 0, 0, 0, 0, 0
   started = now()
 end
 function request()
@@ -93,19 +93,23 @@ function response(status, headers, body)
   if status == 204 or (body and string.find(body, '"counted":', 1, true)) then
     views = views + 1
     if body and string.find(body, '"counted":true', 1, true) then counted = counted + 1 end
-  elseif status ~= 200 then
+  elseif status == 200 then
+    drain = drain + 1
+  else
     bad = bad + 1
   end
 end
 function done(summary, latency, requests)
-  local v, c, b, sent = 0, 0, 0, 0
+  local v, c, b, sent, d = 0, 0, 0, 0, 0
   for _, t in ipairs(threads) do
     v = v + t:get("views"); c = c + t:get("counted"); b = b + t:get("bad"); sent = sent + t:get("n")
+    d = d + t:get("drain")
   end
   local e = summary.errors
   io.write(string.format(
-    'WRKJSON {"sent": %d, "views": %d, "counted": %d, "bad_status": %d, "socket_errors": %d, ' ..
-    '"p50_ms": %.2f, "p99_ms": %.2f}\n', sent, v, c, b, e.connect + e.read + e.write + e.timeout,
+    'WRKJSON {"sent": %d, "views": %d, "counted": %d, "drain": %d, "bad_status": %d, ' ..
+    '"socket_errors": %d, "p50_ms": %.2f, "p99_ms": %.2f}\n', sent, v, c, d, b,
+    e.connect + e.read + e.write + e.timeout,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """.replace("%BROWSER%", BROWSER)
@@ -130,17 +134,19 @@ run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
 """ % (WORKERS, THREADS, GRACEFUL)
 
 
-# engage exactly as served (same settings, middleware, logging, metrics), except that the view
-# endpoint answers 204 without counting: the difference to engage is the cost of counting alone.
+# engage exactly as served (same settings, fast path, logging, metrics), except that recording
+# a view is replaced by a constant outcome: the difference to engage is the cost of counting.
 ENGAGE_NO_COUNTING = """
 import sys
 from engage import create_app
 from engage.cli import upgrade_schema
+from engage.pageviews import beacon
+from engage.pageviews.service import ViewOutcome
 from engage.server import run_gunicorn
 app = create_app()
 with app.app_context():
     upgrade_schema()
-app.view_functions["pageviews.views"] = lambda: ("", 204)
+beacon.count = lambda views, view: ViewOutcome(True, 0, None)
 run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
 """ % (WORKERS, THREADS, GRACEFUL)
 
@@ -168,20 +174,48 @@ class Server:
                 time.sleep(0.1)
         raise SystemExit(f"{name} did not start:\n{log.read_text()[-3000:]}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn master and its workers.
+
+        Less sensitive to a noisy neighbour than throughput: time the machine gives to others
+        is not counted. Read from /proc (Linux); workers that exited are not included."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        pids = [self.process.pid]
+        try:
+            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
+                pids += [int(p) for p in f.read().split()]
+            for pid in pids:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            return float("nan")
+        return total / tick
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(60)
 
 
-def wrk(url: str, seconds: float, connections: int, offset: int, script: Path) -> dict:
-    """Send views for ``seconds`` (then drain); return counts and views per second."""
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{round(seconds) + DRAIN_SECONDS}s", "--latency",
-         "-s", str(script), url + "/", "--", str(offset), str(round(seconds))],
-        capture_output=True, text=True, check=True).stdout
+def wrk(server: "Server", seconds: float, connections: int, offset: int, script: Path) -> dict:
+    """Send views for ``seconds`` (then drain); return counts, views per second and the
+    server's CPU time per view (its CPU time over the views phase, divided by the views)."""
+    seconds = round(seconds)
+    process = subprocess.Popen(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds + DRAIN_SECONDS}s", "--latency",
+         "-s", str(script), server.url + "/", "--", str(offset), str(seconds)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu_before = server.cpu_seconds()
+    time.sleep(seconds)  # wrk sends views for this long, then only health checks
+    cpu_views = server.cpu_seconds() - cpu_before
+    output, errors = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"wrk failed: {errors}")
     line = next(l for l in output.splitlines() if l.startswith("WRKJSON "))
     result = json.loads(line[len("WRKJSON "):])
-    result["rps"] = result["views"] / round(seconds)
+    result["rps"] = result["views"] / seconds
+    result["cpu_us"] = cpu_views / max(1, result["views"]) * 1e6
     return result
 
 
@@ -224,9 +258,9 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
         counted = 0
         responses = 0
         offset = 0
-        warm = wrk(engage.url, 2, args.connections, offset, script)
-        wrk(bare.url, 2, args.connections, offset, script)
-        wrk(nocount.url, 2, args.connections, offset, script)
+        warm = wrk(engage, 2, args.connections, offset, script)
+        wrk(bare, 2, args.connections, offset, script)
+        wrk(nocount, 2, args.connections, offset, script)
         counted += warm["counted"]
         responses += warm["views"]
         offset += 10_000_000 // 4
@@ -239,7 +273,7 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
             pair = {}
             for name in order:
                 server = {"engage": engage, "bare": bare, "nocount": nocount}[name]
-                result = wrk(server.url, args.duration, args.connections, offset, script)
+                result = wrk(server, args.duration, args.connections, offset, script)
                 runs[name].append(result)
                 pair[name] = result["rps"]
                 if name == "engage":
@@ -267,7 +301,8 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     bare_rps = sum(r["rps"] for r in runs["bare"]) / len(runs["bare"])
     engage_rps = sum(r["rps"] for r in runs["engage"]) / len(runs["engage"])
     bad = sum(r["bad_status"] + r["socket_errors"] for r in runs["engage"] + runs["bare"])
-    return {"mode": mode, "bare_rps": bare_rps, "nocount_rps": nocount_rps, "engage_rps": engage_rps,
+    cpu = {name: statistics.median(r["cpu_us"] for r in results) for name, results in runs.items()}
+    return {"mode": mode, "cpu_us": cpu, "bare_rps": bare_rps, "nocount_rps": nocount_rps, "engage_rps": engage_rps,
             "ratio": statistics.median(ratios), "ratios": ratios, "responses": responses, "counted": counted,
             "stored": stored, "bad_or_errors": bad, "engage_exit": engage_exit,
             "redis_pending_keys_left": len(pending), "views_health": health["checks"].get("views"),
@@ -312,10 +347,15 @@ def main() -> int:
                   f"errors {r['bad_or_errors']}; engage exit code {r['engage_exit']}; "
                   f"health {r['views_health']}; median latency engage "
                   f"{r['engage_p50_ms']} ms, bare {r['bare_p50_ms']} ms")
-            print(f"[{mode}] breakdown: engage with the view endpoint answering 204 without "
-                  f"counting (all other middleware as served): {r['nocount_rps']:.0f} req/s; "
-                  f"framework/middleware ratio {r['nocount_rps'] / r['bare_rps']:.2f}, "
+            print(f"[{mode}] breakdown: engage with recording a view replaced by a constant "
+                  f"answer (all else as served): {r['nocount_rps']:.0f} req/s; "
+                  f"serving ratio {r['nocount_rps'] / r['bare_rps']:.2f}, "
                   f"counting ratio {r['engage_rps'] / r['nocount_rps']:.2f}")
+            print(f"[{mode}] server CPU per view (median of rounds, master + workers; time the "
+                  f"machine gave to others is not in it): bare {r['cpu_us']['bare']:.0f} µs, "
+                  f"engage {r['cpu_us']['engage']:.0f} µs, no-counting "
+                  f"{r['cpu_us']['nocount']:.0f} µs; bare/engage "
+                  f"{r['cpu_us']['bare'] / r['cpu_us']['engage']:.2f}")
             if mode == "redis":
                 print(f"[redis] pending/batch keys left in Redis after stop: "
                       f"{r['redis_pending_keys_left']}")
