@@ -91,9 +91,15 @@ def test_logs_are_json_lines_with_request_ids_and_no_email_or_raw_ip(cluster):
     generated = cluster.http.get(f"{cluster.a.url}/healthz").headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", generated)
 
-    log = cluster.a.log_path.read_text()
-    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
-    mine = [r for r in records if r.get("request_id") == request_id]
+    # INFO lines are written in batches, a tenth of a second apart (BatchedStreamHandler).
+    deadline = time.monotonic() + 10
+    while True:
+        log = cluster.a.log_path.read_text()
+        records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+        mine = [r for r in records if r.get("request_id") == request_id]
+        if mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(mine) == 1
     assert mine[0] | {"duration_ms": 0} == {
         "ts": mine[0]["ts"], "level": "info", "logger": "engage.request",
