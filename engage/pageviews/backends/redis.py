@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
+from engage.pageviews.backends.redis_wire import ThreadConnections, pack
 from engage.pageviews.visitors import utc_day, view_key
 
 ORPHAN_AFTER_SECONDS = 60  # a batch this old was left by a process that died while persisting
@@ -92,6 +93,7 @@ class RedisCounter(DatabaseReads):
                  window_seconds: float, totals_ttl: float = 3.0, persist_seconds: float = 5.0,
                  clock=time.monotonic):
         self._redis = client
+        self._wire = ThreadConnections(client)
         self._engine = engine
         self._p = prefix + "v:"
         self._window = max(1, int(window_seconds))
@@ -106,9 +108,9 @@ class RedisCounter(DatabaseReads):
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         keys = [self._p + "seen:" + view_key(article_key, visitor_key),
                 self._p + "pending:" + article_key, self._p + "dirty", self._p + "gen"]
-        counted, pending, generation = self._record(
-            keys=keys, args=[int(now.timestamp()), self._window, utc_day(now).isoformat(),
-                             article_key])
+        counted, pending, generation = self._wire.script(
+            self._record.sha, _RECORD, keys,
+            [int(now.timestamp()), self._window, utc_day(now).isoformat(), article_key])
         self._observe(generation)
         return Recorded(bool(counted), self._stored.get([article_key])[article_key] + pending)
 
@@ -119,11 +121,9 @@ class RedisCounter(DatabaseReads):
 
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(dict.fromkeys(keys))
-        pipe = self._redis.pipeline(transaction=False)
-        for key in keys:
-            pipe.hvals(self._p + "pending:" + key)
-        pipe.get(self._p + "gen")
-        *pending, generation = pipe.execute()
+        *pending, generation = self._wire.run(
+            [pack("HVALS", self._p + "pending:" + key) for key in keys]
+            + [pack("GET", self._p + "gen")])
         self._observe(int(generation or 0))
         stored = self._stored.get(keys)
         return {key: stored[key] + sum(int(n) for n in values)
