@@ -198,17 +198,27 @@ class Server:
         return self.process.wait(60)
 
 
-def wrk(server: "Server", seconds: float, connections: int, offset: int, script: Path) -> dict:
+def redis_cpu_seconds(client) -> float:
+    """CPU time the Redis server has used (all its clients: keep the machine otherwise idle)."""
+    info = client.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+def wrk(server: "Server", seconds: float, connections: int, offset: int, script: Path,
+        redis_client=None) -> dict:
     """Send views for ``seconds`` (then drain); return counts, views per second and the
-    server's CPU time per view (its CPU time over the views phase, divided by the views)."""
+    server's CPU time per view (its CPU time over the views phase, divided by the views), and
+    Redis's when ``redis_client`` is given."""
     seconds = round(seconds)
     process = subprocess.Popen(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds + DRAIN_SECONDS}s", "--latency",
          "-s", str(script), server.url + "/", "--", str(offset), str(seconds)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     cpu_before = server.cpu_seconds()
+    redis_before = redis_cpu_seconds(redis_client) if redis_client else 0.0
     time.sleep(seconds)  # wrk sends views for this long, then only health checks
     cpu_views = server.cpu_seconds() - cpu_before
+    redis_views = redis_cpu_seconds(redis_client) - redis_before if redis_client else 0.0
     output, errors = process.communicate()
     if process.returncode:
         raise SystemExit(f"wrk failed: {errors}")
@@ -216,6 +226,7 @@ def wrk(server: "Server", seconds: float, connections: int, offset: int, script:
     result = json.loads(line[len("WRKJSON "):])
     result["rps"] = result["views"] / seconds
     result["cpu_us"] = cpu_views / max(1, result["views"]) * 1e6
+    result["redis_cpu_us"] = redis_views / max(1, result["views"]) * 1e6
     return result
 
 
@@ -239,7 +250,11 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
                ENGAGE_DEMO_ENABLED="0", PYTHONPATH=str(ROOT))
     env.update(dict(item.split("=", 1) for item in args.engage_env))
     prefix = None
+    redis_client = None
     if mode == "redis":
+        import redis
+
+        redis_client = redis.Redis.from_url(args.redis_url)
         prefix = f"engage-bench:{uuid.uuid4().hex[:8]}:"
         env.update(ENGAGE_REDIS_URL=args.redis_url, ENGAGE_REDIS_PREFIX=prefix)
     python = sys.executable
@@ -273,7 +288,8 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
             pair = {}
             for name in order:
                 server = {"engage": engage, "bare": bare, "nocount": nocount}[name]
-                result = wrk(server, args.duration, args.connections, offset, script)
+                result = wrk(server, args.duration, args.connections, offset, script,
+                             redis_client if name == "engage" else None)
                 runs[name].append(result)
                 pair[name] = result["rps"]
                 if name == "engage":
@@ -302,6 +318,7 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     engage_rps = sum(r["rps"] for r in runs["engage"]) / len(runs["engage"])
     bad = sum(r["bad_status"] + r["socket_errors"] for r in runs["engage"] + runs["bare"])
     cpu = {name: statistics.median(r["cpu_us"] for r in results) for name, results in runs.items()}
+    cpu["redis"] = statistics.median(r["redis_cpu_us"] for r in runs["engage"])
     return {"mode": mode, "cpu_us": cpu, "bare_rps": bare_rps, "nocount_rps": nocount_rps, "engage_rps": engage_rps,
             "ratio": statistics.median(ratios), "ratios": ratios, "responses": responses, "counted": counted,
             "stored": stored, "bad_or_errors": bad, "engage_exit": engage_exit,
@@ -355,7 +372,9 @@ def main() -> int:
                   f"machine gave to others is not in it): bare {r['cpu_us']['bare']:.0f} µs, "
                   f"engage {r['cpu_us']['engage']:.0f} µs, no-counting "
                   f"{r['cpu_us']['nocount']:.0f} µs; bare/engage "
-                  f"{r['cpu_us']['bare'] / r['cpu_us']['engage']:.2f}")
+                  f"{r['cpu_us']['bare'] / r['cpu_us']['engage']:.2f}"
+                  + (f"; Redis server {r['cpu_us']['redis']:.0f} µs per view"
+                     if mode == "redis" else ""))
             if mode == "redis":
                 print(f"[redis] pending/batch keys left in Redis after stop: "
                       f"{r['redis_pending_keys_left']}")
