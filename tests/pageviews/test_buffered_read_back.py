@@ -32,3 +32,19 @@ def test_early_flushes_skip_the_read_back_and_the_next_timed_flush_catches_up(ap
         assert second.record("/a", "visitor-1", _at(1.3)).counted is False
         second.flush(_at(1.4))
         assert (stored_views("/a"), stored_views("/b")) == (1, 1)
+
+
+def test_memory_of_seen_visitors_is_bounded_and_stored_counts_stay_exact(app):
+    with app.app_context():
+        counter = BufferedCounter(db.engine, window_seconds=1800, flush_seconds=1,
+                                  seen_capacity=10, totals_ttl=0)
+        for n in range(50):
+            counter.record("/c", f"visitor-{n}", _at(n / 100))
+            if n % 7 == 6:
+                counter.flush(_at(n / 100))
+        counter.flush(_at(1))
+        assert len(counter._seen) <= 10  # the oldest were forgotten
+        # A forgotten visitor may be answered "counted" again; the database still says no.
+        counter.record("/c", "visitor-0", _at(2))
+        counter.flush(_at(3))
+        assert stored_views("/c") == 50

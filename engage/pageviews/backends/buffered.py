@@ -28,6 +28,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import NamedTuple
 
 from sqlalchemy import Engine
@@ -183,19 +184,21 @@ class BufferedCounter(DatabaseReads):
                         seen[key] = expires
 
     def _trim_seen(self, now_ms: int) -> None:
-        """Keep at most ``seen_capacity`` keys: drop expired ones, then the oldest.
+        """Keep at most ``seen_capacity`` keys by dropping the oldest tenth when it is full.
 
-        Runs on the flushing thread; request threads add keys meanwhile. A key is dropped
-        only if it still holds the value that was read (a renewal is not undone)."""
-        if len(self._seen) <= self._capacity:
+        Keys are in the order they were added, which is about the order they expire in, so
+        the oldest go first and only they are looked at (a busy process reaches the capacity
+        within a minute and trims every few seconds after that). Runs on the flushing thread
+        while request threads add keys; a key is dropped only if it still holds the value that
+        was read, so a renewal is not undone.
+        """
+        excess = len(self._seen) - int(self._capacity * 0.9)
+        if len(self._seen) <= self._capacity or excess <= 0:
             return
         with self._lock:
             seen = self._seen
-            snapshot = list(seen.items())  # one step: oldest first
-            excess = len(snapshot) - int(self._capacity * 0.9)
-            expired = [(key, expires) for key, expires in snapshot if expires <= now_ms]
-            oldest = [(key, expires) for key, expires in snapshot if expires > now_ms]
-            for key, expires in (expired + oldest)[:max(excess, len(expired))]:
+            oldest = list(islice(seen.items(), excess))  # one step: nobody adds meanwhile
+            for key, expires in oldest:
                 if seen.get(key) == expires:
                     del seen[key]
 
