@@ -18,19 +18,10 @@ from werkzeug.wrappers import Response
 from engage.db import db
 from engage.observability.logging import JsonFormatter
 from engage.pageviews.beacon import ViewBeacon
+from tests.pageviews.test_api import SITE, config_overrides  # noqa: F401  (both backends)
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-SITE = "https://news.example"
 _reader = iter(range(1, 10**6))
-
-
-@pytest.fixture(params=["embedded", "redis"])
-def config_overrides(request):
-    settings = {"ALLOWED_ORIGINS": (SITE,), "TRUSTED_PROXIES": ("127.0.0.1",)}
-    if request.param == "redis":
-        settings.update(REDIS_URL=request.getfixturevalue("redis_url"),
-                        REDIS_PREFIX=request.getfixturevalue("redis_prefix"))
-    return settings
 
 
 def _beacon(app) -> ViewBeacon:
