@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import re
 import sys
-import threading
 import time
-from collections import deque
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
+from engage.drained_queue import DrainedQueue
 from engage.privacy import anonymize_ip, mask_emails
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -104,11 +102,9 @@ class BatchedStreamHandler(logging.StreamHandler):
     """A stream handler whose INFO and DEBUG records are written by a writer thread, in batches.
 
     Why: a request thread that writes its own log line takes the handler's lock and makes a
-    write system call, which hands the interpreter lock to another thread. With gunicorn's
-    threads all doing that on every request, a thread preempted while holding the handler
-    lock stalls the others, again and again (a lock convoy): on this project's 2-core machine
-    it cost about 100 µs per request with 8 threads. Here a record is only appended to a deque
-    (atomic, no lock); the writer formats and writes what is queued every ``WRITE_SECONDS``.
+    write system call, on every request (the lock convoy ``engage.drained_queue`` describes).
+    Here a record is only queued; the queue's thread formats and writes what is queued every
+    ``WRITE_SECONDS``, in one write.
 
     Records at WARNING and above, and any with exception or stack information, are written at
     once, after everything queued before them, so an error is on disk even if the process dies
@@ -122,19 +118,10 @@ class BatchedStreamHandler(logging.StreamHandler):
 
     def __init__(self, stream=None):
         super().__init__(stream)
-        self._reset()
-
-    def _reset(self) -> None:
-        self._pid = os.getpid()
-        self._queue: deque[logging.LogRecord] = deque()
-        self._writer: threading.Thread | None = None
-        self._writer_start = threading.Lock()
-
-    def _own(self) -> None:
-        """After a fork, the queue holds the parent's records (the parent writes them) and the
-        writer thread did not come along."""
-        if self._pid != os.getpid():
-            self._reset()
+        # Batches are written under the handler's own lock (logging.shutdown holds it while
+        # it flushes), so the queue drains under that lock too: one lock, no order to get wrong.
+        self._queue: DrainedQueue[logging.LogRecord] = DrainedQueue(
+            self._write_batch, self.WRITE_SECONDS, "engage-log-writer", lock=self.lock)
 
     def handle(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.WARNING or record.exc_info or record.stack_info:
@@ -149,53 +136,25 @@ class BatchedStreamHandler(logging.StreamHandler):
             return False
         if getattr(record, "request_id", None) is None:
             record.request_id = _current_request_id()
-        self._own()
-        self._queue.append(record)
-        if self._writer is None:
-            self._start_writer()
+        self._queue.put(record)
         return True
 
-    def _start_writer(self) -> None:
-        with self._writer_start:
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._write_forever, daemon=True,
-                                                name="engage-log-writer")
-                self._writer.start()
-
-    def _write_forever(self) -> None:
-        pid = os.getpid()
-        while pid == os.getpid():
-            time.sleep(self.WRITE_SECONDS)
-            self.flush()
-
-    def _write_queued(self) -> None:
-        """Format and write every queued record, in one write. Call with the lock held."""
+    def _write_batch(self, records: list[logging.LogRecord]) -> None:
         lines = []
-        take = self._queue.popleft
-        while True:
-            try:
-                record = take()
-            except IndexError:
-                break
+        for record in records:
             try:
                 lines.append(self.format(record) + self.terminator)
             except Exception:
                 self.handleError(record)
-        if lines:
-            try:
-                self.stream.write("".join(lines))
-            except Exception:
-                self.handleError(record)
+        try:  # the handler's lock is held (see __init__)
+            self.stream.write("".join(lines))
+            self.stream.flush()
+        except Exception:
+            self.handleError(records[-1])
 
     def flush(self) -> None:
-        self._own()
-        self.acquire()
-        try:
-            self._write_queued()
-            if self.stream and hasattr(self.stream, "flush"):
-                self.stream.flush()
-        finally:
-            self.release()
+        self._queue.drain()
+        super().flush()
 
 
 def configure(level: str = "INFO", stream=None) -> None:

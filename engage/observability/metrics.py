@@ -25,13 +25,14 @@ import logging
 import os
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
                                multiprocess, values)
 from prometheus_client.core import GaugeMetricFamily
+
+from engage.drained_queue import DrainedQueue
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 FLUSH_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0)
@@ -196,20 +197,26 @@ def _min_sample(families, name: str) -> float | None:
 
 # --------------------------------------------------------------------------- counting API
 #
-# Request threads never write a metric themselves. prometheus_client's multiprocess values share
-# one lock per process (and each labelled metric has its own); with every gunicorn thread taking
-# them several times per request, a thread preempted while holding one stalls all the others, and
-# the stall repeats (a lock convoy). On this project's 2-core machine that cost about 100 µs per
-# request with 8 threads, more than the request itself. So each call below only appends an event
-# to a deque (atomic, no lock) and one publisher thread per process applies the events every
+# Request threads never write a metric themselves: prometheus_client's multiprocess values take
+# a process-wide lock on every write (and each labelled metric has its own), which every request
+# thread would take several times per request (the lock convoy ``engage.drained_queue``
+# describes). Each call below only queues an event; the queue's thread applies the events every
 # PUBLISH_SECONDS. A scrape of this process and its shutdown publish what is pending first; the
 # other workers' latest events may reach a scrape up to PUBLISH_SECONDS late.
 
 PUBLISH_SECONDS = 0.25
-_pending: deque = deque()
-_publish_lock = threading.Lock()
-_publisher: threading.Thread | None = None
-_publisher_start = threading.Lock()
+
+
+def _apply_events(events: list[tuple[Callable, tuple]]) -> None:
+    for apply, args in events:
+        try:
+            apply(*args)
+        except Exception:  # a broken metric must not stop the others from being published
+            logging.getLogger(__name__).exception("publishing a metric failed")
+
+
+_events: DrainedQueue[tuple[Callable, tuple]] = DrainedQueue(
+    _apply_events, PUBLISH_SECONDS, "engage-metrics")
 
 
 def request_answered(method: str, route: str, status: int, seconds: float) -> None:
@@ -245,14 +252,7 @@ def views_flushed(backend: str, stored: int | None, seconds: float, ok: bool, at
 
 def publish_pending() -> None:
     """Apply every event counted so far in this process (scrapes, shutdown, tests)."""
-    with _publish_lock:
-        take = _pending.popleft
-        while True:
-            try:
-                apply, args = take()
-            except IndexError:
-                return
-            apply(*args)
+    _events.drain()
 
 
 def _apply_request(method: str, route: str, status: int, seconds: float) -> None:
@@ -273,35 +273,4 @@ def _apply_view(outcome: str, reason: str) -> None:
 
 
 def _defer(apply: Callable, args: tuple) -> None:
-    _pending.append((apply, args))
-    if _publisher is None:
-        _start_publisher()
-
-
-def _start_publisher() -> None:
-    global _publisher
-    with _publisher_start:
-        if _publisher is None:
-            _publisher = threading.Thread(target=_publish_forever, name="engage-metrics",
-                                          daemon=True)
-            _publisher.start()
-
-
-def _publish_forever() -> None:
-    while True:
-        time.sleep(PUBLISH_SECONDS)
-        try:
-            publish_pending()
-        except Exception:  # a broken metric must not stop the others from being published
-            logging.getLogger(__name__).exception("publishing metrics failed")
-
-
-def _forget_inherited_publisher() -> None:
-    """In a forked child: the parent's thread did not come along, nor do its events."""
-    global _publisher, _publish_lock, _publisher_start
-    _publisher = None
-    _publish_lock, _publisher_start = threading.Lock(), threading.Lock()
-    _pending.clear()
-
-
-os.register_at_fork(after_in_child=_forget_inherited_publisher)
+    _events.put((apply, args))

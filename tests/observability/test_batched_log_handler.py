@@ -100,3 +100,29 @@ def test_the_request_record_goes_through_the_batched_handler(handler_and_stream)
     [line] = [entry for entry in _lines(stream) if entry["logger"] == "engage.request"]
     assert (line["msg"], line["request_id"], line["duration_ms"], line["client"]) == (
         "POST /api/v1/views 200", "rid-abcdefgh", 1.5, "10.1.2.0/24")
+
+
+def test_flushing_with_the_handler_lock_held_while_the_writer_waits_does_not_hang(
+        handler_and_stream):
+    """logging.shutdown holds the handler's lock while it flushes. The writer thread must not
+    hold another lock while it waits for that one (it once did: a deadlock at exit)."""
+    import threading
+
+    logger, handler, stream = handler_and_stream
+    logger.info("queued")
+    done = threading.Event()
+
+    def shutdown_like():
+        handler.acquire()
+        try:
+            time.sleep(3 * handler.WRITE_SECONDS)  # the writer thread now waits to drain
+            logger.info("queued while locked")
+            handler.flush()
+        finally:
+            handler.release()
+        done.set()
+
+    threading.Thread(target=shutdown_like, daemon=True).start()
+    assert done.wait(10), "flush under the handler's lock deadlocked with the writer thread"
+    handler.flush()
+    assert [line["msg"] for line in _lines(stream)] == ["queued", "queued while locked"]
