@@ -17,15 +17,22 @@ _PREFIX_KEY = "engage.client_ip_prefix"
 
 
 def client_ip_prefix() -> str | None:
-    """The client's anonymised network (/24 or /48): the only form engage ever stores.
+    """The client's anonymised network (/24 or /48): the only form engage ever stores."""
+    return client_ip_prefix_of(request.environ, current_app.config["TRUSTED_PROXIES"])
 
-    Worked out once per request (the request log and the features that store it all ask).
+
+def client_ip_prefix_of(environ: dict, trusted_proxies) -> str | None:
+    """``client_ip_prefix`` from a WSGI environ (also outside Flask: the view beacon).
+
+    Worked out once per request and kept in the environ (the request log and the features that
+    store it all ask).
     """
-    environ = request.environ
     try:
         return environ[_PREFIX_KEY]
     except KeyError:
-        prefix = environ[_PREFIX_KEY] = anonymize_ip(client_address())
+        prefix = environ[_PREFIX_KEY] = anonymize_ip(client_ip(
+            environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
+            tuple(trusted_proxies)))
         return prefix
 
 

@@ -40,13 +40,10 @@ from engage.errors import ValidationFailed
 from engage.observability import metrics
 from engage.observability.logging import REQUEST_ID_HEADER, incoming_request_id, log_request
 from engage.pageviews.service import ViewOutcome, ViewRequest, record_view
-from engage.privacy import anonymize_ip, client_ip
+from engage.request_info import client_ip_prefix_of
 from engage.security_headers import security_headers
 
 ROUTE = "/api/v1/views"
-# The key request_info.client_ip_prefix caches the network under: Flask finds it if it is
-# asked to answer this request after all (an error while counting).
-_PREFIX_KEY = "engage.client_ip_prefix"
 _SECURITY = security_headers(ROUTE)
 
 
@@ -96,9 +93,7 @@ class ViewBeacon:
         headers = EnvironHeaders(environ)
         user_agent = environ.get("HTTP_USER_AGENT")
         try:
-            prefix = environ[_PREFIX_KEY] = anonymize_ip(client_ip(
-                environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
-                tuple(config["TRUSTED_PROXIES"])))
+            prefix = client_ip_prefix_of(environ, config["TRUSTED_PROXIES"])
             outcome = count(self.flask_app.extensions[self._extension], ViewRequest(
                 article=article, method="POST", headers=headers, ip_prefix=prefix,
                 user_agent=user_agent, now=utcnow()))
