@@ -66,7 +66,7 @@ class BufferedCounter(DatabaseReads):
     """
 
     def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
-                 flush_every: int = 500, seen_capacity: int = 200_000,
+                 flush_every: int = 10_000, seen_capacity: int = 200_000,
                  pull_overlap_seconds: float | None = None, totals_ttl: float | None = None,
                  on_full: Callable[[], None] | None = None):
         self._engine = engine
