@@ -25,7 +25,8 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+import collections
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
@@ -51,6 +52,8 @@ class Metrics:
     flushed_views: Counter
     flush_duration: Histogram
     last_flush: Gauge
+    # (metric field, label values) → the labelled child; see ``_child``
+    children: dict = field(default_factory=dict, compare=False)
 
 
 _lock = threading.Lock()
@@ -205,14 +208,36 @@ def _min_sample(families, name: str) -> float | None:
 # other workers' latest events may reach a scrape up to PUBLISH_SECONDS late.
 
 PUBLISH_SECONDS = 0.25
+# (metric field, label values) → amount, summed over one batch of events
+_Increments = collections.Counter
 
 
 def _apply_events(events: list[tuple[Callable, tuple]]) -> None:
+    """Apply one batch of events: counter increments are summed first, so a batch of a
+    thousand requests writes each (metric, labels) value once instead of a thousand times."""
+    m = metrics()
+    increments: _Increments = collections.Counter()
     for apply, args in events:
         try:
-            apply(*args)
+            apply(m, increments, *args)
         except Exception:  # a broken metric must not stop the others from being published
             logging.getLogger(__name__).exception("publishing a metric failed")
+    for (name, labels), amount in increments.items():
+        try:
+            _child(m, name, labels).inc(amount)
+        except Exception:
+            logging.getLogger(__name__).exception("publishing a metric failed")
+
+
+def _child(m: Metrics, name: str, labels: tuple[str, ...]):
+    """``getattr(m, name).labels(*labels)``, remembered: prometheus_client's ``labels``
+    validates the values and takes the metric's lock on every call, and it cost the publisher
+    more than writing the values did (py-spy, ``bench/views.py`` load)."""
+    key = (name, labels)
+    child = m.children.get(key)
+    if child is None:
+        child = m.children[key] = getattr(m, name).labels(*labels)
+    return child
 
 
 _events: DrainedQueue[tuple[Callable, tuple]] = DrainedQueue(
@@ -255,21 +280,21 @@ def publish_pending() -> None:
     _events.drain()
 
 
-def _apply_request(method: str, route: str, status: int, seconds: float) -> None:
-    m = metrics()
-    m.requests.labels(method, route, str(status)).inc()
-    m.latency.labels(method, route).observe(seconds)
+def _apply_request(m: Metrics, increments: _Increments, method: str, route: str, status: int,
+                   seconds: float) -> None:
+    increments["requests", (method, route, str(status))] += 1
+    _child(m, "latency", (method, route)).observe(seconds)
 
 
-def _apply_comment(status: str, rules: tuple[str, ...]) -> None:
-    m = metrics()
-    m.comments.labels(status).inc()
+def _apply_comment(m: Metrics, increments: _Increments, status: str,
+                   rules: tuple[str, ...]) -> None:
+    increments["comments", (status,)] += 1
     for rule in rules:
-        m.rule_hits.labels(str(rule)).inc()
+        increments["rule_hits", (str(rule),)] += 1
 
 
-def _apply_view(outcome: str, reason: str) -> None:
-    metrics().views.labels(outcome, reason).inc()
+def _apply_view(m: Metrics, increments: _Increments, outcome: str, reason: str) -> None:
+    increments["views", (outcome, reason)] += 1
 
 
 def _defer(apply: Callable, args: tuple) -> None:

@@ -49,3 +49,25 @@ def test_events_from_many_threads_are_all_counted():
         thread.join()
     metrics.publish_pending()
     assert _requests(route) == before + 8000
+
+
+def test_a_batch_of_mixed_events_adds_each_label_its_own_count():
+    """The publisher sums a batch's increments per (metric, labels) before writing them."""
+    route = "/test/mixed-batch"
+    metrics.publish_pending()
+    m = metrics.metrics()
+    before = {status: m.requests.labels("POST", route, status)._value.get()
+              for status in ("200", "422")}
+    views_before = {reason: m.views.labels("dropped", reason)._value.get()
+                    for reason in ("bot", "repeat")}
+    latency_before = m.latency.labels("POST", route)._sum.get()
+    for status, seconds in ((200, 0.5), (422, 0.25), (200, 0.125)):
+        metrics.request_answered("POST", route, status, seconds)
+    for reason in ("bot", "repeat", "repeat"):
+        metrics.view_recorded(False, reason)
+    metrics.publish_pending()
+    assert m.requests.labels("POST", route, "200")._value.get() == before["200"] + 2
+    assert m.requests.labels("POST", route, "422")._value.get() == before["422"] + 1
+    assert m.views.labels("dropped", "bot")._value.get() == views_before["bot"] + 1
+    assert m.views.labels("dropped", "repeat")._value.get() == views_before["repeat"] + 2
+    assert m.latency.labels("POST", route)._sum.get() == latency_before + 0.875
