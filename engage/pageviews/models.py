@@ -6,7 +6,12 @@
   window, so the worker processes of an embedded instance agree on repeats. Rows are deleted
   once they expire; they never hold an IP address or a user agent. Its times are epoch
   milliseconds, not ``UTCDateTime``: they are only compared, never shown, and every flush binds
-  two per view, where datetime conversion cost more than the rest of the insert.
+  two per view, where datetime conversion cost more than the rest of the insert. ``claim_round``
+  is the number of the flush that last claimed the row (see ``view_claim_rounds``).
+- ``view_claim_rounds``: one row, the number of the last claim round. Each embedded flush takes
+  the next one as its first statement, which also serializes flushes (SQLite does anyway), so
+  round numbers follow commit order and "rows with a round above N" is exactly what other
+  processes claimed since this process's round N.
 - ``view_salts``: the random part of each day's salt; past days are deleted.
 - ``view_batches``: ids of the Redis batches already persisted, so replaying a batch after a
   crash between the database commit and the Redis cleanup never counts twice.
@@ -40,6 +45,14 @@ class ViewVisitor(Base):
     view_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     seen_ms: Mapped[int] = mapped_column(BigInteger())
     expires_ms: Mapped[int] = mapped_column(BigInteger(), index=True)
+    claim_round: Mapped[int] = mapped_column(BigInteger(), index=True, server_default="0")
+
+
+class ViewClaimRound(Base):
+    __tablename__ = "view_claim_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1: a single counter row
+    n: Mapped[int] = mapped_column(BigInteger())
 
 
 class ViewSalt(Base):

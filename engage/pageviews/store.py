@@ -12,17 +12,18 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, String, cast, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.articles import Article
-from engage.pageviews.models import ArticleViews, ViewBatch, ViewSalt, ViewVisitor
+from engage.pageviews.models import ArticleViews, ViewBatch, ViewClaimRound, ViewSalt, ViewVisitor
 
 _articles = Article.__table__
 _views = ArticleViews.__table__
 _visitors = ViewVisitor.__table__
 _salts = ViewSalt.__table__
 _batches = ViewBatch.__table__
+_claim_rounds = ViewClaimRound.__table__
 
 
 def _insert(conn: Connection, table):
@@ -70,11 +71,22 @@ def epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def claim_views(conn: Connection, views: Iterable[tuple[str, int, int, Hashable]]) -> Counter:
+def next_claim_round(conn: Connection) -> int:
+    """Take the next claim round number (see ``models``). Make it the transaction's first
+    statement: on SQLite it takes the write lock before anything is read, and on PostgreSQL the
+    counter row stays locked until commit, so rounds are taken and committed in one order."""
+    stmt = _insert(conn, _claim_rounds).values(id=1, n=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"n": _claim_rounds.c.n + 1})
+    return conn.execute(stmt.returning(_claim_rounds.c.n)).scalar_one()
+
+
+def claim_views(conn: Connection, views: Iterable[tuple[str, int, int, Hashable]],
+                claim_round: int) -> Counter:
     """Record ``(view_key, seen_ms, expires_ms, slot)`` rows; return how many count, per slot.
 
     A key counts when it is new or its stored row has expired by the new ``seen_ms``; the row
-    is then renewed. Keys must be unique within one call. The database decides, so two
+    is then renewed. Rows inserted or renewed are stamped with ``claim_round``. Keys must be
+    unique within one call. The database decides, so two
     processes that both saw a visitor's first view store it once. ``slot`` is whatever the
     caller counts views by (article and day); it is not stored.
 
@@ -91,40 +103,60 @@ def claim_views(conn: Connection, views: Iterable[tuple[str, int, int, Hashable]
         by_slot: dict[Hashable, list] = {}
         for key, seen, expires, slot in views:
             by_slot.setdefault(slot, []).append((key, seen, expires))
-        return Counter({slot: conn.execute(_SQLITE_CLAIM, {"rows": json.dumps(rows)}).rowcount
+        return Counter({slot: conn.execute(_SQLITE_CLAIM, {"rows": json.dumps(rows),
+                                                           "round": claim_round}).rowcount
                         for slot, rows in by_slot.items()})
     stmt = _insert(conn, _visitors)
     stmt = stmt.on_conflict_do_update(
         index_elements=["view_key"],
-        set_={"seen_ms": stmt.excluded.seen_ms, "expires_ms": stmt.excluded.expires_ms},
+        set_={"seen_ms": stmt.excluded.seen_ms, "expires_ms": stmt.excluded.expires_ms,
+              "claim_round": stmt.excluded.claim_round},
         where=_visitors.c.expires_ms <= stmt.excluded.seen_ms,
     ).returning(_visitors.c.view_key)
-    claimed = set(conn.execute(stmt, [{"view_key": k, "seen_ms": s, "expires_ms": e}
+    claimed = set(conn.execute(stmt, [{"view_key": k, "seen_ms": s, "expires_ms": e,
+                                       "claim_round": claim_round}
                                       for k, s, e, _ in views]).scalars().all())
     return Counter(slot for key, _, _, slot in views if key in claimed)
 
 
 # ``WHERE true`` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
 _SQLITE_CLAIM = text(
-    "INSERT INTO view_visitors (view_key, seen_ms, expires_ms) "
+    "INSERT INTO view_visitors (view_key, seen_ms, expires_ms, claim_round) "
     "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-    "json_extract(value, '$[2]') FROM json_each(:rows) WHERE true "
+    "json_extract(value, '$[2]'), :round FROM json_each(:rows) WHERE true "
     "ON CONFLICT (view_key) DO UPDATE SET seen_ms = excluded.seen_ms, "
-    "expires_ms = excluded.expires_ms WHERE view_visitors.expires_ms <= excluded.seen_ms")
+    "expires_ms = excluded.expires_ms, claim_round = excluded.claim_round "
+    "WHERE view_visitors.expires_ms <= excluded.seen_ms")
 
 
-def recent_view_keys(conn: Connection, expiring_after_ms: int, limit: int) -> list[str]:
-    """At most ``limit`` view keys expiring after ``expiring_after_ms`` (the latest ones).
+def claimed_after(conn: Connection, claim_round: int, limit: int) -> list[tuple[str, int]]:
+    """``(view_key, expires_ms)`` of at most ``limit`` rows claimed in a round after
+    ``claim_round``, the latest rounds first."""
+    return _keys_with_expiry(conn, _visitors.c.claim_round > claim_round,
+                             _visitors.c.claim_round.desc(), limit)
 
-    The keys come back joined into one value: a flush reads thousands of them, and SQLite's
-    driver releases the interpreter lock for every row it steps through, which hands the
-    lock to a request thread and back thousands of times per flush. View keys are hex, so a
-    comma cannot occur in one.
+
+def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[str, int]]:
+    """``(view_key, expires_ms)`` of at most ``limit`` unexpired rows, latest first."""
+    return _keys_with_expiry(conn, _visitors.c.expires_ms > now_ms,
+                             _visitors.c.expires_ms.desc(), limit)
+
+
+def _keys_with_expiry(conn: Connection, where, order_by, limit: int) -> list[tuple[str, int]]:
+    """``(view_key, expires_ms)`` of the first ``limit`` rows matching ``where``.
+
+    The rows come back joined into one value: a flush reads thousands of them, and SQLite's
+    driver releases the interpreter lock for every row it steps through, which hands the lock
+    to a request thread and back thousands of times per flush. View keys are hex, so neither
+    separator can occur in one.
     """
-    latest = (select(_visitors.c.view_key).where(_visitors.c.expires_ms > expiring_after_ms)
-              .order_by(_visitors.c.expires_ms.desc()).limit(limit).subquery())
-    joined = conn.execute(select(_joined(conn, latest.c.view_key))).scalar_one_or_none()
-    return joined.split(",") if joined else []
+    row = _visitors.c.view_key + ":" + cast(_visitors.c.expires_ms, String)
+    rows = select(row.label("row")).where(where).order_by(order_by).limit(limit).subquery()
+    joined = conn.execute(select(_joined(conn, rows.c.row))).scalar_one_or_none()
+    if not joined:
+        return []
+    return [(key, int(expires)) for key, expires in
+            (item.split(":") for item in joined.split(","))]
 
 
 def _joined(conn: Connection, column):
@@ -132,14 +164,6 @@ def _joined(conn: Connection, column):
     if conn.dialect.name == "postgresql":
         return func.string_agg(column, ",")
     return func.group_concat(column, ",")
-
-
-def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[str, int]]:
-    """``(view_key, expires_ms)`` of at most ``limit`` unexpired rows, latest first."""
-    return [tuple(row) for row in conn.execute(
-        select(_visitors.c.view_key, _visitors.c.expires_ms)
-        .where(_visitors.c.expires_ms > now_ms)
-        .order_by(_visitors.c.expires_ms.desc()).limit(limit))]
 
 
 def prune(conn: Connection, now: datetime, batches_before: datetime) -> None:

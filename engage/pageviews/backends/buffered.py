@@ -5,16 +5,18 @@ within the window (bounded, least recently added first out) and a buffer of coun
 background flush, every ``VIEWS_FLUSH_SECONDS`` or after ``VIEWS_FLUSH_EVERY`` views, writes the
 buffer in one transaction:
 
-1. the buffer's view keys are *claimed* in ``view_visitors`` with an upsert that only succeeds
+1. it takes the next *claim round* number (``store.next_claim_round``), which also makes
+   concurrent flushes of several processes take turns;
+2. it reads back the view keys other processes claimed since this process's previous round
+   (with their expiry), so each process learns about repeats seen by the others within about
+   one flush interval. Round numbers follow commit order, so this is exactly what is new: no
+   key is read twice and none of this process's own come back (the first flush of a process
+   reads every live key instead);
+3. the buffer's view keys are *claimed* in ``view_visitors`` with an upsert that only succeeds
    when the key is new or expired; the database is the arbiter, so when two worker processes
    both counted one visitor's view, it is stored once;
-2. the claimed views are added with one ``count = count + excluded.count`` upsert per
-   (article, day);
-3. the view keys other processes claimed recently are read back into memory, so each process
-   learns about repeats seen by the others within about one flush interval. Only the flushes
-   that come with the interval read them: a busy process also flushes whenever its buffer is
-   full, and reading the same few seconds of keys back at each of those cost more than the
-   counting itself (``bench/views.py``).
+4. the claimed views are added with one ``count = count + excluded.count`` upsert per
+   (article, day).
 
 Stored counts are therefore exact; the ``counted`` flag and total in a response can be off by a
 repeat that went through another worker within the last flush interval. A crash loses at most
@@ -67,18 +69,12 @@ class BufferedCounter(DatabaseReads):
 
     def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
                  flush_every: int = 10_000, seen_capacity: int = 200_000,
-                 pull_overlap_seconds: float | None = None, totals_ttl: float | None = None,
+                 totals_ttl: float | None = None,
                  on_full: Callable[[], None] | None = None):
         self._engine = engine
         self._window_ms = int(window_seconds * 1000)
         self._flush_every = max(1, int(flush_every))
         self._capacity = seen_capacity
-        # A view is claimed up to one flush interval (plus the flush's own time) after it
-        # happened, so each read-back overlaps the previous one by that much and a margin.
-        self._overlap_ms = int(1000 * (pull_overlap_seconds if pull_overlap_seconds is not None
-                                       else flush_seconds + 2))
-        self._pulled_ms: int | None = None
-        self._pull_every_ms = int(flush_seconds * 1000)
         self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
@@ -97,6 +93,7 @@ class BufferedCounter(DatabaseReads):
         self._pending: deque[_View] = deque()  # counted here, not handed to a flush yet
         self._retry: list[_View] = []  # taken by a flush that failed; the flusher's own
         self._counted = PerThreadTally()  # views counted here, per article, ever
+        self._claim_round: int | None = None  # of this process's last flush; None: none yet
         self._stored_here: Counter[str] = Counter()  # of those, stored (flusher writes it)
 
     # --- recording -----------------------------------------------------------------------
@@ -205,28 +202,24 @@ class BufferedCounter(DatabaseReads):
     force_flush = flush
 
     def _write(self, batch: list[_View], now: datetime):
+        now_ms = store.epoch_ms(now)
         with self._engine.begin() as conn:
+            claim_round = store.next_claim_round(conn)  # first: see store.next_claim_round
+            if self._claim_round is None:  # first flush: every unexpired key, with its expiry
+                pulled = store.live_view_keys(conn, now_ms, limit=self._capacity)
+            else:
+                pulled = store.claimed_after(conn, self._claim_round, limit=self._capacity)
             counted: Counter[tuple[str, date]] = Counter()
-            for round_ in _rounds(batch):
+            for part in _parts_with_unique_keys(batch):
                 counted.update(store.claim_views(conn, [
-                    (v.key, v.seen_ms, v.expires_ms, (v.article, v.day)) for v in round_]))
+                    (v.key, v.seen_ms, v.expires_ms, (v.article, v.day)) for v in part],
+                    claim_round))
             store.add_counts(conn, counted, now)
             totals = store.totals(conn, {v.article for v in batch})
-            now_ms = store.epoch_ms(now)
-            if self._pulled_ms is None:  # first flush: every unexpired key, with its expiry
-                pulled = store.live_view_keys(conn, now_ms, limit=self._capacity)
-                self._pulled_ms = now_ms
-            elif now_ms - self._pulled_ms >= self._pull_every_ms:
-                # the keys claimed since the previous read, remembered until ``since``
-                since = self._pulled_ms - self._overlap_ms + self._window_ms
-                pulled = [(key, since) for key in
-                          store.recent_view_keys(conn, since, limit=self._capacity)]
-                self._pulled_ms = now_ms
-            else:  # an early flush (full buffer): the next timed one reads what others claimed
-                pulled = []
             if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
                 store.prune(conn, now, now - BATCH_IDS_KEPT)
                 self._pruned_at = now
+        self._claim_round = claim_round  # committed: the next read-back starts after it
         return sum(counted.values()), totals, pulled
 
     def after_fork(self) -> None:
@@ -254,15 +247,15 @@ def _added(seen: dict[str, int], key: str, expires: int) -> bool:
     return seen.setdefault(key, expires) is expires
 
 
-def _rounds(batch: list[_View]) -> list[list[_View]]:
-    """Split ``batch`` so that no view key occurs twice in one round (one upsert statement may
+def _parts_with_unique_keys(batch: list[_View]) -> list[list[_View]]:
+    """Split ``batch`` so that no view key occurs twice in one part (one upsert statement may
     touch a row once); a key repeats only when its window passed within one flush interval."""
-    rounds: list[list[_View]] = []
+    parts: list[list[_View]] = []
     occurrences: Counter[str] = Counter()
     for view in batch:
         index = occurrences[view.key]
         occurrences[view.key] += 1
-        if index == len(rounds):
-            rounds.append([])
-        rounds[index].append(view)
-    return rounds
+        if index == len(parts):
+            parts.append([])
+        parts[index].append(view)
+    return parts
