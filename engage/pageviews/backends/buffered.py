@@ -167,9 +167,9 @@ class BufferedCounter(DatabaseReads):
         """Remember the view keys read back from the database (other processes' views).
 
         Pulled keys are remembered no longer than they truly live, so a reader is never
-        wrongly refused here (the database knows the exact expiry). Most pulled keys are known
-        already (this process's own, or read in an overlapping earlier pull); they are
-        filtered out without the lock, and the rest are added a chunk at a time.
+        wrongly refused here (the database knows the exact expiry). Keys this process saw
+        itself meanwhile (a visitor whose views went to several workers) are filtered out
+        without the lock, and the rest are added a chunk at a time.
         """
         seen = self._seen
         fresh = [(key, expires) for key, expires in pulled
