@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engage.db import Base, UTCDateTime
@@ -42,7 +42,9 @@ class ArticleViews(Base):
 class ViewVisitor(Base):
     __tablename__ = "view_visitors"
 
-    view_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # SQLite: exactly INTEGER, so that the key is the row id (no index beside the table)
+    view_key: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                          primary_key=True, autoincrement=False)
     seen_ms: Mapped[int] = mapped_column(BigInteger())
     expires_ms: Mapped[int] = mapped_column(BigInteger(), index=True)
     claim_round: Mapped[int] = mapped_column(BigInteger(), index=True, server_default="0")

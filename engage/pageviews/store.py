@@ -80,7 +80,7 @@ def next_claim_round(conn: Connection) -> int:
     return conn.execute(stmt.returning(_claim_rounds.c.n)).scalar_one()
 
 
-def claim_views(conn: Connection, views: Iterable[tuple[str, int, int, Hashable]],
+def claim_views(conn: Connection, views: Iterable[tuple[int, int, int, Hashable]],
                 claim_round: int) -> Counter:
     """Record ``(view_key, seen_ms, expires_ms, slot)`` rows; return how many count, per slot.
 
@@ -129,33 +129,32 @@ _SQLITE_CLAIM = text(
     "WHERE view_visitors.expires_ms <= excluded.seen_ms")
 
 
-def claimed_after(conn: Connection, claim_round: int, limit: int) -> list[tuple[str, int]]:
+def claimed_after(conn: Connection, claim_round: int, limit: int) -> list[tuple[int, int]]:
     """``(view_key, expires_ms)`` of at most ``limit`` rows claimed in a round after
     ``claim_round``, the latest rounds first."""
     return _keys_with_expiry(conn, _visitors.c.claim_round > claim_round,
                              _visitors.c.claim_round.desc(), limit)
 
 
-def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[str, int]]:
+def live_view_keys(conn: Connection, now_ms: int, limit: int) -> list[tuple[int, int]]:
     """``(view_key, expires_ms)`` of at most ``limit`` unexpired rows, latest first."""
     return _keys_with_expiry(conn, _visitors.c.expires_ms > now_ms,
                              _visitors.c.expires_ms.desc(), limit)
 
 
-def _keys_with_expiry(conn: Connection, where, order_by, limit: int) -> list[tuple[str, int]]:
+def _keys_with_expiry(conn: Connection, where, order_by, limit: int) -> list[tuple[int, int]]:
     """``(view_key, expires_ms)`` of the first ``limit`` rows matching ``where``.
 
     The rows come back joined into one value: a flush reads thousands of them, and SQLite's
     driver releases the interpreter lock for every row it steps through, which hands the lock
-    to a request thread and back thousands of times per flush. View keys are hex, so neither
-    separator can occur in one.
+    to a request thread and back thousands of times per flush.
     """
-    row = _visitors.c.view_key + ":" + cast(_visitors.c.expires_ms, String)
+    row = cast(_visitors.c.view_key, String) + ":" + cast(_visitors.c.expires_ms, String)
     rows = select(row.label("row")).where(where).order_by(order_by).limit(limit).subquery()
     joined = conn.execute(select(_joined(conn, rows.c.row))).scalar_one_or_none()
     if not joined:
         return []
-    return [(key, int(expires)) for key, expires in
+    return [(int(key), int(expires)) for key, expires in
             (item.split(":") for item in joined.split(","))]
 
 

@@ -12,7 +12,7 @@ from engage.pageviews.backends.buffered import BufferedCounter
 from tests.pageviews.conftest import stored_views
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
-A, B, C = "a" * 32, "b" * 32, "c" * 32  # view keys are hex
+A, B, C = 3, 2**62 + 5, 2**63 - 1  # view keys are 63-bit integers
 
 
 def _at(seconds: float) -> datetime:

@@ -49,7 +49,7 @@ BATCH_IDS_KEPT = timedelta(days=7)
 
 
 class _View(NamedTuple):
-    key: str
+    key: int
     article: str
     day: date
     seen_ms: int      # epoch milliseconds, as view_visitors stores them
@@ -89,7 +89,7 @@ class BufferedCounter(DatabaseReads):
     def _new_buffer(self) -> None:
         self._lock = threading.Lock()  # the rare paths only (see the class docstring)
         self._flush_lock = threading.Lock()
-        self._seen: dict[str, int] = {}  # view key → expiry (epoch ms), oldest first
+        self._seen: dict[int, int] = {}  # view key → expiry (epoch ms), oldest first
         self._pending: deque[_View] = deque()  # counted here, not handed to a flush yet
         self._retry: list[_View] = []  # taken by a flush that failed; the flusher's own
         self._counted = PerThreadTally()  # views counted here, per article, ever
@@ -163,7 +163,7 @@ class BufferedCounter(DatabaseReads):
             self._last_error = None
             return stored
 
-    def _learn(self, pulled: list[tuple[str, int]], now_ms: int) -> None:
+    def _learn(self, pulled: list[tuple[int, int]], now_ms: int) -> None:
         """Remember the view keys read back from the database (other processes' views).
 
         Pulled keys are remembered no longer than they truly live, so a reader is never
@@ -237,7 +237,7 @@ class BufferedCounter(DatabaseReads):
             self.flush(now)
 
 
-def _added(seen: dict[str, int], key: str, expires: int) -> bool:
+def _added(seen: dict[int, int], key: int, expires: int) -> bool:
     """Add ``key`` to ``seen`` unless present; True if this call added it.
 
     ``dict.setdefault`` is one step under the interpreter lock, so of two threads adding the
@@ -251,7 +251,7 @@ def _parts_with_unique_keys(batch: list[_View]) -> list[list[_View]]:
     """Split ``batch`` so that no view key occurs twice in one part (one upsert statement may
     touch a row once); a key repeats only when its window passed within one flush interval."""
     parts: list[list[_View]] = []
-    occurrences: Counter[str] = Counter()
+    occurrences: Counter[int] = Counter()
     for view in batch:
         index = occurrences[view.key]
         occurrences[view.key] += 1

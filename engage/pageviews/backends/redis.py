@@ -106,7 +106,7 @@ class RedisCounter(DatabaseReads):
         self._persisted_at: float | None = None
 
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
-        keys = [self._p + "seen:" + view_key(article_key, visitor_key),
+        keys = [f"{self._p}seen:{view_key(article_key, visitor_key):x}",
                 self._p + "pending:" + article_key, self._p + "dirty", self._p + "gen"]
         counted, pending, generation = self._wire.script(
             self._record.sha, _RECORD, keys,
