@@ -1,4 +1,5 @@
-"""The baseline: a bare Flask app served by gunicorn exactly as ``engage serve`` serves engage.
+"""The baseline: a bare Flask app served by gunicorn exactly as ``engage serve`` serves engage
+(the same worker class: ``ENGAGE_WORKER_CLASS`` or the default).
 
 Run as ``python bench/bare_app.py PORT WORKERS THREADS``. Endpoints: ``GET /healthz`` (tiny
 JSON), ``GET /bare`` (a JSON body), ``POST /bare`` (parses JSON, answers 201),
@@ -10,10 +11,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from flask import Flask, jsonify, request
-
 # Replace the script's own folder on the path: bench/queue.py would shadow the stdlib queue.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from engage.worker_classes import configured_worker_class, prepare_process  # noqa: E402
+
+WORKER_CLASS = configured_worker_class()  # as `engage serve` would use
+prepare_process(WORKER_CLASS)  # before anything else exists, as `engage serve` does
+
+from flask import Flask, jsonify, request  # noqa: E402
+
 from engage.server import gunicorn_options, serve_wsgi  # noqa: E402
 
 app = Flask("bare")
@@ -42,4 +48,5 @@ def bare_204():
 
 if __name__ == "__main__":
     port, workers, threads = (int(arg) for arg in sys.argv[1:4])
-    serve_wsgi(app, gunicorn_options("127.0.0.1", port, workers, threads, 10))
+    serve_wsgi(app, gunicorn_options("127.0.0.1", port, workers, threads, 10,
+                                    worker_class=WORKER_CLASS))

@@ -41,13 +41,16 @@ PROBE_ARTICLE = "bench/probe"
 
 _LAUNCH = """
 import json, sys
+from engage.worker_classes import configured_worker_class, prepare_process
+WORKER_CLASS = configured_worker_class()
+prepare_process(WORKER_CLASS)
 from engage import create_app
 from engage.cli import upgrade_schema
 from engage.server import run_gunicorn
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     upgrade_schema()
-run_gunicorn(app, "127.0.0.1", int(sys.argv[2]), 1, 4, 10)
+run_gunicorn(app, "127.0.0.1", int(sys.argv[2]), 1, 4, 10, worker_class=WORKER_CLASS)
 """
 
 

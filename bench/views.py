@@ -2,9 +2,10 @@
 
 For each backend (embedded buffered SQL, then Redis):
 
-1. start engage with ``engage serve`` (gunicorn, 2 workers, the default threads) on a fresh
-   SQLite database, and a bare Flask app whose ``POST /api/v1/views`` returns 204, under the
-   same gunicorn settings (``engage.server.run_gunicorn``);
+1. start engage with ``engage serve`` (gunicorn, 2 workers, engage's default worker class,
+   gevent, unless ``--worker-class gthread``: 8 threads) on a fresh SQLite database, and a
+   bare Flask app whose ``POST /api/v1/views`` returns 204, under the same gunicorn settings
+   (``engage.server.run_gunicorn``, the same worker class, prepared the same way);
 2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
    network, trusted from 127.0.0.1), so every view must count; 50 articles;
    For a breakdown, a third server runs engage exactly as served except that recording a view
@@ -59,6 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # standard library's (queue.py), which would shadow it for redis and gunicorn imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+from engage.worker_classes import WORKER_CLASSES, configured_worker_class  # noqa: E402
+
 WORKERS = 2
 THREADS = 8
 GRACEFUL = 20
@@ -133,6 +136,9 @@ SPLIT_AFTER = 0.5
 
 BARE_SERVER = """
 import sys
+from engage.worker_classes import configured_worker_class, prepare_process
+WORKER_CLASS = configured_worker_class()
+prepare_process(WORKER_CLASS)  # first, as `engage serve` does
 from flask import Flask
 from engage.db import db
 from engage.server import run_gunicorn
@@ -146,7 +152,7 @@ def views():
 @app.get("/healthz")
 def healthz():
     return "", 200
-run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
+run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d, worker_class=WORKER_CLASS)
 """ % (WORKERS, THREADS, GRACEFUL)
 
 
@@ -154,6 +160,9 @@ run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
 # a view is replaced by a constant outcome: the difference to engage is the cost of counting.
 ENGAGE_NO_COUNTING = """
 import sys
+from engage.worker_classes import configured_worker_class, prepare_process
+WORKER_CLASS = configured_worker_class()
+prepare_process(WORKER_CLASS)  # first, as `engage serve` does
 from engage import create_app
 from engage.cli import upgrade_schema
 from engage.pageviews import beacon
@@ -163,7 +172,7 @@ app = create_app()
 with app.app_context():
     upgrade_schema()
 beacon.count = lambda views, view: ViewOutcome(True, 0, None)
-run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d)
+run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d, worker_class=WORKER_CLASS)
 """ % (WORKERS, THREADS, GRACEFUL)
 
 
@@ -296,7 +305,8 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
     env.update(ENGAGE_INSTANCE_PATH=str(instance), ENGAGE_DATABASE_URL=database,
                ENGAGE_SECRET_KEY="bench", ENGAGE_TRUSTED_PROXIES="127.0.0.1",
-               ENGAGE_DEMO_ENABLED="0", PYTHONPATH=str(ROOT))
+               ENGAGE_DEMO_ENABLED="0", ENGAGE_WORKER_CLASS=args.worker_class,
+               PYTHONPATH=str(ROOT))  # the bare server reads ENGAGE_WORKER_CLASS too
     env.update(dict(item.split("=", 1) for item in args.engage_env))
     prefix = None
     redis_client = None
@@ -395,6 +405,9 @@ def main() -> int:
                         help="rounds (bare, no-counting, engage) per backend; many short rounds "
                              "let the median ride out bursts of load from the machine's neighbours")
     parser.add_argument("--only", choices=("embedded", "redis"))
+    parser.add_argument("--worker-class", choices=WORKER_CLASSES,
+                        default=configured_worker_class(),
+                        help="gunicorn worker class of all three servers (default: engage's)")
     parser.add_argument("--engage-env", action="append", default=[], metavar="ENGAGE_KEY=VALUE",
                         help="extra setting for the engage servers (experiments)")
     parser.add_argument("--redis-url", default=os.environ.get("ENGAGE_BENCH_REDIS_URL",
@@ -409,7 +422,9 @@ def main() -> int:
         workdir = Path(tmp)
         script = workdir / "views.lua"
         script.write_text(WRK_SCRIPT)
-        print(f"gunicorn: {WORKERS} workers x {THREADS} threads (gthread); "
+        serving = (f"{THREADS} threads" if args.worker_class == "gthread"
+                   else "greenlets")
+        print(f"gunicorn: {WORKERS} workers x {serving} ({args.worker_class}); "
               f"wrk: 2 threads, {args.connections} connections, {args.duration:g}s per run, "
               f"{args.rounds} rounds of bare, no-counting, engage (order alternating)")
         for mode in modes:

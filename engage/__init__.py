@@ -79,8 +79,8 @@ def _register_web(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from engage.cli import serve
     from engage.spam_cli import spam
 
-    app.cli.add_command(serve)
+    # `serve` is the `engage` group's own command (engage.cli): it must run before the app is
+    # built, so the app does not carry it.
     app.cli.add_command(spam)

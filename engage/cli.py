@@ -7,8 +7,9 @@ applies migrations first unless told not to, and flushes counters when workers s
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo
+
+from engage.worker_classes import WORKER_CLASSES
 
 
 def _create_app():
@@ -30,32 +31,50 @@ def upgrade_schema() -> None:
     upgrade(revision="heads")
 
 
-@click.command("serve")
+@main.command("serve", with_appcontext=False)  # the app is built after prepare_process
 @click.option("--host", default=None, help="Bind address (ENGAGE_HOST, default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (ENGAGE_PORT, default 8000).")
 @click.option("--workers", default=None, type=int, help="Worker processes (ENGAGE_WORKERS).")
-@click.option("--threads", default=None, type=int, help="Threads per worker (ENGAGE_THREADS).")
+@click.option("--threads", default=None, type=int,
+              help="Threads per worker, gthread only (ENGAGE_THREADS).")
+@click.option("--worker-class", default=None, type=click.Choice(WORKER_CLASSES),
+              help="gevent or gthread (ENGAGE_WORKER_CLASS, default gevent).")
 @click.option("--migrate/--no-migrate", default=True, show_default=True,
               help="Upgrade the database schema before serving.")
-@with_appcontext
-def serve(host, port, workers, threads, migrate) -> None:
-    """Run engage with gunicorn until SIGTERM/SIGINT, then stop gracefully."""
+@click.pass_context
+def serve(ctx, host, port, workers, threads, worker_class, migrate) -> None:
+    """Run engage with gunicorn until SIGTERM/SIGINT, then stop gracefully.
+
+    The process is prepared for the worker class before the app is built (gevent must patch
+    the standard library first), so this command is the group's own: the group finds it
+    without building the app.
+    """
+    from engage.config import load_config
+    from engage.worker_classes import prepare_process
+
+    worker_class = worker_class or load_config()["WORKER_CLASS"]
+    try:
+        prepare_process(worker_class)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
     from engage.server import run_gunicorn
 
-    app = current_app._get_current_object()
+    app = ctx.ensure_object(ScriptInfo).load_app()
     config = app.config
     host = host or config["HOST"]
     port = port if port is not None else config["PORT"]
-    if migrate:
-        upgrade_schema()
-    for line in _startup_messages(app):
-        click.echo(line)
-    click.echo(f"engage listening on http://{host}:{port}/ "
-               f"(database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':', 1)[0]})")
-    if config["DEMO_ENABLED"]:
-        click.echo(f"demo article: http://{host}:{port}/demo")
+    with app.app_context():
+        if migrate:
+            upgrade_schema()
+        for line in _startup_messages(app):
+            click.echo(line)
+        click.echo(f"engage listening on http://{host}:{port}/ "
+                   f"(database: {config['SQLALCHEMY_DATABASE_URI'].split(':', 1)[0]}, "
+                   f"{worker_class} workers)")
+        if config["DEMO_ENABLED"]:
+            click.echo(f"demo article: http://{host}:{port}/demo")
     run_gunicorn(app, host, port, workers or config["WORKERS"], threads or config["THREADS"],
-                 config["GRACEFUL_TIMEOUT"])
+                 config["GRACEFUL_TIMEOUT"], worker_class=worker_class)
 
 
 def _startup_messages(app) -> list[str]:

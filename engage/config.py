@@ -78,7 +78,8 @@ DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",                # `engage serve` bind address
     "PORT": 8000,                       # `engage serve` port
     "WORKERS": 1,                       # gunicorn worker processes
-    "THREADS": 8,                       # threads per worker
+    "WORKER_CLASS": "gevent",           # gevent (greenlets) or gthread (engage/worker_classes.py)
+    "THREADS": 8,                       # threads per worker, gthread only
     "GRACEFUL_TIMEOUT": 20,             # seconds a stopping worker gets to finish requests
 }
 

@@ -60,13 +60,17 @@ class _Gunicorn(BaseApplication):
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int,
-                     graceful_timeout: int) -> dict:
-    """The gunicorn settings engage runs with (benchmarks serve their baselines the same way)."""
+                     graceful_timeout: int, *, worker_class: str) -> dict:
+    """The gunicorn settings engage runs with (benchmarks serve their baselines the same way).
+
+    The process must have been prepared for ``worker_class`` before the app was built
+    (``engage.worker_classes.prepare_process``).
+    """
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
         "threads": max(1, threads),
-        "worker_class": "gthread",
+        "worker_class": worker_class,
         "graceful_timeout": graceful_timeout,
         "timeout": 60,
         "keepalive": 5,
@@ -98,7 +102,9 @@ def _metrics_directory() -> tuple[str, bool]:
 
 
 def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
-                 graceful_timeout: int) -> None:
+                 graceful_timeout: int, *, worker_class: str) -> None:
+    """Serve ``app`` until stopped; ``prepare_process(worker_class)`` must have run before
+    ``app`` was built."""
     def post_fork(server, worker):
         with app.app_context():
             db.engine.dispose(close=False)
@@ -119,7 +125,8 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
         if own_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
-    options = gunicorn_options(host, port, workers, threads, graceful_timeout)
+    options = gunicorn_options(host, port, workers, threads, graceful_timeout,
+                               worker_class=worker_class)
     # No control socket: its default path is one per user, so several instances on one
     # machine would take it from each other, and engage does not use it.
     options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
@@ -129,7 +136,7 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     # process's session, whose connection a forked worker would otherwise roll back over the
     # socket it shares with the master and its siblings when it exits (exit code 1 after a
     # database outage, interleaved protocol in the worst case).
-    if has_app_context():  # `engage serve` runs inside the CLI's app context
+    if has_app_context():  # a caller may still be inside an app context
         db.session.remove()
     with app.app_context():
         db.engine.dispose()

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
 import redis
 
 from engage.pageviews.backends.redis import connect
-from engage.pageviews.backends.redis_wire import ThreadConnections, pack
+from engage.pageviews.backends.redis_wire import IdleConnections, pack
 
 
 @pytest.fixture
 def wire(redis_url, redis_prefix):
     shared = connect(redis_url)
-    yield ThreadConnections(shared), redis_prefix, shared
+    yield IdleConnections(shared), redis_prefix, shared
     for key in shared.scan_iter(match=redis_prefix + "*"):
         shared.delete(key)
     shared.close()
@@ -55,13 +56,42 @@ def test_a_dropped_connection_is_replaced_on_the_next_call(wire):
     assert new_id != my_id
 
 
-def test_each_thread_has_its_own_connection(wire):
-    connections, _, _ = wire
+def test_callers_at_the_same_time_never_share_a_connection_and_idle_ones_are_reused(wire):
+    connections, prefix, _ = wire
+    callers = 4
+    together = threading.Barrier(callers)
     ids = []
-    threads = [threading.Thread(target=lambda: ids.append(connections.run([pack("CLIENT", "ID")])[0]))
-               for _ in range(3)]
+
+    def call():
+        together.wait()
+        # BLPOP keeps each caller inside run() for 0.3 s, so all four overlap there.
+        ids.append(connections.run([pack("BLPOP", prefix + "never", "0.3"),
+                                    pack("CLIENT", "ID")])[1])
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(set(ids)) == 3
+    assert len(set(ids)) == callers
+    assert connections.idle == callers
+    for _ in range(10):  # one caller at a time: no new connection is opened
+        assert connections.run([pack("CLIENT", "ID")])[0] in ids
+    assert connections.idle == callers
+
+
+def test_a_forked_child_opens_its_own_connection(wire):
+    connections, _, _ = wire
+    [parent_id] = connections.run([pack("CLIENT", "ID")])
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the id its call used, never run pytest's teardown
+        try:
+            os.write(write_end, b"%d" % connections.run([pack("CLIENT", "ID")])[0])
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child_id = int(os.read(read_end, 64))
+    os.waitpid(pid, 0)
+    assert child_id != parent_id
+    assert connections.run([pack("CLIENT", "ID")]) == [parent_id]  # the parent's is intact

@@ -1,5 +1,8 @@
 """Real servers: two `engage serve` instances (gunicorn, 2 workers each) sharing one database
-(and Redis) store exactly one count per distinct visitor, and a graceful stop loses nothing."""
+(and Redis) store exactly one count per distinct visitor, and a graceful stop loses nothing.
+
+One instance runs gevent workers (the default) and the other gthread workers, so both worker
+classes serve every backend and database here."""
 
 from __future__ import annotations
 
@@ -32,8 +35,9 @@ def servers(request, database, tmp_path):
         settings["REDIS_URL"] = request.getfixturevalue("redis_url")
         settings["REDIS_PREFIX"] = request.getfixturevalue("redis_prefix")
     started = []
-    for _ in range(2):  # one after the other: each applies migrations on start
-        server = EngageServer(settings, port=free_port(), workers=2, threads=4)
+    for worker_class in ("gevent", "gthread"):  # one after the other: each applies migrations
+        server = EngageServer({**settings, "WORKER_CLASS": worker_class}, port=free_port(),
+                              workers=2, threads=4)
         server.start()
         started.append(server)
     yield started
@@ -64,6 +68,10 @@ def test_two_servers_sharing_storage_count_each_visitor_exactly_once(servers, da
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda job: _view(*job), jobs))
     assert sum(answers[:VISITORS]) == VISITORS  # every first view counted
-    for server in servers:
+    for server, worker_class in zip(servers, ("gevent", "gthread")):
         assert server.stop() == 0
+        log = server.log_path.read_text()
+        assert f"Using worker: {worker_class}" in log
+        # gevent patched the standard library before the app existed (engage.worker_classes)
+        assert "MonkeyPatchWarning" not in log
     assert _stored(database) == VISITORS

@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
-from engage.pageviews.backends.redis_wire import ThreadConnections, pack
+from engage.pageviews.backends.redis_wire import commands_for_this_process, pack
 from engage.pageviews.visitors import utc_day, view_key
 
 ORPHAN_AFTER_SECONDS = 60  # a batch this old was left by a process that died while persisting
@@ -93,7 +93,7 @@ class RedisCounter(DatabaseReads):
                  window_seconds: float, totals_ttl: float = 3.0, persist_seconds: float = 5.0,
                  clock=time.monotonic):
         self._redis = client
-        self._wire = ThreadConnections(client)
+        self._wire = commands_for_this_process(client)
         self._engine = engine
         self._p = prefix + "v:"
         self._window = max(1, int(window_seconds))

@@ -1,13 +1,16 @@
-"""The per-view Redis commands, packed by hand and sent on a connection of the thread's own.
+"""The per-view Redis commands, packed by hand and sent on a connection no one else is using.
 
 Why not the redis-py client: every view in Redis mode is one script call, and on this
 project's 2-core machine redis-py spent about 35 µs of CPU per command above the socket round
 trip itself (argument encoding, retry and health-check wrappers, and a shared connection pool
 whose lock every request thread takes twice per command; a thread preempted while holding it
 stalls the others, the lock convoy ``tally.py`` describes). Here a command is packed into RESP
-bytes and written on the calling thread's own ``redis.connection.Connection``, which still does
-the connecting, timeouts and reply parsing (hiredis when installed), with the settings of the
-client ``backends.redis.connect`` builds.
+bytes and written on a ``redis.connection.Connection`` taken from a stack of idle ones, which
+still does the connecting, timeouts and reply parsing (hiredis when installed), with the
+settings of the client ``backends.redis.connect`` builds. Taking and returning are
+``deque.pop`` and ``deque.append``, atomic without a lock, for threads and greenlets alike;
+there are never more connections than callers at once (with gevent a connection per greenlet
+would mean a new connection for every HTTP connection).
 
 Tried and not kept: auto-pipelining (one sender thread per process writing every queued
 command in one batch, as ioredis does). It cut Redis's CPU per view from about 52 to 38 µs,
@@ -24,7 +27,8 @@ lost its script cache) is raised once every reply of the call has been read.
 from __future__ import annotations
 
 import os
-import threading
+import weakref
+from collections import deque
 from collections.abc import Sequence
 
 import redis
@@ -47,40 +51,12 @@ def pack(*args: Arg) -> bytes:
     return b"".join(parts)
 
 
-class ThreadConnections:
-    """Commands sent on one connection per thread (and per process: after a fork each thread
-    of the child makes its own)."""
+class Commands:
+    """What the Redis backend sends per view: ``run`` (in subclasses) and ``script``."""
 
-    def __init__(self, shared: redis.Redis):
-        self._pool = shared.connection_pool
-        self._local = threading.local()
-
-    def _connection(self):
-        mine = getattr(self._local, "connection", None)
-        if mine is None or mine[0] != os.getpid():
-            mine = self._local.connection = (
-                os.getpid(), self._pool.connection_class(**self._pool.connection_kwargs))
-        return mine[1]
-
-    def run(self, packed: Sequence[bytes]) -> list:
+    def run(self, packed: Sequence[bytes]) -> list:  # pragma: no cover - abstract
         """Send ``packed`` commands in one write and return their replies, in order."""
-        connection = self._connection()
-        for attempt in (1, 2):
-            try:
-                connection.send_packed_command([b"".join(packed)], check_health=False)
-                replies = [_read(connection) for _ in packed]
-                break
-            except (RedisConnectionError, RedisTimeoutError, OSError):
-                connection.disconnect()
-                if attempt == 2:
-                    raise
-            except BaseException:
-                connection.disconnect()  # unread replies would answer the next call
-                raise
-        for reply in replies:
-            if isinstance(reply, ResponseError):
-                raise reply
-        return replies
+        raise NotImplementedError
 
     def script(self, sha: str, source: str, keys: Sequence[Arg], args: Sequence[Arg]):
         """``EVALSHA`` (``EVAL`` if Redis lost the script): the script's reply."""
@@ -90,7 +66,87 @@ class ThreadConnections:
             return self.run([pack("EVAL", source, len(keys), *keys, *args)])[0]
 
 
-def _read(connection):
+def commands_for_this_process(shared: redis.Redis) -> Commands:
+    """Pipelined on one connection when gevent serves (``redis_pipeline.py``: greenlets hand
+    off cheaply), otherwise a connection per concurrent thread."""
+    from engage.worker_classes import is_patched
+
+    if is_patched():
+        from engage.pageviews.backends.redis_pipeline import PipelinedConnection
+
+        return PipelinedConnection(shared)
+    return IdleConnections(shared)
+
+
+def call_after_fork(method) -> None:
+    """Have ``method`` (bound) called in every forked child, as long as its object lives.
+
+    Cheaper than comparing ``os.getpid()`` on every call: each is a system call."""
+    ref = weakref.WeakMethod(method)
+
+    def after_fork() -> None:
+        alive = ref()
+        if alive is not None:
+            alive()
+
+    os.register_at_fork(after_in_child=after_fork)
+
+
+class IdleConnections(Commands):
+    """Connections lent to one caller at a time (per process: a forked child starts empty)."""
+
+    def __init__(self, shared: redis.Redis):
+        self._pool = shared.connection_pool
+        self._idle: deque = deque()
+        call_after_fork(self._forget_parents_connections)
+
+    def _forget_parents_connections(self) -> None:
+        self._idle = deque()  # the parent's sockets are not ours to use
+
+    def _take(self):
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return self._pool.connection_class(**self._pool.connection_kwargs)
+
+    def _give_back(self, connection) -> None:
+        self._idle.append(connection)
+
+    @property
+    def idle(self) -> int:
+        """How many connections wait to be lent (for tests)."""
+        return len(self._idle)
+
+    def run(self, packed: Sequence[bytes]) -> list:
+        """Send ``packed`` commands in one write and return their replies, in order."""
+        connection = self._take()
+        for attempt in (1, 2):
+            try:
+                connection.send_packed_command([b"".join(packed)], check_health=False)
+                replies = [read_reply(connection) for _ in packed]
+                break
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                connection.disconnect()
+                if attempt == 2:
+                    self._give_back(connection)  # disconnected: it reconnects when next used
+                    raise
+            except BaseException:
+                connection.disconnect()  # unread replies would answer the next call
+                self._give_back(connection)
+                raise
+        self._give_back(connection)
+        return raise_error_replies(replies)
+
+
+def raise_error_replies(replies: list) -> list:
+    """``replies``, unless one is an error reply: then that error is raised."""
+    for reply in replies:
+        if isinstance(reply, ResponseError):
+            raise reply
+    return replies
+
+
+def read_reply(connection):
     """The next reply; an error reply is returned, not raised, so the stream stays in step."""
     try:
         return connection.read_response()

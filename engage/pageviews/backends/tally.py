@@ -7,6 +7,11 @@ the cost of a view with 8 threads (``bench/views.py``). Here each thread adds on
 ``Counter`` (one writer per counter, so no update is lost), and a reader sums the counters of
 every thread. Totals only grow; "how many are not stored yet" is a total minus what the single
 flushing thread has recorded as stored.
+
+Under gevent (``engage.worker_classes``) the counters are per OS thread, not per greenlet:
+a greenlet is only switched out where it waits on I/O, never inside ``add``, so the greenlets
+of a thread can share one counter, and a server that starts a greenlet per connection does not
+register a counter per connection.
 """
 
 from __future__ import annotations
@@ -15,12 +20,20 @@ import threading
 import weakref
 from collections import Counter
 
+from engage.worker_classes import os_thread_local
+
+
+class _Owner:
+    """Kept only in a thread's local storage: it dies with the thread (the weakref says so)."""
+
+    __slots__ = ("__weakref__",)
+
 
 class PerThreadTally:
     """Monotonic counts per key; ``add`` is lock-free, ``get`` sums over threads."""
 
     def __init__(self):
-        self._local = threading.local()
+        self._local = os_thread_local()
         self._lock = threading.Lock()  # only to register a thread, and to retire dead ones
         self._counters: list[tuple[weakref.ref, Counter]] = []
         self._retired: Counter = Counter()  # counts of threads that have exited
@@ -39,6 +52,11 @@ class PerThreadTally:
             total += counts.get(key, 0)
         return total
 
+    @property
+    def registered(self) -> int:
+        """How many threads' counters are kept apart (not yet retired)."""
+        return len(self._counters)
+
     def retire_dead_threads(self) -> None:
         """Fold the counters of exited threads into one (keeps ``get`` short in a server that
         replaces its threads). A ``get`` running meanwhile may briefly see a lower count."""
@@ -55,8 +73,8 @@ class PerThreadTally:
             self._retired = retired
 
     def _register(self) -> Counter:
+        owner = self._local.owner = _Owner()
         counts = self._local.counts = Counter()
         with self._lock:
-            self._counters = self._counters + [(weakref.ref(threading.current_thread()),
-                                                counts)]
+            self._counters = self._counters + [(weakref.ref(owner), counts)]
         return counts

@@ -1,0 +1,74 @@
+"""The two ways ``engage serve`` runs requests, and what each needs from the process.
+
+- ``gevent`` (the default): each worker process serves every connection in one OS thread, a
+  greenlet per connection, switching only where a request waits on a socket (Redis,
+  PostgreSQL, the client). A view beacon in Redis mode is mostly such a wait. With threads, every
+  wait handed the interpreter lock to another thread and back: on this project's 2-core
+  machine that cost more than the view itself (``bench/views.py``, Redis mode: 416 µs of
+  server CPU per view with 8 threads, 344 µs with gevent and ``redis_pipeline.py``; embedded
+  mode: the ratio to a bare endpoint rose from 0.71 to 0.84). What it costs: work that holds
+  the CPU without waiting on a socket holds the whole worker meanwhile. SQLite's calls are such
+  work (short ones; a write waiting for another process's lock waits up to the busy timeout),
+  and so is training the spam filter. Use more worker processes, not threads,
+  to use more cores.
+- ``gthread``: gunicorn's thread pool, ``THREADS`` threads per worker. For deployments that
+  cannot have gevent's monkey-patching (a C extension that blocks on its own sockets).
+
+gevent only works when the standard library is patched before anything creates a lock, a
+thread, a thread-local or a socket. gunicorn patches in each worker after the fork, but engage
+builds its app before forking (``preload_app``), so ``engage serve`` (and the benchmarks)
+call ``prepare_process`` first, before the app exists.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+WORKER_CLASSES = ("gevent", "gthread")
+
+
+def configured_worker_class() -> str:
+    """``ENGAGE_WORKER_CLASS``, or the default (for scripts that serve without ``engage serve``,
+    such as the benchmarks' baselines, which must serve the way engage does)."""
+    from engage.config import DEFAULTS
+
+    return os.environ.get("ENGAGE_WORKER_CLASS", DEFAULTS["WORKER_CLASS"])
+
+
+def prepare_process(worker_class: str) -> None:
+    """Make this process ready to serve with ``worker_class``; call before building the app.
+
+    Raises ValueError for an unknown class. Patching is idempotent.
+    """
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"ENGAGE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, "
+                         f"got {worker_class!r}")
+    if worker_class == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+
+def is_patched() -> bool:
+    """Whether gevent has patched threads into greenlets in this process."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return monkey.is_module_patched("threading")
+
+
+def os_thread_local():
+    """A thread-local that is one per OS thread, even when gevent has patched ``threading.local``
+    to be one per greenlet.
+
+    For state that callers only touch in code that never waits on I/O (a greenlet cannot be
+    switched out there, so the greenlets of one thread can share it), and that would otherwise
+    be made anew for every connection's greenlet.
+    """
+    if is_patched():
+        from gevent import monkey
+
+        return monkey.get_original("_thread", "_local")()
+    return threading.local()
