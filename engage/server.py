@@ -81,7 +81,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
 
 
 def serve_wsgi(app, options: dict) -> None:
-    """Serve any WSGI ``app`` with gunicorn ``options`` until stopped."""
+    """Serve any WSGI ``app`` with gunicorn ``options`` until stopped (headers and body of an
+    answer in one write: ``engage.coalesced_response``)."""
+    from engage.coalesced_response import install
+
+    install()
     _Gunicorn(app, options).run()
 
 
