@@ -51,6 +51,18 @@ print(json.dumps({"kind": type(wire).__name__, "numbers": sorted(r[0] for r in r
     assert seen["calls"] == 200 and seen["batches"] < 200
 
 
+def test_one_sender_sleeps_between_busy_spells_and_wakes_for_new_calls(redis_url, redis_prefix):
+    seen = _child(r"""
+first = together([lambda: wire.run([pack("INCR", prefix + "n")]) for _ in range(5)])
+sender = wire._sender
+gevent.sleep(0.05)  # the queue is empty: the sender sleeps
+second = together([lambda: wire.run([pack("INCR", prefix + "n")]) for _ in range(5)])
+print(json.dumps({"numbers": sorted(r[0] for r in first + second),
+                  "same_sender": wire._sender is sender and not sender.dead}))
+""", redis_url, redis_prefix)
+    assert seen == {"numbers": list(range(1, 11)), "same_sender": True}
+
+
 def test_an_error_reply_goes_to_its_caller_only(redis_url, redis_prefix):
     seen = _child(r"""
 wire.run([pack("SET", prefix + "s", "text")])

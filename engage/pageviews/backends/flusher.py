@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
+from engage.after_fork import call_after_fork
 from engage.pageviews.backends.base import Recorded
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class AutoFlush:
         self._name = name
         self._lock = threading.Lock()
         self._pid: int | None = None
+        self._started_here = False  # reset in forked children: no getpid() per view
+        call_after_fork(self._forked)
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -64,11 +67,15 @@ class AutoFlush:
         self.counter.close(now)
 
     # --- the thread --------------------------------------------------------------------------
+    def _forked(self) -> None:
+        self._started_here = False
+
     def ensure_running(self) -> None:
-        if self._pid == os.getpid() or self._stopping.is_set():
+        if self._started_here or self._stopping.is_set():
             return
         with self._lock:
             if self._pid == os.getpid():
+                self._started_here = True
                 return
             if self._pid is not None and hasattr(self.counter, "after_fork"):
                 self.counter.after_fork()  # inherited pools and buffers belong to the parent
@@ -76,6 +83,7 @@ class AutoFlush:
             self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
             self._pid = os.getpid()
             self._thread.start()
+            self._started_here = True
 
     def wake(self) -> None:
         """Flush soon. Called on every view while the buffer is full, so the already-woken

@@ -10,7 +10,9 @@ saved (``redis_wire.py``), so threads keep a connection each.
 
 How: a caller queues its packed commands with a result slot and waits on the slot. One sender
 greenlet per process takes everything queued, writes it in one ``sendall``, reads the replies in
-order and gives each caller its own; what is queued meanwhile goes in the next batch. Under
+order and gives each caller its own; what is queued meanwhile goes in the next batch. The
+sender lives as long as the process and sleeps on an event when the queue is empty: a new
+greenlet per busy spell cost a ``mmap`` and ``munmap`` of its frame stack each time. Under
 light load a batch is one caller's commands; under load many views share one write, one read
 and one wake-up of Redis.
 
@@ -30,12 +32,12 @@ from collections.abc import Sequence
 
 import gevent
 import redis
-from gevent.event import AsyncResult
+from gevent.event import AsyncResult, Event
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from engage.pageviews.backends.redis_wire import (Commands, call_after_fork, raise_error_replies,
-                                                  read_reply)
+from engage.after_fork import call_after_fork
+from engage.pageviews.backends.redis_wire import Commands, raise_error_replies, read_reply
 
 _Queued = tuple[Sequence[bytes], AsyncResult]
 
@@ -53,6 +55,8 @@ class PipelinedConnection(Commands):
     def _start_afresh(self) -> None:
         self._queue: list[_Queued] = []
         self._sender: gevent.Greenlet | None = None
+        self._sender_idle = False
+        self._wake = Event()
         self._connection = self._pool.connection_class(**self._pool.connection_kwargs)
 
     def run(self, packed: Sequence[bytes]) -> list:
@@ -60,16 +64,23 @@ class PipelinedConnection(Commands):
         self.calls += 1
         self._queue.append((packed, slot))
         if self._sender is None:
-            self._sender = gevent.spawn(self._send_queued)
+            self._sender = gevent.spawn(self._send_forever)
+        elif self._sender_idle:
+            self._sender_idle = False
+            self._wake.set()
         return raise_error_replies(slot.get())
 
-    def _send_queued(self) -> None:
-        # No greenlet switch happens between the last check of the queue and giving up the
-        # sender role (no I/O there), so nothing queued is ever left without a sender.
+    def _send_forever(self) -> None:
+        # No greenlet switch happens between the last check of the queue and going idle (no
+        # I/O there), so nothing is ever queued while the sender is about to sleep unseen.
         try:
-            while self._queue:
-                batch, self._queue = self._queue, []
-                self._send(batch)
+            while True:
+                while self._queue:
+                    batch, self._queue = self._queue, []
+                    self._send(batch)
+                self._sender_idle = True
+                self._wake.clear()
+                self._wake.wait()
         except BaseException as error:  # killed (the worker is stopping): fail the waiters
             for _, slot in self._queue:
                 slot.set_exception(RedisConnectionError(f"Redis pipeline stopped: {error!r}"))

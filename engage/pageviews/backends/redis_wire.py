@@ -26,8 +26,6 @@ lost its script cache) is raised once every reply of the call has been read.
 
 from __future__ import annotations
 
-import os
-import weakref
 from collections import deque
 from collections.abc import Sequence
 
@@ -35,6 +33,8 @@ import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from engage.after_fork import call_after_fork
 
 Arg = bytes | str | int
 
@@ -76,20 +76,6 @@ def commands_for_this_process(shared: redis.Redis) -> Commands:
 
         return PipelinedConnection(shared)
     return IdleConnections(shared)
-
-
-def call_after_fork(method) -> None:
-    """Have ``method`` (bound) called in every forked child, as long as its object lives.
-
-    Cheaper than comparing ``os.getpid()`` on every call: each is a system call."""
-    ref = weakref.WeakMethod(method)
-
-    def after_fork() -> None:
-        alive = ref()
-        if alive is not None:
-            alive()
-
-    os.register_at_fork(after_in_child=after_fork)
 
 
 class IdleConnections(Commands):
