@@ -71,3 +71,22 @@ def test_a_batch_of_mixed_events_adds_each_label_its_own_count():
     assert m.views.labels("dropped", "bot")._value.get() == views_before["bot"] + 1
     assert m.views.labels("dropped", "repeat")._value.get() == views_before["repeat"] + 2
     assert m.latency.labels("POST", route)._sum.get() == latency_before + 0.875
+
+
+def test_a_batch_of_observations_exposes_what_observing_one_by_one_would():
+    from prometheus_client import CollectorRegistry, Histogram
+
+    amounts = [0.0, 0.001, 0.0049, 0.005, 0.0051, 0.07, 0.1, 0.3, 2.5, 2.5, 11.0, 1e6]
+    exposed = []
+    for observe in (lambda child: metrics.observe_all(child, amounts),
+                    lambda child: [child.observe(amount) for amount in amounts]):
+        registry = CollectorRegistry()
+        histogram = Histogram("probe_seconds", "probe", ["route"], registry=registry,
+                              buckets=(0.005, 0.01, 0.1, 0.5, 2.5, 10.0))
+        observe(histogram.labels("/r"))
+        exposed.append(sorted((sample.name, tuple(sorted(sample.labels.items())), sample.value)
+                              for family in registry.collect() for sample in family.samples
+                              if not sample.name.endswith("_created")))
+    batched, one_by_one = exposed
+    assert batched == one_by_one
+    assert ("probe_seconds_bucket", (("le", "0.005"), ("route", "/r")), 4.0) in batched
