@@ -66,6 +66,8 @@ class FailoverCounter:
                 self._failed(error)
             else:
                 self._recovered()
+                if not self.fallback.in_use:  # the common case: Redis never failed here
+                    return result
                 extra = self.fallback.unflushed([article_key])[article_key]
                 return Recorded(result.counted, result.total + extra)
         return self.fallback.record(article_key, visitor_key, now)
