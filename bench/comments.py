@@ -1,7 +1,7 @@
 """Comments API throughput next to a bare Flask endpoint served the same way, in one run.
 
-Starts ``engage serve`` (gunicorn, gthread) on a fresh database and ``bench/bare_app.py`` under
-the same gunicorn settings, then drives each with the same closed-loop load:
+Starts ``engage serve`` (gunicorn, engage's worker class: ``ENGAGE_WORKER_CLASS`` or gevent) on a
+fresh database and ``bench/bare_app.py`` under the same gunicorn settings, then drives each with the same closed-loop load:
 
 - ``POST /api/v1/comments`` (distinct clean comments) vs a bare JSON ``POST``;
 - ``GET /api/v1/comments`` of a 200-comment thread (``limit=200``) vs a bare JSON ``GET``.
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 from bench.loadgen import run_load  # noqa: E402
+from engage.worker_classes import configured_worker_class  # noqa: E402
 from tests.servers import EngageServer, free_port  # noqa: E402
 
 WORKERS, THREADS = 2, 8
@@ -112,7 +113,8 @@ def main() -> int:
             engage_result = run_load(engage.url, engage_factory, **load)
             rows.append((name, engage_result, bare_result))
         database = "PostgreSQL" if args.database_url else "SQLite (embedded default)"
-        print(f"engage vs bare Flask, gunicorn gthread {WORKERS} workers x {THREADS} threads, "
+        print(f"engage vs bare Flask, gunicorn {configured_worker_class()} {WORKERS} workers "
+              f"(threads: {THREADS}, gthread only), "
               f"{args.concurrency} client threads, {args.seconds:.0f} s each, {database}")
         for name, engage_result, bare_result in rows:
             ratio = engage_result.rps / bare_result.rps if bare_result.rps else float("nan")

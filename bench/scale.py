@@ -3,7 +3,7 @@
 What it does:
 
 1. creates a private PostgreSQL database (dropped at the end), migrates it once, and starts two
-   ``engage serve --no-migrate`` instances (gunicorn, 2 workers x 8 threads each) sharing it and
+   ``engage serve --no-migrate`` instances (gunicorn, 2 workers each, engage's worker class) sharing it and
    one Redis key prefix, as two machines of one site would;
 2. puts a small round-robin TCP load balancer (``RoundRobin`` below, per connection) in front:
    "one instance" sends everything through it to instance A only, "two instances" to A and B,
@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/ holds modules named like the standard library's (queue.py): keep it off sys.path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+from engage.worker_classes import configured_worker_class  # noqa: E402
 
 WORKERS, THREADS = 2, 8
 ARTICLES = 50
@@ -359,7 +360,7 @@ def main() -> int:
             instances = [Instance(name, env, workdir) for name in ("a", "b")]
             for instance in instances:
                 instance.wait_healthy()
-            print(f"2 instances x gunicorn {WORKERS} workers x {THREADS} threads on PostgreSQL "
+            print(f"2 instances x gunicorn {WORKERS} {configured_worker_class()} workers on PostgreSQL "
                   f"+ Redis; {args.concurrency} keep-alive clients through a round-robin TCP "
                   f"balancer; mix per 10 requests: 6 views, 3 thread reads, 1 comment post; "
                   f"{args.rounds} rounds x {args.duration:g} s per side, order alternating")
