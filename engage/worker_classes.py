@@ -8,8 +8,9 @@
   server CPU per view with 8 threads, 344 µs with gevent and ``redis_pipeline.py``; embedded
   mode: the ratio to a bare endpoint rose from 0.71 to 0.84). What it costs: work that holds
   the CPU without waiting on a socket holds the whole worker meanwhile. SQLite's calls are such
-  work (short ones; a write waiting for another process's lock waits up to the busy timeout),
-  and so is training the spam filter. Use more worker processes, not threads,
+  work (short ones; a write waiting for another process's lock waits up to the busy timeout).
+  Long pure computations go to a native thread with ``off_the_event_loop`` (training the spam
+  filter takes about a second), so the worker keeps serving meanwhile, as it would with threads. Use more worker processes, not threads,
   to use more cores.
 - ``gthread``: gunicorn's thread pool, ``THREADS`` threads per worker. For deployments that
   cannot have gevent's monkey-patching (a C extension that blocks on its own sockets).
@@ -24,6 +25,9 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 WORKER_CLASSES = ("gevent", "gthread")
 
@@ -57,6 +61,20 @@ def is_patched() -> bool:
     except ImportError:  # pragma: no cover - gevent is a dependency
         return False
     return monkey.is_module_patched("threading")
+
+
+def off_the_event_loop(function: Callable[..., T], *args) -> T:
+    """``function(*args)``, on a native thread when gevent serves, so that the worker's other
+    greenlets keep being served while it runs (sharing the interpreter lock, as threads do).
+
+    For long pure computations only: ``function`` must not touch sockets, database sessions
+    or locks that greenlets hold. Without gevent it simply runs here.
+    """
+    if is_patched():
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(function, args)
+    return function(*args)
 
 
 def os_thread_local():

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from engage.moderation.classifier import LinearModel, Params, train
 from engage.moderation.classifier_store import load_examples, read_version
+from engage.worker_classes import off_the_event_loop
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ class ClassifierCache:
         model = None
         if stamp is not None:
             started = time.perf_counter()
-            model = train(load_examples(session, self.max_examples), self.params)
+            examples = load_examples(session, self.max_examples)
+            # about a second for 5,000 examples: under gevent that would stall the worker
+            model = off_the_event_loop(train, examples, self.params)
             self._pause = TRAINING_DUTY * (time.perf_counter() - started)
         self._trained = Trained(stamp, model)
 
