@@ -2,16 +2,17 @@
 
 - ``gevent`` (the default): each worker process serves every connection in one OS thread, a
   greenlet per connection, switching only where a request waits on a socket (Redis,
-  PostgreSQL, the client). A view beacon in Redis mode is mostly such a wait. With threads, every
-  wait handed the interpreter lock to another thread and back: on this project's 2-core
+  PostgreSQL, the client). A view beacon in Redis mode is mostly such a wait. With threads,
+  every wait handed the interpreter lock to another thread and back: on this project's 2-core
   machine that cost more than the view itself (``bench/views.py``, Redis mode: 416 µs of
-  server CPU per view with 8 threads, 344 µs with gevent and ``redis_pipeline.py``; embedded
-  mode: the ratio to a bare endpoint rose from 0.71 to 0.84). What it costs: work that holds
-  the CPU without waiting on a socket holds the whole worker meanwhile. SQLite's calls are such
-  work (short ones; a write waiting for another process's lock waits up to the busy timeout).
-  Long pure computations go to a native thread with ``off_the_event_loop`` (training the spam
-  filter takes about a second), so the worker keeps serving meanwhile, as it would with threads. Use more worker processes, not threads,
-  to use more cores.
+  server CPU per view with 8 threads, about 300 µs with gevent and ``redis_pipeline.py``;
+  embedded mode: the ratio to a bare endpoint rose from 0.71 to 0.82-0.95). What it costs:
+  work that holds the CPU without waiting on a socket holds the whole worker meanwhile.
+  SQLite's calls are such work (short ones; a write waiting for another process's lock waits
+  up to the busy timeout). Long pure computations go to a native thread with
+  ``off_the_event_loop`` (training the spam filter takes about a second), so the worker keeps
+  serving meanwhile, as it would with threads. Use more worker processes, not threads, to use
+  more cores.
 - ``gthread``: gunicorn's thread pool, ``THREADS`` threads per worker. For deployments that
   cannot have gevent's monkey-patching (a C extension that blocks on its own sockets).
 
