@@ -42,3 +42,17 @@ def test_put_refreshes_entries_without_a_query():
     cache.put({"/a": 42})
     assert cache.get(["/a"]) == {"/a": 42}
     assert database.queries == []
+
+
+def test_get_one_reads_a_fresh_entry_from_memory_and_reloads_a_stale_one():
+    database, now = Database(), [0.0]
+    cache = StoredTotals(database.load, ttl=3, clock=lambda: now[0])
+    assert cache.get_one("/a") == 1
+    database.totals["/a"] = 10
+    now[0] = 2.9
+    assert cache.get_one("/a") == 1 and len(database.queries) == 1
+    now[0] = 3.0
+    assert cache.get_one("/a") == 10 and len(database.queries) == 2
+    cache.expire_all()
+    database.totals["/a"] = 20
+    assert cache.get_one("/a") == 20

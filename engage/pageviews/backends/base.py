@@ -88,6 +88,14 @@ class StoredTotals:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, float]] = {}
 
+    def get_one(self, key: str) -> int:
+        """``get([key])[key]``, without building a list and a dict when the entry is fresh
+        (every view reads one)."""
+        entry = self._entries.get(key)
+        if entry is not None and self._clock() - entry[1] < self._ttl:
+            return entry[0]
+        return self.get([key])[key]
+
     def get(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(dict.fromkeys(keys))
         now = self._clock()

@@ -118,7 +118,7 @@ class BufferedCounter(DatabaseReads):
             if len(self._pending) >= self._flush_every and self.on_full is not None:
                 self.on_full()
         unflushed = self._counted.get(article_key) - self._stored_here[article_key]
-        return Recorded(counted, self._stored.get([article_key])[article_key] + unflushed)
+        return Recorded(counted, self._stored.get_one(article_key) + unflushed)
 
     # --- reading -------------------------------------------------------------------------
     def totals(self, keys: Iterable[str]) -> dict[str, int]:

@@ -51,9 +51,8 @@ else
     counted = 1
   end
 end
-if counted == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-  redis.call('SADD', KEYS[3], ARGV[4])
+if counted == 1 and redis.call('HINCRBY', KEYS[2], ARGV[3], 1) == 1 then
+  redis.call('SADD', KEYS[3], ARGV[4])  -- a new day field: the article may not be marked yet
 end
 local pending = 0
 for _, n in ipairs(redis.call('HVALS', KEYS[2])) do pending = pending + tonumber(n) end
@@ -96,6 +95,7 @@ class RedisCounter(DatabaseReads):
         self._wire = commands_for_this_process(client)
         self._engine = engine
         self._p = prefix + "v:"
+        self._dirty_key, self._generation_key = self._p + "dirty", self._p + "gen"
         self._window = max(1, int(window_seconds))
         self._record = client.register_script(_RECORD)
         self._snapshot = client.register_script(_SNAPSHOT)
@@ -107,12 +107,12 @@ class RedisCounter(DatabaseReads):
 
     def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
         keys = [f"{self._p}seen:{view_key(article_key, visitor_key):x}",
-                self._p + "pending:" + article_key, self._p + "dirty", self._p + "gen"]
+                self._p + "pending:" + article_key, self._dirty_key, self._generation_key]
         counted, pending, generation = self._wire.script(
             self._record.sha, _RECORD, keys,
             [int(now.timestamp()), self._window, utc_day(now).isoformat(), article_key])
         self._observe(generation)
-        return Recorded(bool(counted), self._stored.get([article_key])[article_key] + pending)
+        return Recorded(bool(counted), self._stored.get_one(article_key) + pending)
 
     def _observe(self, generation: int) -> None:
         if generation != self._generation:  # someone persisted: cached stored totals are old
