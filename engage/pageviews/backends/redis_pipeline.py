@@ -37,7 +37,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from engage.after_fork import call_after_fork
-from engage.pageviews.backends.redis_wire import Commands, raise_error_replies, read_reply
+from engage.pageviews.backends.redis_wire import Commands, exchange, raise_error_replies
 
 _Queued = tuple[Sequence[bytes], AsyncResult]
 
@@ -92,23 +92,16 @@ class PipelinedConnection(Commands):
     def _send(self, batch: list[_Queued]) -> None:
         data = b"".join(b"".join(packed) for packed, _ in batch)
         expected = sum(len(packed) for packed, _ in batch)
-        connection = self._connection
-        for attempt in (1, 2):
-            try:
-                connection.send_packed_command([data], check_health=False)
-                replies = [read_reply(connection) for _ in range(expected)]
-                break
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                connection.disconnect()  # sent again on a new connection, or failed
-                if attempt == 2:
-                    for _, slot in batch:
-                        slot.set_exception(type(error)(*error.args))
-                    return
-            except BaseException as error:
-                connection.disconnect()  # unread replies would answer the next batch
-                for _, slot in batch:
-                    slot.set_exception(RedisConnectionError(f"Redis pipeline stopped: {error!r}"))
-                raise
+        try:
+            replies = exchange(self._connection, data, expected)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            for _, slot in batch:
+                slot.set_exception(type(error)(*error.args))
+            return
+        except BaseException as error:
+            for _, slot in batch:
+                slot.set_exception(RedisConnectionError(f"Redis pipeline stopped: {error!r}"))
+            raise
         self.batches_sent += 1
         start = 0
         for packed, slot in batch:

@@ -12,10 +12,11 @@ settings of the client ``backends.redis.connect`` builds. Taking and returning a
 there are never more connections than callers at once (with gevent a connection per greenlet
 would mean a new connection for every HTTP connection).
 
-Tried and not kept: auto-pipelining (one sender thread per process writing every queued
-command in one batch, as ioredis does). It cut Redis's CPU per view from about 52 to 38 µs,
-but the two thread hand-offs per view cost more in engage (424 → 492 µs of server CPU per
-view in ``bench/views.py``).
+With threads, auto-pipelining (one sender thread per process writing every queued command in
+one batch, as ioredis does) was tried and not kept: it cut Redis's CPU per view from about 52
+to 38 µs, but the two thread hand-offs per view cost more in engage (424 → 492 µs of server
+CPU per view in ``bench/views.py``). Under gevent, where hand-offs are cheap, it is what
+``redis_pipeline.py`` does.
 
 Failure semantics match that client: a connection or timeout error closes the connection and
 the commands are sent once more on a new one (a script that ran but whose reply was lost then
@@ -106,22 +107,32 @@ class IdleConnections(Commands):
     def run(self, packed: Sequence[bytes]) -> list:
         """Send ``packed`` commands in one write and return their replies, in order."""
         connection = self._take()
-        for attempt in (1, 2):
-            try:
-                connection.send_packed_command([b"".join(packed)], check_health=False)
-                replies = [read_reply(connection) for _ in packed]
-                break
-            except (RedisConnectionError, RedisTimeoutError, OSError):
-                connection.disconnect()
-                if attempt == 2:
-                    self._give_back(connection)  # disconnected: it reconnects when next used
-                    raise
-            except BaseException:
-                connection.disconnect()  # unread replies would answer the next call
-                self._give_back(connection)
-                raise
-        self._give_back(connection)
+        try:
+            replies = exchange(connection, b"".join(packed), len(packed))
+        finally:
+            self._give_back(connection)  # if it failed, it is disconnected: it reconnects
         return raise_error_replies(replies)
+
+
+def exchange(connection, data: bytes, expected: int) -> list:
+    """Write ``data`` (``expected`` packed commands) and read their replies, error replies
+    included as values; on a connection or timeout error, once more on a new connection.
+
+    Raises the second such error, or anything else at once; either way the connection is left
+    disconnected, since unread replies would answer the next caller.
+    """
+    for attempt in (1, 2):
+        try:
+            connection.send_packed_command([data], check_health=False)
+            return [read_reply(connection) for _ in range(expected)]
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            connection.disconnect()
+            if attempt == 2:
+                raise
+        except BaseException:
+            connection.disconnect()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def raise_error_replies(replies: list) -> list:
