@@ -13,14 +13,14 @@ from pathlib import Path
 
 # Replace the script's own folder on the path: bench/queue.py would shadow the stdlib queue.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-from engage.worker_classes import configured_worker_class, prepare_process  # noqa: E402
+from engage.serving.worker_classes import configured_worker_class, prepare_process  # noqa: E402
 
 WORKER_CLASS = configured_worker_class()  # as `engage serve` would use
 prepare_process(WORKER_CLASS)  # before anything else exists, as `engage serve` does
 
 from flask import Flask, jsonify, request  # noqa: E402
 
-from engage.server import gunicorn_options, serve_wsgi  # noqa: E402
+from engage.serving.gunicorn_app import gunicorn_options, serve_wsgi  # noqa: E402
 
 app = Flask("bare")
 

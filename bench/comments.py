@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 from bench.loadgen import run_load  # noqa: E402
-from engage.worker_classes import configured_worker_class  # noqa: E402
+from engage.serving.worker_classes import configured_worker_class  # noqa: E402
 from tests.servers import EngageServer, free_port  # noqa: E402
 
 WORKERS, THREADS = 2, 8

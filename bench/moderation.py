@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script, bench/ would otherwise shadow the repository
 
 from engage.config import DEFAULTS  # noqa: E402
-from engage.moderation.options import Blocklist, options_from_config  # noqa: E402
+from engage.moderation.settings.options import Blocklist, options_from_config  # noqa: E402
 from engage.moderation.pipeline import Action, MemoryHistory, Submission, moderate  # noqa: E402
 from engage.moderation.profanity import ProfanityMatcher  # noqa: E402
 from engage.moderation.rules import build_rules  # noqa: E402

@@ -139,7 +139,7 @@ def add_moderator(url: str) -> str:
     """Create the bench moderator; return a new API token."""
     from engage import create_app
     from engage.db import db
-    from engage.moderation.auth import create_moderator, issue_token
+    from engage.moderators.accounts import create_moderator, issue_token
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-q-")})
     with app.app_context():

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/ holds modules named like the standard library's (queue.py): keep it off sys.path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-from engage.worker_classes import configured_worker_class  # noqa: E402
+from engage.serving.worker_classes import configured_worker_class  # noqa: E402
 
 WORKERS, THREADS = 2, 8
 ARTICLES = 50

@@ -5,7 +5,7 @@ Two modes:
 - default: through the HTTP API of a running engage, all rules active (see ``http_fold``).
 
 Thresholds are chosen per fold from the three *training* videos only (an inner
-leave-one-video-out; the rule is in ``engage.moderation.classifier_eval``), so the reported
+leave-one-video-out; the rule is in ``engage.spamfilter.evaluation``), so the reported
 figure is never used to choose anything. ``--thresholds SPAM,HOLD`` fixes them instead.
 
 Run: ``.venv/bin/python bench/spam_eval.py [--offline] [--data DIR]``
@@ -21,10 +21,10 @@ from pathlib import Path
 # the repository root, not bench/ (bench/queue.py would shadow the standard library's queue)
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from engage.moderation.classifier import train  # noqa: E402
-from engage.moderation.classifier_data import read_labelled_csv, synthetic_email  # noqa: E402
-from engage.moderation.classifier_features import features  # noqa: E402
-from engage.moderation.classifier_eval import (Outcome, Thresholds, choose_thresholds,  # noqa: E402
+from engage.spamfilter.model import train  # noqa: E402
+from engage.spamfilter.training_data import read_labelled_csv, synthetic_email  # noqa: E402
+from engage.spamfilter.features import features  # noqa: E402
+from engage.spamfilter.evaluation import (Outcome, Thresholds, choose_thresholds,  # noqa: E402
                                                examples_of, leave_one_out_scores,
                                                status_for_score)
 
@@ -81,7 +81,7 @@ def learn_timing(database_url: str | None, decisions: int = 300) -> str:
     from engage.cli import upgrade_schema
     from engage.comments.models import Comment, CommentStatus
     from engage.db import db
-    from engage.moderation.learning import on_decision
+    from engage.spamfilter.learning import on_decision
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SECRET_KEY": "bench", "INSTANCE_PATH": tmp,

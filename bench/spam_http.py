@@ -32,8 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engage.moderation.classifier_data import synthetic_email
-from engage.moderation.classifier_eval import Outcome, Thresholds
+from engage.spamfilter.training_data import synthetic_email
+from engage.spamfilter.evaluation import Outcome, Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 BULK = 500
@@ -41,12 +41,12 @@ PROBE_ARTICLE = "bench/probe"
 
 _LAUNCH = """
 import json, sys
-from engage.worker_classes import configured_worker_class, prepare_process
+from engage.serving.worker_classes import configured_worker_class, prepare_process
 WORKER_CLASS = configured_worker_class()
 prepare_process(WORKER_CLASS)
 from engage import create_app
 from engage.cli import upgrade_schema
-from engage.server import run_gunicorn
+from engage.serving.gunicorn_app import run_gunicorn
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     upgrade_schema()

@@ -5,7 +5,7 @@ For each backend (embedded buffered SQL, then Redis):
 1. start engage with ``engage serve`` (gunicorn, 2 workers, engage's default worker class,
    gevent, unless ``--worker-class gthread``: 8 threads) on a fresh SQLite database, and a
    bare Flask app whose ``POST /api/v1/views`` returns 204, under the same gunicorn settings
-   (``engage.server.run_gunicorn``, the same worker class, prepared the same way);
+   (``engage.serving.gunicorn_app.run_gunicorn``, the same worker class, prepared the same way);
 2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
    network, trusted from 127.0.0.1), so every view must count; 50 articles;
    For a breakdown, a third server runs engage exactly as served except that recording a view
@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # standard library's (queue.py), which would shadow it for redis and gunicorn imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-from engage.worker_classes import WORKER_CLASSES, configured_worker_class  # noqa: E402
+from engage.serving.worker_classes import WORKER_CLASSES, configured_worker_class  # noqa: E402
 
 WORKERS = 2
 THREADS = 8
@@ -136,12 +136,12 @@ SPLIT_AFTER = 0.5
 
 BARE_SERVER = """
 import sys
-from engage.worker_classes import configured_worker_class, prepare_process
+from engage.serving.worker_classes import configured_worker_class, prepare_process
 WORKER_CLASS = configured_worker_class()
 prepare_process(WORKER_CLASS)  # first, as `engage serve` does
 from flask import Flask
 from engage.db import db
-from engage.server import run_gunicorn
+from engage.serving.gunicorn_app import run_gunicorn
 app = Flask("bare")
 # run_gunicorn's post_fork disposes the app's engine; give it one (never used by a request).
 app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
@@ -160,14 +160,14 @@ run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d, worker_class=WORKER
 # a view is replaced by a constant outcome: the difference to engage is the cost of counting.
 ENGAGE_NO_COUNTING = """
 import sys
-from engage.worker_classes import configured_worker_class, prepare_process
+from engage.serving.worker_classes import configured_worker_class, prepare_process
 WORKER_CLASS = configured_worker_class()
 prepare_process(WORKER_CLASS)  # first, as `engage serve` does
 from engage import create_app
 from engage.cli import upgrade_schema
 from engage.pageviews import beacon
 from engage.pageviews.service import ViewOutcome
-from engage.server import run_gunicorn
+from engage.serving.gunicorn_app import run_gunicorn
 app = create_app()
 with app.app_context():
     upgrade_schema()

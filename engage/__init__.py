@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 
 from engage.config import load_config
 from engage.db import db, engine_options
-from engage.sessionless import SessionlessInterface
+from engage.web.sessionless import SessionlessInterface
 
 __version__ = "0.1.0"
 
@@ -43,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_web(app)
     _register_cli(app)
     if settings["TRUSTED_PROXIES"]:
-        from engage.proxy import TrustedProxyScheme
+        from engage.web.proxy import TrustedProxyScheme
 
         app.wsgi_app = TrustedProxyScheme(app.wsgi_app, tuple(settings["TRUSTED_PROXIES"]))
     return app
@@ -51,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _validate(settings: Mapping[str, Any]) -> None:
     """Fail at start, not at the first comment, when a moderation default is invalid."""
-    from engage.moderation.options import options_from_config
+    from engage.moderation.settings.options import options_from_config
 
     try:
         options_from_config(settings)
@@ -60,11 +60,12 @@ def _validate(settings: Mapping[str, Any]) -> None:
 
 
 def _register_web(app: Flask) -> None:
-    from engage import (avatars, counts, cors, errors, health, observability, openapi,
-                        security_headers)
+    from engage import avatars, counts, errors, health, observability, openapi
+    from engage.web import cors, security_headers
     from engage.comments import routes as comments
     from engage.demo import routes as demo
-    from engage.moderation import auth_routes, routes as moderation, settings_routes
+    from engage.moderators import routes as auth_routes
+    from engage.queue import routes as moderation, settings_routes
     from engage.pageviews import routes as pageviews
     from engage.widget import routes as widget
 
@@ -79,7 +80,7 @@ def _register_web(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from engage.spam_cli import spam
+    from engage.spamfilter.cli import spam
 
     # `serve` is the `engage` group's own command (engage.cli): it must run before the app is
     # built, so the app does not carry it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup, ScriptInfo
 
-from engage.worker_classes import WORKER_CLASSES
+from engage.serving.worker_classes import WORKER_CLASSES
 
 
 def _create_app():
@@ -50,14 +50,14 @@ def serve(ctx, host, port, workers, threads, worker_class, migrate) -> None:
     without building the app.
     """
     from engage.config import load_config
-    from engage.worker_classes import prepare_process
+    from engage.serving.worker_classes import prepare_process
 
     worker_class = worker_class or load_config()["WORKER_CLASS"]
     try:
         prepare_process(worker_class)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    from engage.server import run_gunicorn
+    from engage.serving.gunicorn_app import run_gunicorn
 
     app = ctx.ensure_object(ScriptInfo).load_app()
     config = app.config

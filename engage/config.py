@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
-from engage.moderation.options import DEFAULT_SHORTENERS
+from engage.moderation.settings.options import DEFAULT_SHORTENERS
 
 DEFAULTS: dict[str, Any] = {
     # --- core -------------------------------------------------------------------------
@@ -78,7 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",                # `engage serve` bind address
     "PORT": 8000,                       # `engage serve` port
     "WORKERS": 1,                       # gunicorn worker processes
-    "WORKER_CLASS": "gevent",           # gevent (greenlets) or gthread (engage/worker_classes.py)
+    "WORKER_CLASS": "gevent",           # gevent (greenlets) or gthread (engage/serving/worker_classes.py)
     "THREADS": 8,                       # threads per worker, gthread only
     "GRACEFUL_TIMEOUT": 20,             # seconds a stopping worker gets to finish requests
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from engage.article_params import article_params
+from engage.web.article_params import article_params
 from engage.comments.service import comment_counts
 from engage.db import db
 from engage.pageviews.routes import views_for

@@ -48,7 +48,7 @@ def build_spec() -> dict:
     spec.components.schema("Counts", {"type": "object", "required": ["counts"], "properties": {
         "counts": {"type": "object", "additionalProperties": {"type": "object", "properties": {
             "comments": {"type": "integer"}, "views": {"type": "integer"}}}}}})
-    from engage.moderation import openapi_paths as moderation
+    from engage.queue import openapi as moderation
     from engage.pageviews import openapi as pageviews
 
     for name, schema in pageviews.SCHEMAS.items():

@@ -27,6 +27,10 @@ from engage.config import database_url
 from engage.db import db
 from tests.servers import EngageServer, free_port
 
+# Moderator fixtures (a moderator, tokens, a logged-in client, stored comments) serve the
+# moderation, queue, moderators and spam-filter tests alike.
+pytest_plugins = ["tests.moderator_fixtures"]
+
 PG_URL = os.environ.get("ENGAGE_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL", "")
 REQUIRE_BACKENDS = os.environ.get("ENGAGE_TEST_REQUIRE_BACKENDS") == "1"
@@ -134,7 +138,7 @@ def app(database, tmp_path, config_overrides):
     with application.app_context():
         yield application
         db.session.remove()
-        from engage.lifecycle import shutdown
+        from engage.serving.lifecycle import shutdown
         shutdown(application)
         db.engine.dispose()
 

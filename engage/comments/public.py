@@ -7,7 +7,7 @@ from functools import lru_cache
 from flask import current_app
 
 from engage.privacy import MASKED_EMAIL, avatar_token, mask_emails
-from engage.request_info import public_base_url
+from engage.web.request_info import public_base_url
 
 
 @lru_cache(maxsize=65536)

@@ -8,10 +8,10 @@ from engage.comments import service, thread_cache
 from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
-from engage.json_body import json_body, load, load_args
-from engage.request_info import client_ip_prefix, public_base_url
+from engage.web.json_body import json_body, load, load_args
+from engage.web.request_info import client_ip_prefix, public_base_url
 from engage.comments.models import CommentStatus
-from engage.moderation import settings as moderation_settings
+from engage.moderation.settings import store as moderation_settings
 
 bp = Blueprint("comments", __name__)
 

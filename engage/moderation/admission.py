@@ -22,7 +22,8 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from engage.articles import Article
-from engage.moderation import form_token, settings
+from engage.moderation import form_token
+from engage.moderation.settings import store as settings
 from engage.moderation.closed import check_open
 from engage.moderation.duplicate import check_duplicate
 from engage.moderation.flood import check_flood, flood_gate

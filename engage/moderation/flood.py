@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime
 from engage.errors import TooManyRequests
-from engage.moderation.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
+from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
                                           redis_outage)
 
 MESSAGE = "You are posting comments too quickly. Wait a moment and try again."

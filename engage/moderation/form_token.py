@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime
-from engage.moderation.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
+from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
                                           redis_outage)
 
 SALT = "engage.form-token.v1"

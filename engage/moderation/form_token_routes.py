@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema
 
 from engage.comments.schemas import ArticleKey
 from engage.db import utcnow
-from engage.json_body import load_args
+from engage.web.json_body import load_args
 from engage.moderation import form_token
 
 bp = Blueprint("form_token", __name__)

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from engage.comments.models import CommentStatus
-from engage.moderation import settings
+from engage.moderation.settings import store as settings
 from engage.moderation.history import SqlHistory
 from engage.moderation.pipeline import Action, Submission, Verdict, moderate
 

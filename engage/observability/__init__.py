@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     if not enabled:
         return
     app.register_blueprint(bp)
-    from engage.lifecycle import on_shutdown
+    from engage.serving.lifecycle import on_shutdown
 
     on_shutdown(app, metrics.publish_pending)  # a stopping worker's last events
     views = app.extensions.get("engage_pageviews")
@@ -95,7 +95,7 @@ def _allowed() -> bool:
 def _queue_counts() -> dict[str, int] | None:
     """Comments per status from the maintained counts table, or None if the database fails."""
     from engage.db import db
-    from engage.moderation.queue_counts import status_counts
+    from engage.queue.counts import status_counts
 
     try:
         return status_counts(db.session)

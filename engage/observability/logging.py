@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
-from engage.drained_queue import DrainedQueue
+from engage.observability.drained_queue import DrainedQueue
 from engage.privacy import anonymize_ip, mask_emails
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -102,7 +102,7 @@ class BatchedStreamHandler(logging.StreamHandler):
     """A stream handler whose INFO and DEBUG records are written by a writer thread, in batches.
 
     Why: a request thread that writes its own log line takes the handler's lock and makes a
-    write system call, on every request (the lock convoy ``engage.drained_queue`` describes).
+    write system call, on every request (the lock convoy ``engage.observability.drained_queue`` describes).
     Here a record is only queued; the queue's thread formats and writes what is queued every
     ``WRITE_SECONDS``, in one write.
 
@@ -238,7 +238,7 @@ def init_app(app: Flask, on_response=None) -> None:
         response.headers[REQUEST_ID_HEADER] = g.request_id
         if on_response is not None:
             on_response(request.method, route, response.status_code, seconds)
-        from engage.request_info import client_ip_prefix
+        from engage.web.request_info import client_ip_prefix
 
         log_request(request.method, route, response.status_code, seconds, g.request_id,
                     client_ip_prefix())

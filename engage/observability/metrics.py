@@ -8,7 +8,7 @@ themselves. The per-request ones only queue an event, which a publisher thread a
 Processes: ``engage serve`` runs several gunicorn worker *processes*, and a scrape reaches
 only one of them. Counters must therefore add up across workers, so under gunicorn engage uses
 prometheus_client's multiprocess mode: ``enable_multiprocess(directory)`` (called by
-``engage.server`` in the gunicorn master, before it forks) makes every worker write its values
+``engage.serving.gunicorn_app`` in the gunicorn master, before it forks) makes every worker write its values
 to memory-mapped files in that directory, and a scrape merges the files of every worker, living
 or exited (so a counter never goes backwards when a worker is replaced). Without it (tests, the
 Flask dev server, one process) the values live in this process's private registry. Metric
@@ -34,7 +34,7 @@ from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, gen
                                multiprocess, values)
 from prometheus_client.core import GaugeMetricFamily
 
-from engage.drained_queue import DrainedQueue
+from engage.observability.drained_queue import DrainedQueue
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 FLUSH_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0)
@@ -203,7 +203,7 @@ def _min_sample(families, name: str) -> float | None:
 #
 # Request threads never write a metric themselves: prometheus_client's multiprocess values take
 # a process-wide lock on every write (and each labelled metric has its own), which every request
-# thread would take several times per request (the lock convoy ``engage.drained_queue``
+# thread would take several times per request (the lock convoy ``engage.observability.drained_queue``
 # describes). Each call below only queues an event; the queue's thread applies the events every
 # PUBLISH_SECONDS. A scrape of this process and its shutdown publish what is pending first; the
 # other workers' latest events may reach a scrape up to PUBLISH_SECONDS late.

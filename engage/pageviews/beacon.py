@@ -13,7 +13,7 @@ Flask route, which counts it the same way).
 
 The answer is the Flask route's answer: the same body (``answer_body``, which the Flask route
 uses too), status and ``Cache-Control``, the CORS and security headers from the same functions
-as the Flask hooks (``engage.cors.cors_headers``, ``engage.security_headers``), an
+as the Flask hooks (``engage.web.cors.cors_headers``, ``engage.web.security_headers``), an
 ``X-Request-ID``, one ``engage.request`` log record and the same metrics
 (``tests/pageviews/test_beacon.py`` compares both paths header for header). Not done here:
 Flask's ``request_started``/``request_finished`` signals (engage connects nothing to them) and
@@ -33,15 +33,15 @@ from urllib.parse import parse_qsl
 from flask import Flask, g
 from werkzeug.datastructures import EnvironHeaders
 
-from engage.article_params import article_param
-from engage.cors import cors_headers
+from engage.web.article_params import article_param
+from engage.web.cors import cors_headers
 from engage.db import utcnow
 from engage.errors import ValidationFailed
 from engage.observability import metrics
 from engage.observability.logging import REQUEST_ID_HEADER, incoming_request_id, log_request
 from engage.pageviews.service import ViewOutcome, ViewRequest, record_view
-from engage.request_info import client_ip_prefix_of
-from engage.security_headers import security_headers
+from engage.web.request_info import client_ip_prefix_of
+from engage.web.security_headers import security_headers
 
 ROUTE = "/api/v1/views"
 _SECURITY = security_headers(ROUTE)

@@ -1,7 +1,7 @@
 """HTTP API of the view counter: parse, call the service or counter, serialize.
 
 ``init_app`` builds the counter from the settings (``backends.build_counter``), flushes it when
-the process stops (``engage.lifecycle.on_shutdown``: atexit and gunicorn's worker exit), adds the
+the process stops (``engage.serving.lifecycle.on_shutdown``: atexit and gunicorn's worker exit), adds the
 ``views`` check to ``/healthz`` and the ``engage views`` CLI group, and puts the beacon's
 fast path (``beacon.ViewBeacon``) in front of the app. ``views_for`` is what other
 features (``/api/v1/counts``) call for totals.
@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from engage.article_params import article_param, article_params
+from engage.web.article_params import article_param, article_params
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
 from engage.pageviews import beacon
@@ -23,7 +23,7 @@ from engage.pageviews.badge import badge_svg
 from engage.pageviews.salts import SaltStore
 from engage.pageviews.service import ViewRequest
 from engage.pageviews.visitors import DailySalts, utc_day
-from engage.request_info import client_ip_prefix
+from engage.web.request_info import client_ip_prefix
 
 bp = Blueprint("pageviews", __name__)
 
@@ -44,7 +44,7 @@ class Views:
 def init_app(app: Flask) -> None:
     """Build the counter for ``app`` and hook it into shutdown, health and the CLI."""
     from engage.health import register_check
-    from engage.lifecycle import on_shutdown
+    from engage.serving.lifecycle import on_shutdown
     from engage.pageviews.cli import views as views_cli
 
     with app.app_context():

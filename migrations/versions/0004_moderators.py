@@ -1,7 +1,7 @@
 """Moderators, API tokens, login sessions, login failures, the audit log and queue counts.
 
 The per-status counts table is kept exact by triggers on ``comments`` (see
-``engage/moderation/queue_counts.py`` for why); their SQL lives only here.
+``engage/queue/counts.py`` for why); their SQL lives only here.
 
 Revision ID: 0004_moderators
 Revises: 0001_initial

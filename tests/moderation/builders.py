@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from engage.moderation.options import Blocklist, ModerationOptions
+from engage.moderation.settings.options import Blocklist, ModerationOptions
 from engage.moderation.pipeline import MemoryHistory, Submission, Verdict, moderate
 from engage.moderation.rules import build_rules
 

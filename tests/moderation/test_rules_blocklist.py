@@ -1,6 +1,6 @@
 import pytest
 
-from engage.moderation.options import BlockKind, Blocklist, normalize_block_value
+from engage.moderation.settings.options import BlockKind, Blocklist, normalize_block_value
 from engage.moderation.pipeline import Action
 from engage.moderation.rules.blocklist import BlocklistRule
 from tests.moderation.builders import submission

@@ -1,5 +1,5 @@
 from engage.moderation.links import find_links, host_of
-from engage.moderation.options import DEFAULT_SHORTENERS, ModerationOptions
+from engage.moderation.settings.options import DEFAULT_SHORTENERS, ModerationOptions
 from engage.moderation.pipeline import Action
 from engage.moderation.rules.links import LinksRule, TooManyLinksRule
 from tests.moderation.builders import run, submission

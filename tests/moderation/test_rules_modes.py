@@ -1,4 +1,4 @@
-from engage.moderation.options import ModerationMode, ModerationOptions
+from engage.moderation.settings.options import ModerationMode, ModerationOptions
 from engage.moderation.pipeline import Action, MemoryHistory
 from tests.moderation.builders import run, rule_names, submission
 

@@ -1,6 +1,6 @@
 """The rule list: one ordered place, spam before bot signal before trust before hold before modes."""
 
-from engage.moderation.options import (Blocklist, ModerationMode, ModerationOptions,
+from engage.moderation.settings.options import (Blocklist, ModerationMode, ModerationOptions,
                                        ProfanityMode)
 from engage.moderation.rules import build_rules
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engage.moderation.options import ModerationOptions, ProfanityMode
+from engage.moderation.settings.options import ModerationOptions, ProfanityMode
 from engage.moderation.pipeline import Action, MemoryHistory
 from engage.moderation.rules.profanity import ProfanityRule
 from tests.moderation.builders import run, submission

@@ -1,6 +1,6 @@
 """Blocked words (spam) and moderation words (held) match whole words, Unicode-aware."""
 
-from engage.moderation.options import Blocklist, ModerationOptions
+from engage.moderation.settings.options import Blocklist, ModerationOptions
 from engage.moderation.pipeline import Action
 from engage.moderation.rules.blocked_words import BlockedWordsRule
 from engage.moderation.rules.moderation_words import ModerationWordsRule

@@ -7,8 +7,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from engage.db import db, engine_options
-from engage.moderation import settings
-from engage.moderation.options import BlockKind, ModerationMode
+from engage.moderation.settings import store as settings
+from engage.moderation.settings.options import BlockKind, ModerationMode
 from tests.moderation.builders import NOW
 
 

@@ -12,7 +12,7 @@ from tests.servers import ROOT
 
 PRELUDE = r"""
 import json, os, sys
-from engage.worker_classes import prepare_process
+from engage.serving.worker_classes import prepare_process
 prepare_process("gevent")
 import gevent, redis
 from engage.pageviews.backends.redis import connect

@@ -72,6 +72,6 @@ def test_two_servers_sharing_storage_count_each_visitor_exactly_once(servers, da
         assert server.stop() == 0
         log = server.log_path.read_text()
         assert f"Using worker: {worker_class}" in log
-        # gevent patched the standard library before the app existed (engage.worker_classes)
+        # gevent patched the standard library before the app existed (engage.serving.worker_classes)
         assert "MonkeyPatchWarning" not in log
     assert _stored(database) == VISITORS

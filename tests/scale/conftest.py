@@ -73,7 +73,7 @@ def private_postgres():
 
 def _prepare(url: str, tmp: Path) -> str:
     """Migrate the database and create a moderator; returns the moderator's API token."""
-    from engage.moderation.auth import create_moderator, issue_token
+    from engage.moderators.accounts import create_moderator, issue_token
 
     app = create_app({**BASE_TEST_CONFIG, "INSTANCE_PATH": str(tmp), "DATABASE_URL": url})
     with app.app_context():

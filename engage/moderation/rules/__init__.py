@@ -16,7 +16,7 @@ nothing. To add a rule: one file in this package, one line below, in the right g
 
 from __future__ import annotations
 
-from engage.moderation.options import Blocklist, ModerationMode, ModerationOptions, ProfanityMode
+from engage.moderation.settings.options import Blocklist, ModerationMode, ModerationOptions, ProfanityMode
 from engage.moderation.pipeline import Rule
 from engage.moderation.rules.blocked_words import BlockedWordsRule
 from engage.moderation.rules.blocklist import BlocklistRule

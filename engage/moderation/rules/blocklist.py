@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from engage.moderation.links import find_links, host_matches, host_of
-from engage.moderation.options import Blocklist
+from engage.moderation.settings.options import Blocklist
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
 from engage.moderation.rules.names import RuleName
 

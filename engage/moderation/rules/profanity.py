@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from engage.moderation.options import ProfanityMode
+from engage.moderation.settings.options import ProfanityMode
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
 from engage.moderation.rules.names import RuleName
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
-from engage.after_fork import call_after_fork
+from engage.serving.fork_hooks import call_after_fork
 from engage.pageviews.backends.base import Recorded
 
 log = logging.getLogger(__name__)

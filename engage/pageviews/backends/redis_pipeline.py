@@ -1,6 +1,6 @@
 """Under gevent, the per-view Redis commands of every greenlet share one connection, pipelined.
 
-Why: with gevent (``engage.worker_classes``) a greenlet that waits on a connection of its own
+Why: with gevent (``engage.serving.worker_classes``) a greenlet that waits on a connection of its own
 pays for the wait in system calls (a ``recv`` that would block, registering the socket with
 the event loop, ``epoll_wait``, the ``recv`` again) and wakes Redis once per view. On this
 project's 2-core machine that put engage's server CPU at 352 µs per view against 221 µs for a
@@ -36,7 +36,7 @@ from gevent.event import AsyncResult, Event
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from engage.after_fork import call_after_fork
+from engage.serving.fork_hooks import call_after_fork
 from engage.pageviews.backends.redis_wire import Commands, exchange, raise_error_replies
 
 _Queued = tuple[Sequence[bytes], AsyncResult]

@@ -35,7 +35,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from engage.after_fork import call_after_fork
+from engage.serving.fork_hooks import call_after_fork
 
 Arg = bytes | str | int
 
@@ -70,7 +70,7 @@ class Commands:
 def commands_for_this_process(shared: redis.Redis) -> Commands:
     """Pipelined on one connection when gevent serves (``redis_pipeline.py``: greenlets hand
     off cheaply), otherwise a connection per concurrent thread."""
-    from engage.worker_classes import is_patched
+    from engage.serving.worker_classes import is_patched
 
     if is_patched():
         from engage.pageviews.backends.redis_pipeline import PipelinedConnection

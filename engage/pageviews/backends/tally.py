@@ -8,7 +8,7 @@ the cost of a view with 8 threads (``bench/views.py``). Here each thread adds on
 every thread. Totals only grow; "how many are not stored yet" is a total minus what the single
 flushing thread has recorded as stored.
 
-Under gevent (``engage.worker_classes``) the counters are per OS thread, not per greenlet:
+Under gevent (``engage.serving.worker_classes``) the counters are per OS thread, not per greenlet:
 a greenlet is only switched out where it waits on I/O, never inside ``add``, so the greenlets
 of a thread can share one counter, and a server that starts a greenlet per connection does not
 register a counter per connection.
@@ -20,7 +20,7 @@ import threading
 import weakref
 from collections import Counter
 
-from engage.worker_classes import os_thread_local
+from engage.serving.worker_classes import os_thread_local
 
 
 class _Owner:

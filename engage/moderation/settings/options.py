@@ -1,0 +1,187 @@
+"""The moderation settings and blocklist as pure, immutable values.
+
+``ModerationOptions`` is what moderators edit through ``/api/v1/moderation/settings``; every
+field has a default taken from the app config (``MODERATION_<FIELD>``, or the older names in
+``CONFIG_KEYS``) and falls back to ``FALLBACKS``. Values stored in the database override the
+defaults field by field (see ``engage.moderation.settings.store``).
+
+``Blocklist`` holds what moderators block through ``/api/v1/moderation/blocklist``: emails,
+email domains, IP networks, URL hosts and words. Every blocklist hit is spam.
+
+This module imports nothing from Flask or the database, so rules can be built from it in tests.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+
+class ModerationMode(enum.StrEnum):
+    """AUTO publishes clean comments, PREMOD holds every comment, FIRST holds a reader's
+    comments until one of them has been approved."""
+
+    AUTO = "auto"
+    PREMOD = "premod"
+    FIRST = "first"
+
+
+class ProfanityMode(enum.StrEnum):
+    """HOLD holds profane comments (censored text as evidence), CENSOR publishes them censored,
+    OFF ignores profanity."""
+
+    HOLD = "hold"
+    CENSOR = "censor"
+    OFF = "off"
+
+
+class BlockKind(enum.StrEnum):
+    EMAIL = "email"      # one address, exact (case-insensitive)
+    DOMAIN = "domain"    # an email domain and its subdomains
+    IP = "ip"            # an IP network (a single address blocks its anonymised /24 or /48)
+    HOST = "host"        # a URL host (and its subdomains) in links or the author's website
+    WORD = "word"        # a word or phrase, matched on Unicode word boundaries
+
+
+# Hosts whose links hide where they lead. youtu.be is left out on purpose: it names its target.
+DEFAULT_SHORTENERS = (
+    "bit.ly", "goo.gl", "tinyurl.com", "t.co", "ow.ly", "is.gd", "buff.ly", "adf.ly", "bit.do",
+    "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id", "v.gd",
+    "shorte.st", "bc.vc", "clck.ru", "qr.ae", "lnkd.in", "soo.gd", "x.co", "tr.im",
+)
+
+
+@dataclass(frozen=True)
+class ModerationOptions:
+    """Every moderator-editable threshold. 0 turns a numeric check off."""
+
+    mode: ModerationMode = ModerationMode.AUTO
+    flood_seconds: int = 15               # 429 when one reader posts again sooner
+    min_submit_seconds: float = 3.0       # held when posted sooner after the form token
+    auto_close_days: int = 0              # articles older than this take no comments; 0 = never
+    links_hold: int = 2                   # held at or above this many distinct links
+    links_spam: int = 6                   # spam at or above this many distinct links
+    link_shorteners: tuple[str, ...] = DEFAULT_SHORTENERS  # a link to one of these is held
+    profanity: ProfanityMode = ProfanityMode.HOLD
+    moderation_words: tuple[str, ...] = ()  # any of these (word boundaries) → held
+    shouting_ratio: float = 0.7           # held when this share of letters is upper case ...
+    shouting_min_letters: int = 20        # ... and the comment has at least this many letters
+    repeat_char_run: int = 10             # held when one character repeats this often in a row
+    repeat_word_run: int = 5              # held when one word repeats this often in a row
+    trust_approved_authors: bool = True   # authors with approved and no spam comments skip HOLD rules
+
+    def updated(self, changes: Mapping[str, Any]) -> "ModerationOptions":
+        """A copy with ``changes`` (field name → already validated value) applied."""
+        return replace(self, **{name: coerce(name, value) for name, value in changes.items()})
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: enums as their values, tuples as lists."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            out[item.name] = list(value) if isinstance(value, tuple) else (
+                value.value if isinstance(value, enum.Enum) else value)
+        return out
+
+
+# Fields whose app-config key is not MODERATION_<FIELD>: names fixed by DESIGN.md, and one that
+# would otherwise read MODERATION_MODERATION_WORDS.
+CONFIG_KEYS = {
+    "mode": "MODERATION_MODE",
+    "flood_seconds": "FLOOD_SECONDS",
+    "min_submit_seconds": "MIN_SUBMIT_SECONDS",
+    "moderation_words": "MODERATION_WORDS",
+}
+
+FIELD_NAMES = tuple(item.name for item in fields(ModerationOptions))
+_TYPES = {item.name: item.type for item in fields(ModerationOptions)}
+
+
+def config_key(name: str) -> str:
+    return CONFIG_KEYS.get(name, f"MODERATION_{name.upper()}")
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Turn a stored/JSON value of field ``name`` into the field's Python type."""
+    kind = _TYPES[name]
+    if kind == "ModerationMode":
+        return ModerationMode(value)
+    if kind == "ProfanityMode":
+        return ProfanityMode(value)
+    if kind == "tuple[str, ...]":
+        if isinstance(value, str):
+            value = [part for part in value.split(",")]
+        return tuple(str(part).strip() for part in value if str(part).strip())
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return value
+
+
+def options_from_config(config: Mapping[str, Any]) -> ModerationOptions:
+    """The defaults for this app: config values where present, else the dataclass defaults."""
+    changes = {name: config[config_key(name)] for name in FIELD_NAMES if config_key(name) in config}
+    return ModerationOptions().updated(changes)
+
+
+@dataclass(frozen=True)
+class Blocklist:
+    """Normalised blocked values, ready for matching."""
+
+    emails: frozenset[str] = frozenset()
+    domains: tuple[str, ...] = ()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    hosts: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def from_entries(cls, entries: list[tuple[str, str]]) -> "Blocklist":
+        """Build from ``(kind, normalised value)`` pairs, as stored."""
+        by_kind: dict[str, list[str]] = {kind.value: [] for kind in BlockKind}
+        for kind, value in entries:
+            by_kind[str(kind)].append(value)
+        return cls(
+            emails=frozenset(by_kind["email"]),
+            domains=tuple(by_kind["domain"]),
+            networks=tuple(ipaddress.ip_network(v, strict=False) for v in by_kind["ip"]),
+            hosts=tuple(by_kind["host"]),
+            words=tuple(by_kind["word"]),
+        )
+
+
+def normalize_block_value(kind: BlockKind, raw: str) -> str:
+    """The stored form of a blocklist value, or ValueError with a moderator-facing reason."""
+    value = (raw or "").strip()
+    if not value:
+        raise ValueError("value is required")
+    if kind is BlockKind.EMAIL:
+        value = value.lower()
+        local, at, domain = value.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() for c in value):
+            raise ValueError("not an email address")
+        return value
+    if kind in (BlockKind.DOMAIN, BlockKind.HOST):
+        value = value.lower().lstrip("@").rstrip(".")
+        if kind is BlockKind.HOST and "://" in value:
+            value = value.split("://", 1)[1]
+        value = value.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        if value.startswith("www."):
+            value = value[4:]
+        labels = value.split(".")
+        if len(labels) < 2 or any(not label or any(c.isspace() or c in "@:" for c in label)
+                                  for label in labels):
+            raise ValueError(f"not a {kind.value} name")
+        return value
+    if kind is BlockKind.IP:
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ValueError("not an IP address or network (e.g. 203.0.113.0/24)") from None
+    if len(value) > 100:
+        raise ValueError("a word or phrase is at most 100 characters")
+    return " ".join(value.lower().split())

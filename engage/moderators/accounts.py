@@ -1,0 +1,236 @@
+"""Moderator accounts, API tokens, and the decorators that guard moderator routes.
+
+Contracts
+- Passwords are hashed with scrypt (see ``passwords``).
+- API tokens are ``eng_`` + 32 random bytes (url-safe base64). Only their SHA-256 is stored, so a
+  database leak does not hand out working tokens; a token is shown once, when issued.
+  A revoked token is kept (with ``revoked_at``) so that using it answers 403, not 401.
+- ``moderator_required`` (API routes): ``Authorization: Bearer <token>`` or a logged-in session.
+  No credentials or an unknown token → 401; a revoked token → 403. A session-authenticated
+  unsafe request must also carry the session's CSRF token in ``X-CSRF-Token`` (403 otherwise):
+  the cookie alone must never be enough to change anything.
+- ``login_required`` (HTML pages): a logged-in session, else a redirect to ``/login?next=…``.
+- Both set ``flask.g.moderator`` (a ``Moderator``, with ``.name``) and ``g.auth_method``
+  ("token" or "session"); the session path also sets ``g.csrf_token``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import g, redirect, request, url_for
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from engage.db import Base, UTCDateTime, db, utcnow
+from engage.errors import ApiError, Forbidden
+from engage.moderators.passwords import (dummy_hash, generate_password, hash_password,  # noqa: F401
+                                         verify_password)
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+TOKEN_PREFIX = "eng_"
+MIN_PASSWORD_LENGTH = 10
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<Moderator {self.name}>"
+
+
+class ApiToken(Base):
+    __tablename__ = "moderator_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # first characters of the token, so `engage moderator list` can tell tokens apart
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    moderator: Mapped[Moderator] = relationship(lazy="joined")
+
+
+def validate_name(name: str) -> str:
+    """Return ``name`` if it is a valid moderator name, else raise ValueError saying why."""
+    if not NAME_PATTERN.match(name or ""):
+        raise ValueError("a moderator name is 1-64 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
+    return name
+
+
+def validate_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+def find_moderator(session: Session, name: str) -> Moderator | None:
+    return session.scalar(select(Moderator).where(Moderator.name == name))
+
+
+def create_moderator(session: Session, name: str, password: str, *,
+                     now: datetime | None = None) -> Moderator:
+    """Add a moderator (flushed, not committed). Raises ValueError for a bad or taken name."""
+    validate_name(name)
+    validate_password(password)
+    if find_moderator(session, name) is not None:
+        raise ValueError(f"a moderator named {name!r} already exists")
+    moderator = Moderator(name=name, password_hash=hash_password(password),
+                          created_at=now or utcnow())
+    session.add(moderator)
+    session.flush()
+    return moderator
+
+
+def set_password(moderator: Moderator, password: str) -> None:
+    moderator.password_hash = hash_password(validate_password(password))
+
+
+def authenticate(session: Session, name: str, password: str) -> Moderator | None:
+    """The moderator if ``name``/``password`` match, else None (same cost either way)."""
+    moderator = find_moderator(session, name) if name else None
+    if moderator is None:
+        verify_password(password, dummy_hash())
+        return None
+    return moderator if verify_password(password, moderator.password_hash) else None
+
+
+def has_moderators(session: Session) -> bool:
+    return session.scalar(select(Moderator.id).limit(1)) is not None
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, moderator: Moderator, *, now: datetime | None = None) -> str:
+    """Create a new API token for ``moderator`` and return it; only its hash is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(moderator_id=moderator.id, token_hash=token_digest(token),
+                         hint=token[: len(TOKEN_PREFIX) + 6], created_at=now or utcnow()))
+    session.flush()
+    return token
+
+
+def revoke_tokens(session: Session, moderator: Moderator, *, hint: str | None = None,
+                  now: datetime | None = None) -> int:
+    """Revoke the moderator's live tokens (only the one starting with ``hint`` if given)."""
+    query = select(ApiToken).where(ApiToken.moderator_id == moderator.id,
+                                   ApiToken.revoked_at.is_(None))
+    count = 0
+    for token in session.scalars(query):
+        if hint is None or token.hint.startswith(hint) or hint.startswith(token.hint):
+            token.revoked_at = now or utcnow()
+            count += 1
+    session.flush()
+    return count
+
+
+def find_token(session: Session, token: str) -> ApiToken | None:
+    """The stored token matching ``token`` (revoked or not), or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+
+
+# --- request guards -------------------------------------------------------------------------
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or ""
+
+
+def _authenticate_bearer(token: str) -> None:
+    stored = find_token(db.session, token) if token else None
+    if stored is None:
+        raise Unauthorized("The API token is not valid.",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    if stored.revoked_at is not None:
+        raise Forbidden("This API token has been revoked.", code="token_revoked")
+    now = utcnow()
+    # Recorded at most every few minutes: enough to spot unused tokens, not a write per call.
+    if stored.last_used_at is None or now - stored.last_used_at > LAST_USED_PRECISION:
+        stored.last_used_at = now
+        db.session.commit()
+    g.moderator = stored.moderator
+    g.auth_method = "token"
+
+
+def _load_session() -> bool:
+    """Set g.moderator/g.csrf_token from the session cookie; True if logged in."""
+    from engage.moderators import sessions  # sessions imports this module's models
+
+    found = sessions.current(db.session, request.cookies.get(sessions.COOKIE_NAME), utcnow())
+    if found is None:
+        return False
+    g.moderator = found.moderator
+    g.csrf_token = found.csrf_token
+    g.moderator_session = found
+    g.auth_method = "session"
+    return True
+
+
+def moderator_required(view):
+    """Guard an API view: bearer token or logged-in session (see module docstring)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = _bearer_token()
+        if token is not None:
+            _authenticate_bearer(token)
+        elif _load_session():
+            if request.method not in _SAFE_METHODS:
+                sent = request.headers.get("X-CSRF-Token", "")
+                if not hmac.compare_digest(sent.encode(), g.csrf_token.encode()):
+                    raise Forbidden("Missing or wrong X-CSRF-Token header.", code="csrf_failed")
+        else:
+            raise Unauthorized("Log in or send 'Authorization: Bearer <token>'.",
+                               headers={"WWW-Authenticate": "Bearer"})
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def login_required(view):
+    """Guard an HTML page: a logged-in session, else redirect to the login page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _load_session():
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("moderator_auth.login", next=target))
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,134 @@
+"""``engage moderator …``: create moderators, issue and revoke API tokens, list accounts.
+
+- ``create NAME [--password-stdin]``: the password is read from stdin (one line) with
+  ``--password-stdin``; otherwise it is asked for twice on a terminal; with no terminal (or an
+  empty answer) a random one-time password is generated and printed once.
+- ``token NAME``: prints a new API token; the token is alone on the LAST line of output, so
+  scripts can take ``| tail -n1``.
+- ``revoke NAME [--token PREFIX]``: revokes all of NAME's tokens, or the one starting PREFIX.
+- ``password NAME [--password-stdin]``: sets a new password and ends NAME's sessions.
+- ``list``: names, creation dates and live tokens.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select
+
+from engage.db import db
+
+
+def _moderator_or_fail(name: str):
+    from engage.moderators.accounts import find_moderator
+
+    moderator = find_moderator(db.session, name)
+    if moderator is None:
+        raise click.ClickException(f"no moderator named {name!r}")
+    return moderator
+
+
+def _read_password(password_stdin: bool) -> tuple[str, bool]:
+    """(password, generated?)"""
+    from engage.moderators.accounts import generate_password
+
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n"), False
+    if sys.stdin.isatty():
+        entered = click.prompt("Password (empty: generate one)", hide_input=True,
+                               confirmation_prompt=True, default="", show_default=False)
+        if entered:
+            return entered, False
+    return generate_password(), True
+
+
+@click.group("moderator")
+def moderator() -> None:
+    """Manage moderator accounts and API tokens."""
+
+
+@moderator.command("create")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create(name: str, password_stdin: bool) -> None:
+    """Create moderator NAME."""
+    from engage.moderators.accounts import create_moderator
+
+    password, generated = _read_password(password_stdin)
+    try:
+        create_moderator(db.session, name, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created moderator {name}.")
+    if generated:
+        click.echo("One-time password (shown only now; change it with "
+                   f"`engage moderator password {name}`):")
+        click.echo(password)
+
+
+@moderator.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def password(name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME and log out their sessions."""
+    from engage.moderators.accounts import set_password
+    from engage.moderators.sessions import ModeratorSession
+
+    account = _moderator_or_fail(name)
+    new, generated = _read_password(password_stdin)
+    try:
+        set_password(account, new)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.execute(delete(ModeratorSession).where(ModeratorSession.moderator_id == account.id))
+    db.session.commit()
+    click.echo(f"Password of {name} changed; their sessions were ended.")
+    if generated:
+        click.echo(new)
+
+
+@moderator.command("token")
+@click.argument("name")
+@with_appcontext
+def token(name: str) -> None:
+    """Issue a new API token for NAME (printed on the last line)."""
+    from engage.moderators.accounts import issue_token
+
+    value = issue_token(db.session, _moderator_or_fail(name))
+    db.session.commit()
+    click.echo(f"New API token for {name} (store it now; engage keeps only a hash). "
+               "Send it as 'Authorization: Bearer <token>'.")
+    click.echo(value)
+
+
+@moderator.command("revoke")
+@click.argument("name")
+@click.option("--token", "prefix", default=None, help="Revoke only the token starting with this.")
+@with_appcontext
+def revoke(name: str, prefix: str | None) -> None:
+    """Revoke NAME's API tokens."""
+    from engage.moderators.accounts import revoke_tokens
+
+    count = revoke_tokens(db.session, _moderator_or_fail(name), hint=prefix)
+    db.session.commit()
+    click.echo(f"Revoked {count} token(s) of {name}.")
+
+
+@moderator.command("list")
+@with_appcontext
+def list_moderators() -> None:
+    """List moderators and their live tokens."""
+    from engage.moderators.accounts import ApiToken, Moderator
+
+    for account in db.session.scalars(select(Moderator).order_by(Moderator.name)):
+        live = db.session.scalars(select(ApiToken).where(
+            ApiToken.moderator_id == account.id, ApiToken.revoked_at.is_(None)))
+        tokens = ", ".join(
+            f"{t.hint}… (last used {t.last_used_at:%Y-%m-%d})" if t.last_used_at
+            else f"{t.hint}… (never used)" for t in live) or "no tokens"
+        click.echo(f"{account.name}\tcreated {account.created_at:%Y-%m-%d}\t{tokens}")

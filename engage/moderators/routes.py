@@ -1,0 +1,163 @@
+"""``GET/POST /login`` and ``POST /logout`` for moderators.
+
+- The login form is protected against login CSRF with a double-submit token: a random value in
+  a short-lived HttpOnly cookie that the form must echo. (There is no session yet to hold one.)
+- Failed logins are counted per moderator name and per anonymised IP prefix
+  (``LOGIN_MAX_FAILURES`` / ``LOGIN_MAX_FAILURES_PER_IP`` within ``LOGIN_WINDOW_SECONDS``).
+  While either is over its limit every attempt, even with the right password, is refused with
+  429, a ``Retry-After`` header and a message that says when to try again.
+- A successful login starts a fresh server-side session (see ``sessions``) and redirects to
+  ``next`` when that is a local path, else to the queue.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from engage.db import db, utcnow
+from engage.moderators import accounts as auth, sessions
+from engage.moderators.login_limits import (FallbackLoginLimiter, Limit, LoginLimiter,
+                                            RedisLoginLimiter, SqlLoginLimiter)
+from engage.web.request_info import client_ip_prefix
+
+bp = Blueprint("moderator_auth", __name__)
+
+# Moderator pages load only engage's own scripts and styles, and are never framed.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+@bp.after_request
+def _page_headers(response):
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+LOGIN_CSRF_COOKIE = "engage_login_csrf"
+
+# Defaults for settings the lead may add to config.py (read with .get so they stay optional).
+DEFAULT_MAX_FAILURES = 5
+DEFAULT_MAX_FAILURES_PER_IP = 20
+DEFAULT_WINDOW_SECONDS = 15 * 60
+
+
+def _setting(key: str, default):
+    return current_app.config.get(key, default)
+
+
+def _limiter() -> LoginLimiter:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return SqlLoginLimiter(db.session)
+    import redis
+
+    client = current_app.extensions.get("engage_login_redis")
+    if client is None:
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        current_app.extensions["engage_login_redis"] = client
+    return FallbackLoginLimiter(
+        RedisLoginLimiter(client, current_app.config.get("REDIS_PREFIX", "engage:")),
+        SqlLoginLimiter(db.session), (redis.RedisError, OSError))
+
+
+def _limits(name: str) -> dict[str, Limit]:
+    window = int(_setting("LOGIN_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
+    limits = {f"name:{name.lower()[:100]}":
+              Limit(int(_setting("LOGIN_MAX_FAILURES", DEFAULT_MAX_FAILURES)), window)}
+    prefix = client_ip_prefix()
+    if prefix:
+        limits[f"ip:{prefix}"] = Limit(
+            int(_setting("LOGIN_MAX_FAILURES_PER_IP", DEFAULT_MAX_FAILURES_PER_IP)), window)
+    return limits
+
+
+def lockout_message(until: datetime, now: datetime) -> str:
+    """'Too many failed logins. Try again at 16:05 UTC (in 12 minutes).'"""
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    unit = "minute" if minutes == 1 else "minutes"
+    return (f"Too many failed logins. Try again at {until:%H:%M} UTC "
+            f"(in {minutes} {unit}).")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host), else None."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def _form(error: str | None = None, status: int = 200, name: str = "", headers=None):
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = current_app.make_response((render_template(
+        "moderation/login.html", error=error, name=name, login_csrf=token,
+        next=safe_next(request.values.get("next")),
+        logged_out=request.args.get("logged_out") == "1"), status, headers or {}))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure, path="/login")
+    return response
+
+
+@bp.get("/login")
+def login():
+    if sessions.current(db.session, request.cookies.get(sessions.COOKIE_NAME), utcnow()):
+        return redirect(safe_next(request.args.get("next")) or url_for("queue.queue"))
+    return _form()
+
+
+@bp.post("/login")
+def login_post():
+    name = (request.form.get("name") or "").strip()
+    password = request.form.get("password") or ""
+    if not sessions.check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), request.form.get("csrf_token")):
+        return _form("The form expired. Please log in again.", 400, name)
+    now = utcnow()
+    limiter, limits = _limiter(), _limits(name)
+    until = limiter.locked_until(limits, now)
+    if until is not None:
+        return _locked(until, now, name)
+    moderator = auth.authenticate(db.session, name, password)
+    if moderator is None:
+        limiter.record_failure(limits, now)
+        db.session.commit()
+        until = limiter.locked_until(limits, now)
+        if until is not None:
+            return _locked(until, now, name)
+        return _form("Wrong name or password.", 401, name)
+    limiter.clear(next(iter(limits)))
+    moderator.last_login_at = now
+    cookie, row = sessions.start(db.session, moderator, now,
+                                 float(_setting("MODERATION_SESSION_HOURS",
+                                                sessions.DEFAULT_SESSION_HOURS)))
+    db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("queue.queue"))
+    sessions.set_cookie(response, cookie, row)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _locked(until: datetime, now: datetime, name: str):
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    return _form(lockout_message(until, now), 429, name, {"Retry-After": str(seconds)})
+
+
+@bp.post("/logout")
+def logout():
+    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    found = sessions.current(db.session, cookie, utcnow())
+    if found is None:
+        return redirect(url_for(".login"))
+    if not sessions.check_csrf(found.csrf_token, request.form.get("csrf_token")):
+        return render_template("moderation/error.html", title="Request refused",
+                               message="The form's security token is missing or wrong. "
+                                       "Go back, reload the page and try again."), 403
+    sessions.end(db.session, cookie)
+    db.session.commit()
+    g.pop("moderator", None)
+    response = redirect(url_for(".login", logged_out=1))
+    sessions.clear_cookie(response)
+    return response

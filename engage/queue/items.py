@@ -1,0 +1,108 @@
+"""The moderator's view of a comment (API JSON and page cards), and queue argument parsing.
+
+Unlike the public view this includes the email, anonymised IP, user agent, reasons and audit
+events: it is only ever served to authenticated moderators.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from engage.comments.models import Comment, CommentStatus
+from engage.errors import ValidationFailed
+from engage.queue.events import ModerationEvent
+from engage.queue.service import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, Order, QueueQuery
+
+ALL = "all"
+
+# Rules whose evidence is a list of words found in the body: the card highlights them.
+WORD_RULES = frozenset({"blocked_words", "moderation_words", "profanity", "blocklist_words"})
+# How each rule is labelled on a card's chips (unknown rules show their name).
+RULE_LABELS = {
+    "honeypot": "honeypot", "blocklist": "blocklist", "blocked_words": "blocked words",
+    "too_many_links": "too many links", "too_fast": "too fast", "trusted_author": "trusted",
+    "moderation_words": "review words", "profanity": "profanity", "links": "links",
+    "shouting": "shouting", "repetition": "repetition", "first_comment": "first comment",
+    "premod": "pre-moderation", "spam_filter": "spam filter", "classifier": "spam filter",
+}
+# Rules whose evidence is a list of links.
+LINK_RULES = frozenset({"links", "too_many_links"})
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def moderation_item(comment: Comment, events: list[ModerationEvent]) -> dict[str, Any]:
+    """Everything a moderator needs about one comment, JSON-ready."""
+    return {
+        "id": comment.id,
+        "article": comment.article.key,
+        "parent_id": comment.parent_id,
+        "status": comment.status.value,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": comment.author_url,
+        "ip_prefix": comment.ip_prefix,
+        "user_agent": comment.user_agent,
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "reasons": list(comment.reasons or []),
+        "spam_score": comment.spam_score,
+        "created_at": _iso(comment.created_at),
+        "decided_by": comment.decided_by,
+        "decided_at": _iso(comment.decided_at),
+        "events": [event.as_dict() for event in events],
+    }
+
+
+def highlight_words(comment: Comment) -> list[str]:
+    """Words the rules matched, for highlighting in the body."""
+    words: list[str] = []
+    for reason in comment.reasons or []:
+        evidence = reason.get("evidence")
+        if reason.get("rule") in WORD_RULES and isinstance(evidence, list):
+            words.extend(str(word) for word in evidence if word)
+    return sorted(set(words))
+
+
+def parse_queue_args(args: Mapping[str, str], default_limit: int) -> QueueQuery:
+    """A QueueQuery from query-string values; ValidationFailed (422) naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    raw_status = (args.get("status") or CommentStatus.PENDING.value).strip().lower()
+    status = None
+    if raw_status != ALL:
+        try:
+            status = CommentStatus(raw_status)
+        except ValueError:
+            errors["status"] = ["must be one of: " + ", ".join([*(s.value for s in CommentStatus), ALL])]
+    try:
+        order = Order((args.get("order") or Order.NEWEST.value).strip().lower())
+    except ValueError:
+        order = Order.NEWEST
+        errors["order"] = ["must be 'newest' or 'oldest'"]
+    cursor = _int(args.get("cursor"), "cursor", errors, minimum=0)
+    limit = _int(args.get("limit"), "limit", errors, minimum=1, maximum=MAX_PAGE_SIZE)
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = [f"at most {MAX_QUERY_LENGTH} characters"]
+    if errors:
+        raise ValidationFailed("Some parameters are invalid.", fields=errors)
+    return QueueQuery(status=status, article=(args.get("article") or "").strip() or None,
+                      q=q or None, order=order, cursor=cursor,
+                      limit=limit if limit is not None else default_limit)
+
+
+def _int(raw: str | None, name: str, errors: dict, minimum: int, maximum: int | None = None):
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[name] = ["must be an integer"]
+        return None
+    if value < minimum or (maximum is not None and value > maximum):
+        errors[name] = [f"must be between {minimum} and {maximum}" if maximum is not None
+                        else f"must be at least {minimum}"]
+        return None
+    return value

@@ -1,0 +1,216 @@
+"""The moderator queue page (``/moderate``, HTML forms) and the moderation API.
+
+API (bearer token or logged-in session, see ``auth.moderator_required``):
+- ``GET  /api/v1/moderation/comments?status=&article=&q=&order=&cursor=&limit=``
+  → ``{"comments": [...], "next": cursor|null, "counts": {status: n, "all": n}}``
+- ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?}`` → ``{"comment", "counts"}``
+- ``POST /api/v1/moderation/comments/bulk``  ``{"ids", "action", "note"?}`` → ``{"comments", "counts"}``
+- ``POST /api/v1/moderation/comments/<id>/block``  ``{"kind": "email"|"domain"|"ip"}``
+  → ``{"blocked": {"kind", "value"}, "marked": n, "counts"}``
+Unknown id 404, unknown action 422, malformed JSON 400, wrong content type 415.
+
+Pages work without JavaScript: the queue is one form; per-card buttons post ``one=<id>:<action>``
+or ``block=<id>:<kind>``, bulk buttons post ``action`` with the checked ``ids``. After a post the
+browser is redirected back to the same queue view (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+
+from engage.db import db, utcnow
+from engage.errors import ApiError, ValidationFailed
+from engage.web.json_body import json_body
+from engage.moderators import accounts as auth, login_limits, sessions  # noqa: F401
+from engage.queue import events, counts as queue_counts
+from engage.moderators.accounts import login_required, moderator_required
+from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
+from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
+from engage.moderators.first_run import register_first_run_message
+from engage.queue.service import Decision, decide, events_for, parse_decision, queue_page
+from engage.queue.counts import status_counts
+from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
+                                           highlight_words, moderation_item, parse_queue_args)
+
+bp = Blueprint("queue", __name__)
+register_first_run_message(bp)
+
+DEFAULT_PAGE_SIZE = 25
+VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
+MAX_BULK = 500
+MAX_NOTE = 1000
+NOTICES = {
+    "approve": "Approved {n}.", "reject": "Rejected {n}.", "spam": "Marked {n} as spam.",
+    "pending": "Moved {n} back to pending.", "block": "Blocked {what}; {n} comments marked spam.",
+    "none": "Select at least one comment first.",
+}
+TEMPLATE_CONSTANTS = {
+    "decisions": list(Decision),
+    "action_labels": {"approve": "Approve", "reject": "Reject", "spam": "Spam",
+                      "pending": "Pending"},
+    "block_kinds": BLOCK_KINDS,
+    "block_labels": {"email": "email", "domain": "domain", "ip": "IP"},
+    "rule_labels": RULE_LABELS,
+    "word_rules": WORD_RULES,
+    "link_rules": LINK_RULES,
+}
+
+
+@bp.after_request
+def _page_headers(response):
+    if not request.path.startswith("/api/"):
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_size() -> int:
+    return int(current_app.config.get("MODERATION_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+
+
+# --- API ------------------------------------------------------------------------------------
+
+@bp.get("/api/v1/moderation/comments")
+@moderator_required
+def api_list():
+    page = queue_page(db.session, parse_queue_args(request.args, _page_size()))
+    return jsonify({
+        "comments": [moderation_item(c, page.events.get(c.id, [])) for c in page.comments],
+        "next": page.next_cursor,
+        "counts": _with_all(page.counts),
+    })
+
+
+@bp.post("/api/v1/moderation/comments/<int:comment_id>")
+@moderator_required
+def api_decide(comment_id: int):
+    data = _json_object()
+    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
+    comment = decide(db.session, [comment_id], decision, g.moderator, note)[0]
+    return jsonify({"comment": _item(comment), "counts": _with_all(status_counts(db.session))})
+
+
+@bp.post("/api/v1/moderation/comments/bulk")
+@moderator_required
+def api_bulk():
+    data = _json_object()
+    ids = data.get("ids")
+    if (not isinstance(ids, list) or not ids or len(ids) > MAX_BULK
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+        raise ValidationFailed("ids must be a list of 1 to 500 comment ids.",
+                               fields={"ids": [f"a list of 1 to {MAX_BULK} integers"]})
+    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
+    comments = decide(db.session, ids, decision, g.moderator, note)
+    return jsonify({"comments": [_item(c) for c in comments],
+                    "counts": _with_all(status_counts(db.session))})
+
+
+@bp.post("/api/v1/moderation/comments/<int:comment_id>/block")
+@moderator_required
+def api_block(comment_id: int):
+    data = _json_object()
+    outcome = block_author(db.session, comment_id, parse_block_kind(data.get("kind")),
+                           g.moderator, utcnow())
+    return jsonify({"blocked": {"kind": outcome.kind.value, "value": outcome.value},
+                    "marked": outcome.marked, "counts": _with_all(status_counts(db.session))})
+
+
+def _json_object() -> dict:
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ValidationFailed("Expected a JSON object.")
+    return data
+
+
+def _note(raw) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or len(raw) > MAX_NOTE:
+        raise ValidationFailed("note must be a string of at most 1000 characters.",
+                               fields={"note": [f"a string of at most {MAX_NOTE} characters"]})
+    return raw.strip() or None
+
+
+def _item(comment):
+    return moderation_item(comment, events_for(db.session, [comment.id])[comment.id])
+
+
+def _with_all(counts: dict[str, int]) -> dict[str, int]:
+    return {**counts, ALL: sum(counts.values())}
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+@bp.get("/moderate")
+@login_required
+def queue():
+    try:
+        query = parse_queue_args(request.args, _page_size())
+    except ValidationFailed as error:
+        return render_template("moderation/error.html", title="Bad filter",
+                               message=error.message, fields=error.fields), 400
+    page = queue_page(db.session, query)
+    view = {key: value for key, value in request.args.items()
+            if key in VIEW_KEYS and value}
+    return render_template(
+        "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
+        items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
+        status_tab=query.status.value if query.status else ALL, view=view,
+        view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
+        notice=_notice(), **TEMPLATE_CONSTANTS)
+
+
+def _next_url(view: dict, cursor: int | None) -> str | None:
+    if cursor is None:
+        return None
+    return url_for(".queue", **view, cursor=cursor)
+
+
+def _notice() -> str | None:
+    template = NOTICES.get(request.args.get("done", ""))
+    if template is None:
+        return None
+    return template.format(n=request.args.get("n", "0")[:6],
+                           what=request.args.get("what", "the author")[:300])
+
+
+@bp.post("/moderate/actions")
+@login_required
+def queue_actions():
+    if not sessions.check_csrf(g.csrf_token, request.form.get("csrf_token")):
+        return render_template("moderation/error.html", title="Request refused",
+                               message="The form's security token is missing or wrong. "
+                                       "Go back, reload the page and try again."), 403
+    back = _view_from(request.form.get("view", ""))
+    try:
+        if request.form.get("block"):
+            comment_id, _, kind = request.form["block"].partition(":")
+            outcome = block_author(db.session, int(comment_id), parse_block_kind(kind),
+                                   g.moderator, utcnow())
+            return redirect(url_for(".queue", **back, done="block", n=outcome.marked,
+                                    what=f"{outcome.kind.value} {outcome.value}"))
+        if request.form.get("one"):
+            comment_id, _, action = request.form["one"].partition(":")
+            ids = [int(comment_id)]
+        else:
+            action = request.form.get("action", "")
+            field = "page_ids" if request.form.get("scope") == "page" else "ids"
+            ids = [int(value) for value in request.form.getlist(field)]
+        if not ids:
+            return redirect(url_for(".queue", **back, done="none"))
+        decision = parse_decision(action)
+        decide(db.session, ids, decision, g.moderator, (request.form.get("note") or "").strip()[:MAX_NOTE] or None)
+    except (ValueError, ApiError) as error:
+        db.session.rollback()
+        message = error.message if isinstance(error, ApiError) else "Malformed form."
+        return render_template("moderation/error.html", title="Could not do that",
+                               message=message), getattr(error, "status", 400)
+    return redirect(url_for(".queue", **back, done=decision.value, n=len(ids)))
+
+
+def _view_from(raw: str) -> dict[str, str]:
+    """The queue filters to return to, from the form's hidden ``view`` (a query string)."""
+    return {key: value for key, value in parse_qsl(raw)[:8]
+            if key in VIEW_KEYS}

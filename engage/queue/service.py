@@ -1,0 +1,233 @@
+"""The moderation queue: what moderators see, and the decisions they make.
+
+Contracts
+- ``queue_page`` lists comments of one status (or all) newest or oldest first, with keyset
+  pagination on ``id``: the cursor is the last id of the previous page, so page 50 costs the
+  same as page 1 (an index range scan on ``ix_comments_queue (status, id)`` or, with an article,
+  ``ix_comments_thread (article_id, status, id)``). ``q`` matches body, author name or email
+  (case-insensitive substring; it scans, so it is the one filter that grows with the table).
+- Counts are per status over all comments, or over the filtered article; ``q`` does not narrow
+  them (counting substring matches would scan the whole table on every page load).
+- ``decide`` moves comments to the status an action names. Every change appends a
+  ``ModerationEvent`` (who, when, from → to, note), stamps ``decided_by``/``decided_at`` and
+  calls ``learning.on_decision`` so spam and approve decisions train the filter. A comment
+  already in the target status is left alone (no event, no training). Unknown ids raise
+  ``NotFound`` and nothing changes. Rows are locked in id order, so concurrent decisions on
+  PostgreSQL serialize instead of losing an event or deadlocking.
+- Functions named as use cases (``decide``, ``block_author``) commit; helpers do not.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engage.articles import Article, normalize_article_key
+from engage.comments.thread_version import bump_thread_versions
+from engage.comments.models import Comment, CommentStatus
+from engage.db import utcnow
+from engage.errors import NotFound, ValidationFailed
+from engage.spamfilter import learning
+from engage.moderators.accounts import Moderator
+from engage.queue.events import ModerationEvent
+from engage.queue.counts import status_counts
+
+MAX_PAGE_SIZE = 100
+
+# learning.on_decision's signature: (session, comment, previous status, new status)
+Learn = Callable[[Session, Comment, CommentStatus, CommentStatus], None]
+MAX_QUERY_LENGTH = 200
+
+
+class Order(str, enum.Enum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class Decision(str, enum.Enum):
+    """What a moderator can do to a comment, and the status each leads to."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    PENDING = "pending"
+
+    @property
+    def status(self) -> CommentStatus:
+        return _DECISION_STATUS[self]
+
+
+_DECISION_STATUS = {
+    Decision.APPROVE: CommentStatus.APPROVED,
+    Decision.REJECT: CommentStatus.REJECTED,
+    Decision.SPAM: CommentStatus.SPAM,
+    Decision.PENDING: CommentStatus.PENDING,
+}
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """One queue request. ``status=None`` means every status; ``cursor`` is an id or None."""
+
+    status: CommentStatus | None = CommentStatus.PENDING
+    article: str | None = None
+    q: str | None = None
+    order: Order = Order.NEWEST
+    cursor: int | None = None
+    limit: int = 25
+
+
+@dataclass
+class QueuePage:
+    comments: list[Comment]
+    next_cursor: int | None
+    counts: dict[str, int]
+    events: dict[int, list[ModerationEvent]] = field(default_factory=dict)
+
+
+def parse_decision(raw: object) -> Decision:
+    """The Decision named by ``raw``, or ValidationFailed (422) listing the valid ones."""
+    try:
+        return Decision(raw)
+    except ValueError:
+        valid = ", ".join(d.value for d in Decision)
+        raise ValidationFailed(f"Unknown action; use one of: {valid}.",
+                               fields={"action": [f"must be one of: {valid}"]}) from None
+
+
+def queue_page(session: Session, query: QueueQuery) -> QueuePage:
+    """One page of the queue with its counts and each comment's audit events."""
+    article_id = None
+    if query.article:
+        try:
+            key = normalize_article_key(query.article)
+        except ValueError as error:
+            raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
+        article_id = session.scalar(select(Article.id).where(Article.key == key))
+        if article_id is None:
+            return QueuePage([], None, status_counts(session, article_id=-1))
+    limit = max(1, min(query.limit, MAX_PAGE_SIZE))
+    rows = list(session.scalars(_select(query, article_id, limit + 1)))
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    rows = rows[:limit]
+    return QueuePage(rows, next_cursor, status_counts(session, article_id),
+                     events_for(session, [row.id for row in rows]))
+
+
+def _select(query: QueueQuery, article_id: int | None, limit: int):
+    statement = select(Comment)
+    if query.status is not None:
+        statement = statement.where(Comment.status == query.status)
+    if article_id is not None:
+        statement = statement.where(Comment.article_id == article_id)
+    if query.q:
+        pattern = "%" + _escape_like(query.q.strip()[:MAX_QUERY_LENGTH].lower()) + "%"
+        statement = statement.where(or_(Comment.body.ilike(pattern, escape="\\"),
+                                        Comment.author_name.ilike(pattern, escape="\\"),
+                                        Comment.author_email.like(pattern, escape="\\")))
+    if query.order is Order.NEWEST:
+        if query.cursor is not None:
+            statement = statement.where(Comment.id < query.cursor)
+        statement = statement.order_by(Comment.id.desc())
+    else:
+        if query.cursor is not None:
+            statement = statement.where(Comment.id > query.cursor)
+        statement = statement.order_by(Comment.id.asc())
+    return statement.limit(limit)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def events_for(session: Session, comment_ids: list[int]) -> dict[int, list[ModerationEvent]]:
+    """Audit events of each comment, oldest first (one query for the whole page)."""
+    events: dict[int, list[ModerationEvent]] = {comment_id: [] for comment_id in comment_ids}
+    if comment_ids:
+        rows = session.scalars(select(ModerationEvent)
+                               .where(ModerationEvent.comment_id.in_(comment_ids))
+                               .order_by(ModerationEvent.comment_id, ModerationEvent.id))
+        for event in rows:
+            events[event.comment_id].append(event)
+    return events
+
+
+def get_comment(session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"No comment with id {comment_id}.")
+    return comment
+
+
+def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
+                   moderator: Moderator, note: str | None, now: datetime,
+                   learn: Learn | None = None) -> list[Comment]:
+    """``decide`` without the commit, for use cases that decide as one step of several."""
+    learn = learn or learning.on_decision
+    ids = sorted(set(comment_ids))
+    comments = list(session.scalars(
+        select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
+        .with_for_update(of=Comment).execution_options(populate_existing=True)))
+    missing = sorted(set(ids) - {comment.id for comment in comments})
+    if missing:
+        raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
+    new = decision.status
+    touched: set[int] = set()
+    for comment in comments:
+        previous = comment.status
+        if previous == new:
+            # A confirmation (approving what is published, marking spam what is spam) changes
+            # nothing, but it is still a moderator's judgement the spam filter learns from.
+            learn(session, comment, previous, new)
+            continue
+        if not _move(session, comment, previous, new, moderator, now):
+            continue
+        touched.add(comment.article_id)
+        session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
+                                    from_status=previous.value, to_status=new.value,
+                                    note=note or None, created_at=now))
+        learn(session, comment, previous, new)
+    # _move writes with a Core UPDATE, which the ORM hook does not see.
+    bump_thread_versions(session, touched)
+    session.flush()
+    by_id = {comment.id: comment for comment in comments}
+    return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
+
+
+def _move(session: Session, comment: Comment, previous: CommentStatus, new: CommentStatus,
+          moderator: Moderator, now: datetime) -> bool:
+    """Set the new status only if the row still has ``previous``; False if someone was faster.
+
+    PostgreSQL already holds the row lock (FOR UPDATE); SQLite ignores FOR UPDATE, and this
+    compare-and-set is what keeps two simultaneous clicks from logging the same change twice.
+    """
+    result = session.execute(
+        update(Comment).where(Comment.id == comment.id, Comment.status == previous)
+        .values(status=new, decided_by=moderator.name, decided_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(comment)
+        return False
+    for name, value in (("status", new), ("decided_by", moderator.name), ("decided_at", now)):
+        set_committed_value(comment, name, value)
+    return True
+
+
+def decide(session: Session, comment_ids: list[int], action: Decision | str,
+           moderator: Moderator, note: str | None = None, now: datetime | None = None,
+           learn: Learn | None = None) -> list[Comment]:
+    """Apply ``action`` to the comments (in the order given) and commit; see module docstring.
+
+    ``learn`` defaults to ``learning.on_decision``; tests pass a recorder.
+    """
+    decision = action if isinstance(action, Decision) else parse_decision(action)
+    comments = apply_decision(session, comment_ids, decision, moderator, note, now or utcnow(),
+                              learn)
+    session.commit()
+    return comments

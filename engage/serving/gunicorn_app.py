@@ -1,0 +1,147 @@
+"""Run a built Flask app under gunicorn, in-process (no separate config file).
+
+Each worker is a fork of this process with the app already built (``preload_app``), so
+database engines are disposed after fork and every worker opens its own connections. When a
+worker exits (graceful stop on SIGTERM), the app's shutdown callbacks flush what it buffered.
+
+Metrics and logs: before forking, Prometheus metrics are switched to multiprocess mode in a
+private temporary directory (or ``PROMETHEUS_MULTIPROC_DIR`` if the operator set one; its old
+files are removed, as a restart must start counting from zero), so that ``/metrics`` adds up
+every worker; the directory is removed when the server stops. Logs are JSON lines on stderr
+(``engage.observability.logging``), at ``LOG_LEVEL``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import tempfile
+
+from flask import Flask, has_app_context
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
+
+from engage.db import db
+from engage.serving.lifecycle import shutdown
+from engage.observability.logging import gunicorn_log_config
+
+
+class NoAccessLogLogger(GunicornLogger):
+    """gunicorn's logger without its access log.
+
+    Its lines would carry raw client addresses, so engage never writes them (the
+    ``engage.request`` record replaces them). Switching the ``gunicorn.access`` logger off is
+    not enough: with a logging configuration given, gunicorn works out every field of a line
+    for every request before the logger drops it, which cost as much as a bare Flask request's
+    routing.
+    """
+
+    @property
+    def access_log_enabled(self) -> bool:
+        return False
+
+    def access(self, resp, req, environ, request_time) -> None:
+        return None
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict):
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int,
+                     graceful_timeout: int, *, worker_class: str) -> dict:
+    """The gunicorn settings engage runs with (benchmarks serve their baselines the same way).
+
+    The process must have been prepared for ``worker_class`` before the app was built
+    (``engage.serving.worker_classes.prepare_process``).
+    """
+    return {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "threads": max(1, threads),
+        "worker_class": worker_class,
+        "graceful_timeout": graceful_timeout,
+        "timeout": 60,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,
+        "logger_class": NoAccessLogLogger,
+    }
+
+
+def serve_wsgi(app, options: dict) -> None:
+    """Serve any WSGI ``app`` with gunicorn ``options`` until stopped (headers and body of an
+    answer in one write: ``engage.serving.coalesced_response``)."""
+    from engage.serving.coalesced_response import install
+
+    install()
+    _Gunicorn(app, options).run()
+
+
+def _metrics_directory() -> tuple[str, bool]:
+    """Switch metrics to multiprocess mode; returns the directory and whether we made it."""
+    from engage.observability.metrics import enable_multiprocess
+
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        os.makedirs(configured, exist_ok=True)
+        for stale in glob.glob(os.path.join(configured, "*.db")):
+            os.remove(stale)
+        directory = configured
+    else:
+        directory = tempfile.mkdtemp(prefix="engage-metrics-")
+    enable_multiprocess(directory)
+    return directory, not configured
+
+
+def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
+                 graceful_timeout: int, *, worker_class: str) -> None:
+    """Serve ``app`` until stopped; ``prepare_process(worker_class)`` must have run before
+    ``app`` was built."""
+    def post_fork(server, worker):
+        with app.app_context():
+            db.engine.dispose(close=False)
+        for hook in app.extensions.get("engage_post_fork", []):
+            hook()
+
+    def worker_exit(server, worker):
+        shutdown(app)
+
+    metrics_dir, own_dir = _metrics_directory()
+
+    def child_exit(server, worker):
+        from engage.observability.metrics import process_exited
+
+        process_exited(worker.pid)
+
+    def on_exit(server):
+        if own_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+    options = gunicorn_options(host, port, workers, threads, graceful_timeout,
+                               worker_class=worker_class)
+    # No control socket: its default path is one per user, so several instances on one
+    # machine would take it from each other, and engage does not use it.
+    options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
+                   on_exit=on_exit, control_socket_disable=True,
+                   logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
+    # Hand no database connection down to the workers: the startup checks ran in this
+    # process's session, whose connection a forked worker would otherwise roll back over the
+    # socket it shares with the master and its siblings when it exits (exit code 1 after a
+    # database outage, interleaved protocol in the worst case).
+    if has_app_context():  # a caller may still be inside an app context
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+    serve_wsgi(app, options)

@@ -1,0 +1,153 @@
+"""Each process's trained copy of the spam filter, kept fresh in the background.
+
+Classifying must stay far inside the pipeline's 1 ms budget, and training takes a fraction of
+a second per thousand examples, so the two never happen on the same call:
+
+- ``ClassifierCache.model()`` returns the last trained model (or None) from memory: no I/O.
+- At most once per ``CLASSIFIER_REFRESH_SECONDS`` it wakes a background thread, which reads
+  the training set's version (one primary-key query) and, when it moved, loads the newest
+  ``CLASSIFIER_MAX_EXAMPLES`` examples, trains, and swaps the new model in.
+
+So a moderator's decision reaches every process within a few seconds plus one training run.
+Training runs on a background thread but holds the GIL, so its CPU share is bounded: after a
+run that took t seconds the next check waits at least ``TRAINING_DUTY`` × t (a process
+trains at most about a quarter of the time even while moderators decide continuously).
+Training is deterministic, so every process holds the same weights for the same version.
+``refresh_now()`` does the same work synchronously (tests, CLI).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from engage.spamfilter.model import LinearModel, Params, train
+from engage.spamfilter.store import load_examples, read_version
+from engage.serving.worker_classes import off_the_event_loop
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REFRESH_SECONDS = 2.0
+DEFAULT_MAX_EXAMPLES = 5000
+TRAINING_DUTY = 4.0
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A model and the training-set version it was trained from."""
+
+    stamp: tuple[str, int] | None
+    model: LinearModel | None
+
+
+class ClassifierCache:
+    """The trained model of one database, for one process (see the module docstring)."""
+
+    def __init__(self, engine: Engine, refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+                 max_examples: int = DEFAULT_MAX_EXAMPLES, params: Params = Params(),
+                 clock: Callable[[], float] = time.monotonic):
+        self.engine = engine
+        self.refresh_seconds = refresh_seconds
+        self.max_examples = max_examples
+        self.params = params
+        self.clock = clock
+        self._trained = Trained(None, None)
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self._busy = False
+        self._pause = 0.0  # extra wait after an expensive training run
+
+    def model(self) -> LinearModel | None:
+        """The newest trained model this process has; schedules a refresh when one is due."""
+        now = self.clock()
+        wait = max(self.refresh_seconds, self._pause)
+        if now - self._checked_at >= wait:
+            with self._lock:
+                if not self._busy and now - self._checked_at >= wait:
+                    self._busy = True
+                    self._checked_at = now
+                    threading.Thread(target=self._refresh_in_background, daemon=True,
+                                     name="engage-classifier-refresh").start()
+        return self._trained.model
+
+    def refresh_now(self, session: Session | None = None) -> LinearModel | None:
+        """Check the version and retrain if it moved, on this thread; return the model."""
+        if session is not None:
+            self._refresh(session)
+        else:
+            with Session(self.engine) as own:
+                self._refresh(own)
+        self._checked_at = self.clock()
+        return self._trained.model
+
+    def _refresh_in_background(self) -> None:
+        try:
+            with Session(self.engine) as session:
+                self._refresh(session)
+        except Exception:  # a failed refresh keeps the old model; the next one retries
+            log.warning("spam filter refresh failed", exc_info=True)
+        finally:
+            self._busy = False
+
+    def _refresh(self, session: Session) -> None:
+        stamp = read_version(session)
+        if stamp == self._trained.stamp:
+            return
+        model = None
+        if stamp is not None:
+            started = time.perf_counter()
+            examples = load_examples(session, self.max_examples)
+            # about a second for 5,000 examples: under gevent that would stall the worker
+            model = off_the_event_loop(train, examples, self.params)
+            self._pause = TRAINING_DUTY * (time.perf_counter() - started)
+        self._trained = Trained(stamp, model)
+
+
+_caches: "weakref.WeakKeyDictionary[Engine, ClassifierCache]" = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    # a forked worker inherits no refresh thread; a cache marked busy would never refresh
+    global _caches_lock
+    _caches.clear()
+    _caches_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def cache_for(engine: Engine, config: Mapping[str, Any]) -> ClassifierCache:
+    """The process-wide cache of ``engine``'s database."""
+    cache = _caches.get(engine)
+    if cache is None:
+        with _caches_lock:
+            cache = _caches.get(engine)
+            if cache is None:
+                cache = _caches[engine] = ClassifierCache(
+                    engine,
+                    float(config.get("CLASSIFIER_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS)),
+                    int(config.get("CLASSIFIER_MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES)))
+    return cache
+
+
+def classifier_rule(session: Session, config: Mapping[str, Any]):
+    """The pipeline rule for ``session``'s database, or None when ``CLASSIFIER_ENABLED`` is off.
+
+    The rule may be kept in a cached rule list: it asks this process's cache for the model on
+    every check, so it always uses the newest trained model.
+    """
+    from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
+
+    if not config.get("CLASSIFIER_ENABLED", True):
+        return None
+    cache = cache_for(session.get_bind().engine, config)
+    return ClassifierRule(cache, ClassifierSettings.from_config(config))

@@ -1,0 +1,50 @@
+"""The spam filter's features: what a comment turns into (pure, no app)."""
+
+from engage.spamfilter.features import MAX_TOKENS, features, normalize_text, url_host
+
+
+def test_html_from_imported_comments_reads_like_the_typed_text():
+    imported = features("Check &quot;this&quot;<br />out&#39;s ﻿")
+    typed = features('Check "this"\nout\'s')
+    assert {"check", "this", "out's", "bi:check_this"} <= imported
+    assert imported - {t for t in imported if t.startswith("shape:")} == \
+        typed - {t for t in typed if t.startswith("shape:")}
+
+
+def test_link_hosts_count_and_tld_are_tokens_and_links_leave_no_word_fragments():
+    tokens = features('see <a href="https://www.Example.com/x?v=1">here</a> and murdev.com')
+    assert {"url:host:example.com", "url:host:murdev.com", "url:tld:com", "url:count:2",
+            "url:path"} <= tokens
+    assert "v" not in tokens and "1" not in tokens
+
+
+def test_misspellings_share_character_grams():
+    right, wrong = features("subscribe"), features("subscibe")
+    assert {"c:^sub", "c:subs"} <= right & wrong
+
+
+def test_author_name_and_email_domain_are_their_own_families():
+    tokens = features("hello", author_name="Music Channel 99", author_email="x1@Mail.Example")
+    assert {"name:music", "name:channel", "name:digits", "email:domain:mail.example",
+            "email:local:digits"} <= tokens
+    assert "music" not in tokens  # a name word is not a body word
+
+
+def test_shape_tokens_describe_shouting_repetition_and_emptiness():
+    assert {"shape:repeat", "shape:bangs", "shape:caps:high"} <= features("SOOOOO GOOD SONG!!!")
+    assert "shape:empty" in features("   ")
+
+
+def test_the_same_comment_always_gives_the_same_tokens():
+    text = "Please subscribe to my channel http://bit.ly/abc"
+    assert features(text, "A", "a@b.c") == features(text, "A", "a@b.c")
+
+
+def test_a_very_long_comment_is_bounded():
+    words = " ".join(f"word{n}" for n in range(5000))
+    assert len(features(words)) < MAX_TOKENS + 30
+
+
+def test_helpers_normalize_and_extract_hosts():
+    assert normalize_text("a&amp;b<br/>c\ufeff") == "a&b c"
+    assert url_host("HTTPS://user@Sub.Example.org:8080/path") == "sub.example.org"
