@@ -1,9 +1,10 @@
 """The baseline: a bare Flask app served by gunicorn exactly as ``engage serve`` serves engage
 (the same worker class: ``ENGAGE_WORKER_CLASS`` or the default).
 
-Run as ``python bench/bare_app.py PORT WORKERS THREADS``. Endpoints: ``GET /healthz`` (tiny
-JSON), ``GET /bare`` (a JSON body), ``POST /bare`` (parses JSON, answers 201),
-``POST /bare/204`` (204, for view-count comparisons).
+Started by ``tests.servers.BareServer`` (``python bench/bare_app.py PORT WORKERS THREADS``).
+Endpoints: ``GET /healthz`` (tiny JSON), ``GET /bare`` (a JSON body), ``POST /bare`` (parses
+JSON, answers 201), ``POST /bare/204`` and ``POST /api/v1/views`` (204, for view-count
+comparisons: ``bench/views.py`` sends its wrk load to both servers on engage's path).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def bare_post():
 
 
 @app.post("/bare/204")
+@app.post("/api/v1/views")
 def bare_204():
     return "", 204
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -29,7 +27,7 @@ sys.path[0] = str(ROOT)
 
 from bench.loadgen import run_load  # noqa: E402
 from engage.serving.worker_classes import configured_worker_class  # noqa: E402
-from tests.servers import EngageServer, free_port  # noqa: E402
+from tests.servers import BareServer, EngageServer, free_port  # noqa: E402
 
 WORKERS, THREADS = 2, 8
 THREAD_ARTICLE = "/bench/two-hundred"
@@ -41,21 +39,6 @@ def clean_comment(n: int) -> dict:
     return {"article": f"/bench/post/{n % 50}", "author_name": f"Reader {n}",
             "author_email": f"reader{n}@example.org",
             "body": f"I read the piece about the {topic} plan, note {n}. Thanks for reporting it."}
-
-
-def start_bare(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port),
-                                str(WORKERS), str(THREADS)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/healthz"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("bare app did not start")
 
 
 def seed_thread(url: str, count: int) -> None:
@@ -84,10 +67,10 @@ def main() -> int:
         settings["DATABASE_URL"] = args.database_url
     engage = EngageServer(settings, port=free_port(), workers=WORKERS, threads=THREADS)
     engage.start()
-    bare_port = free_port()
-    bare = start_bare(bare_port)
-    bare_url = f"http://127.0.0.1:{bare_port}"
+    bare = BareServer(free_port(), WORKERS, THREADS, Path(instance) / "bare.log")
+    bare_url = bare.url
     try:
+        bare.start(timeout=30)
         seed_thread(engage.url, 200)
         json_headers = {"Content-Type": "application/json"}
         offset = 10**7
@@ -126,8 +109,7 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         engage.stop()
-        bare.terminate()
-        bare.wait(10)
+        bare.stop(10)
 
 
 if __name__ == "__main__":

@@ -31,14 +31,11 @@ import argparse
 import http.client
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -48,18 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 from engage.serving.worker_classes import configured_worker_class  # noqa: E402
+from tests.servers import EngageServer, free_port, start_all  # noqa: E402
 
 WORKERS, THREADS = 2, 8
 ARTICLES = 50
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 KINDS = ("view", "read", "post")
 EXPECTED = {"view": {200}, "read": {200}, "post": {201, 202}}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- balancer
@@ -243,42 +235,6 @@ def report(name: str, r: Result) -> str:
 # --------------------------------------------------------------------------- servers
 
 
-class Instance:
-    def __init__(self, name: str, env: dict, workdir: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / f"{name}.log"
-        instance = workdir / name
-        instance.mkdir()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "engage", "serve", "--no-migrate", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(WORKERS), "--threads", str(THREADS)],
-            env={**env, "ENGAGE_INSTANCE_PATH": str(instance)}, cwd=ROOT,
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"engage exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit(f"engage did not become healthy: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
-
-
 def private_database(admin_url: str):
     from sqlalchemy import create_engine, text
 
@@ -344,22 +300,22 @@ def main() -> int:
     prefix = f"engage-bench-scale:{run}:"
     url, drop = private_database(args.database_url)
     balancer = RoundRobin()
-    instances: list[Instance] = []
+    instances: list[EngageServer] = []
     exits: list[int] = []
     results = {"one instance": Result(), "two instances": Result()}
     try:
         with tempfile.TemporaryDirectory(prefix="engage-bench-scale-") as tmp:
             workdir = Path(tmp)
             migrate(url, workdir)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
-            env.update(ENGAGE_DATABASE_URL=url, ENGAGE_REDIS_URL=args.redis_url,
-                       ENGAGE_REDIS_PREFIX=prefix, ENGAGE_SECRET_KEY="bench-scale",
-                       ENGAGE_TRUSTED_PROXIES="127.0.0.1", ENGAGE_DEMO_ENABLED="0",
-                       ENGAGE_FLOOD_SECONDS="60", ENGAGE_MIN_SUBMIT_SECONDS="0",
-                       ENGAGE_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
-            instances = [Instance(name, env, workdir) for name in ("a", "b")]
-            for instance in instances:
-                instance.wait_healthy()
+            settings = {"DATABASE_URL": url, "REDIS_URL": args.redis_url, "REDIS_PREFIX": prefix,
+                        "SECRET_KEY": "bench-scale", "TRUSTED_PROXIES": "127.0.0.1",
+                        "DEMO_ENABLED": False, "FLOOD_SECONDS": 60, "MIN_SUBMIT_SECONDS": 0,
+                        "LOG_LEVEL": "WARNING"}
+            for name in ("a", "b"):
+                (workdir / name).mkdir()
+                instances.append(EngageServer({**settings, "INSTANCE_PATH": str(workdir / name)},
+                                              free_port(), WORKERS, THREADS, migrate=False))
+            start_all(instances)
             print(f"2 instances x gunicorn {WORKERS} {configured_worker_class()} workers on PostgreSQL "
                   f"+ Redis; {args.concurrency} keep-alive clients through a round-robin TCP "
                   f"balancer; mix per 10 requests: 6 views, 3 thread reads, 1 comment post; "
@@ -377,10 +333,10 @@ def main() -> int:
                     balancer.backends = sides[side]
                     results[side].merge(drive(balancer.port, args.duration, args.concurrency,
                                               readers, run))
-            exits = [instance.stop() for instance in instances]
+            exits = [instance.stop(60) for instance in instances]
     finally:
         for instance in instances:
-            instance.stop()
+            instance.stop(60)
         balancer.close()
         client = redis.Redis.from_url(args.redis_url)
         leftovers = list(client.scan_iter(match=prefix + "*", count=1000))

@@ -1,7 +1,7 @@
 """One leave-one-video-out fold of the spam bench, through the HTTP API of a running engage.
 
 ``http_fold(training, test_name, test_rows, thresholds)``:
-1. starts a fresh engage (gunicorn, as ``engage serve`` does) on a free port with a new SQLite
+1. starts a fresh ``engage serve`` (``tests.servers``) on a free port with a new SQLite
    database, flood and too-fast limits off so bulk posting is not throttled, and the fold's
    classifier thresholds;
 2. creates a moderator and an API token with the ``engage moderator`` CLI;
@@ -23,9 +23,7 @@ from __future__ import annotations
 import html
 import http.client
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,24 +32,10 @@ from pathlib import Path
 
 from engage.spamfilter.training_data import synthetic_email
 from engage.spamfilter.evaluation import Outcome, Thresholds
+from tests.servers import ROOT, EngageServer, engage_env, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 BULK = 500
 PROBE_ARTICLE = "bench/probe"
-
-_LAUNCH = """
-import json, sys
-from engage.serving.worker_classes import configured_worker_class, prepare_process
-WORKER_CLASS = configured_worker_class()
-prepare_process(WORKER_CLASS)
-from engage import create_app
-from engage.cli import upgrade_schema
-from engage.serving.gunicorn_app import run_gunicorn
-app = create_app(json.loads(sys.argv[1]))
-with app.app_context():
-    upgrade_schema()
-run_gunicorn(app, "127.0.0.1", int(sys.argv[2]), 1, 4, 10, worker_class=WORKER_CLASS)
-"""
 
 
 def reader_text(content: str) -> str:
@@ -81,56 +65,20 @@ class Api:
         return response.status, (json.loads(raw) if raw else {})
 
 
-class Server:
-    def __init__(self, directory: Path, port: int, settings: dict):
-        self.directory, self.port = directory, port
-        self.config = {"SECRET_KEY": "bench-spam-eval", "INSTANCE_PATH": str(directory),
-                       "DATABASE_URL": f"sqlite:///{directory / 'engage.sqlite3'}",
-                       "REDIS_URL": "", "FLOOD_SECONDS": 0, "MIN_SUBMIT_SECONDS": 0, **settings}
-        self.process: subprocess.Popen | None = None
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
-        for key in ("SECRET_KEY", "INSTANCE_PATH", "DATABASE_URL"):
-            env[f"ENGAGE_{key}"] = str(self.config[key])
-        return env
-
-    def start(self) -> None:
-        log = open(self.directory / "server.log", "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, json.dumps(self.config), str(self.port)],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError((self.directory / "server.log").read_text()[-3000:])
-            try:
-                if Api(self.port).call("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not become healthy")
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([sys.executable, "-m", "engage", *args], cwd=ROOT, env=self.env(),
-                                input=stdin, capture_output=True, text=True, check=True)
-        return result.stdout
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def fold_server(directory: Path, settings: dict) -> EngageServer:
+    """A fresh engage on a new SQLite database in ``directory``, bulk posting not throttled."""
+    return EngageServer({"SECRET_KEY": "bench-spam-eval", "INSTANCE_PATH": str(directory),
+                         "DATABASE_URL": f"sqlite:///{directory / 'engage.sqlite3'}",
+                         "REDIS_URL": "", "FLOOD_SECONDS": 0, "MIN_SUBMIT_SECONDS": 0,
+                         **settings}, port=free_port(), workers=1, threads=4)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def engage_cli(server: EngageServer, *args: str, stdin: str | None = None) -> str:
+    """``engage ARGS`` with the server's settings (its database); returns the output."""
+    result = subprocess.run([sys.executable, "-m", "engage", *args], cwd=ROOT,
+                            env=engage_env(server.settings), input=stdin, capture_output=True,
+                            text=True, check=True)
+    return result.stdout
 
 
 def post_comment(api: Api, article: str, author: str, body: str) -> tuple[int, int | None]:
@@ -201,14 +149,14 @@ def _decisive_rule(item: dict) -> str:
 def http_fold(training: dict[str, list], test_name: str, test_rows: list,
               thresholds: Thresholds) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="engage-spam-bench-") as tmp:
-        server = Server(Path(tmp), free_port(), {
+        server = fold_server(Path(tmp), {
             "CLASSIFIER_SPAM_THRESHOLD": thresholds.spam,
             "CLASSIFIER_HOLD_THRESHOLD": thresholds.hold})
         server.start()
         try:
-            server.cli("moderator", "create", "bench", "--password-stdin",
+            engage_cli(server, "moderator", "create", "bench", "--password-stdin",
                        stdin="bench-password-long-enough\n")
-            token = server.cli("moderator", "token", "bench").strip().splitlines()[-1]
+            token = engage_cli(server, "moderator", "token", "bench").strip().splitlines()[-1]
             api = Api(server.port, token)
             decided = 0
             for name, rows in training.items():

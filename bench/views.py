@@ -5,7 +5,8 @@ For each backend (embedded buffered SQL, then Redis):
 1. start engage with ``engage serve`` (gunicorn, 2 workers, engage's default worker class,
    gevent, unless ``--worker-class gthread``: 8 threads) on a fresh SQLite database, and a
    bare Flask app whose ``POST /api/v1/views`` returns 204, under the same gunicorn settings
-   (``engage.serving.gunicorn_app.run_gunicorn``, the same worker class, prepared the same way);
+   (``bench/bare_app.py``: ``engage.serving.gunicorn_app``'s options, the same worker class,
+   prepared the same way; every server is started by ``tests/servers.py``);
 2. drive both with the same wrk load: every request a new reader (a fresh ``X-Forwarded-For``
    network, trusted from 127.0.0.1), so every view must count; 50 articles;
    For a breakdown, a third server runs engage exactly as served except that recording a view
@@ -44,9 +45,7 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
-import socket
 import subprocess
 import sys
 import tempfile
@@ -61,6 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 from engage.serving.worker_classes import WORKER_CLASSES, configured_worker_class  # noqa: E402
+from tests.servers import (BareServer, EngageServer, ServerProcess, engage_env,  # noqa: E402
+                           free_port, start_all)
 
 WORKERS = 2
 THREADS = 8
@@ -134,28 +135,6 @@ end
 DRAIN_SECONDS = 1
 SPLIT_AFTER = 0.5
 
-BARE_SERVER = """
-import sys
-from engage.serving.worker_classes import configured_worker_class, prepare_process
-WORKER_CLASS = configured_worker_class()
-prepare_process(WORKER_CLASS)  # first, as `engage serve` does
-from flask import Flask
-from engage.db import db
-from engage.serving.gunicorn_app import run_gunicorn
-app = Flask("bare")
-# run_gunicorn's post_fork disposes the app's engine; give it one (never used by a request).
-app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-db.init_app(app)
-@app.post("/api/v1/views")
-def views():
-    return "", 204
-@app.get("/healthz")
-def healthz():
-    return "", 200
-run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d, worker_class=WORKER_CLASS)
-""" % (WORKERS, THREADS, GRACEFUL)
-
-
 # engage exactly as served (same settings, fast path, logging, metrics), except that recording
 # a view is replaced by a constant outcome: the difference to engage is the cost of counting.
 ENGAGE_NO_COUNTING = """
@@ -176,80 +155,56 @@ run_gunicorn(app, "127.0.0.1", int(sys.argv[1]), %d, %d, %d, worker_class=WORKER
 """ % (WORKERS, THREADS, GRACEFUL)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def cpu_seconds(server: ServerProcess) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers.
+
+    Less sensitive to a noisy neighbour than throughput: time the machine gives to others
+    is not counted. Read from /proc (Linux); workers that exited are not included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    pid = server.process.pid
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return float("nan")
+    return total / tick
 
 
-class Server:
-    def __init__(self, name: str, args: list[str], env: dict, port: int, log: Path):
-        self.name, self.port, self.url = name, port, f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=open(log, "ab"),
-                                        stderr=subprocess.STDOUT)
-        self.log = log
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{name} exited:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"{name} did not start:\n{log.read_text()[-3000:]}")
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by the gunicorn master and its workers.
-
-        Less sensitive to a noisy neighbour than throughput: time the machine gives to others
-        is not counted. Read from /proc (Linux); workers that exited are not included."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        pids = [self.process.pid]
-        try:
-            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
-                pids += [int(p) for p in f.read().split()]
-            for pid in pids:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        except OSError:
-            return float("nan")
-        return total / tick
-
-    def connection_split(self) -> list[int] | None:
-        """How many established client connections each gunicorn worker holds, most first
-        (None where /proc cannot tell). Read from /proc/net/tcp and each worker's open files."""
-        try:
-            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
-                workers = [int(p) for p in f.read().split()]
-            inodes = set()
-            for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-                with open(table) as f:
-                    for line in list(f)[1:]:
-                        fields = line.split()
-                        port = int(fields[1].rsplit(":", 1)[1], 16)
-                        if port == self.port and fields[3] == "01":  # 01: ESTABLISHED
-                            inodes.add(fields[9])
-            split = []
-            for pid in workers:
-                held = 0
-                for fd in os.listdir(f"/proc/{pid}/fd"):
-                    try:
-                        target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                    except OSError:
-                        continue
-                    if target.startswith("socket:[") and target[8:-1] in inodes:
-                        held += 1
-                split.append(held)
-        except OSError:
-            return None
-        return sorted(split, reverse=True)
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(60)
+def connection_split(server: ServerProcess) -> list[int] | None:
+    """How many established client connections each gunicorn worker holds, most first
+    (None where /proc cannot tell). Read from /proc/net/tcp and each worker's open files."""
+    pid = server.process.pid
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            workers = [int(p) for p in f.read().split()]
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as f:
+                for line in list(f)[1:]:
+                    fields = line.split()
+                    port = int(fields[1].rsplit(":", 1)[1], 16)
+                    if port == server.port and fields[3] == "01":  # 01: ESTABLISHED
+                        inodes.add(fields[9])
+        split = []
+        for pid in workers:
+            held = 0
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    held += 1
+            split.append(held)
+    except OSError:
+        return None
+    return sorted(split, reverse=True)
 
 
 def redis_cpu_seconds(client) -> float:
@@ -258,7 +213,7 @@ def redis_cpu_seconds(client) -> float:
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
-def wrk(server: "Server", seconds: float, connections: int, offset: int, script: Path,
+def wrk(server: ServerProcess, seconds: float, connections: int, offset: int, script: Path,
         redis_client=None) -> dict:
     """Send views for ``seconds`` (then drain); return counts, views per second and the
     server's CPU time per view (its CPU time over the views phase, divided by the views), and
@@ -268,12 +223,12 @@ def wrk(server: "Server", seconds: float, connections: int, offset: int, script:
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds + DRAIN_SECONDS}s", "--latency",
          "-s", str(script), server.url + "/", "--", str(offset), str(seconds)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    cpu_before = server.cpu_seconds()
+    cpu_before = cpu_seconds(server)
     redis_before = redis_cpu_seconds(redis_client) if redis_client else 0.0
     time.sleep(SPLIT_AFTER)  # wrk has opened its connections by now
-    split = server.connection_split()
+    split = connection_split(server)
     time.sleep(seconds - SPLIT_AFTER)  # wrk sends views for this long, then only health checks
-    cpu_views = server.cpu_seconds() - cpu_before
+    cpu_views = cpu_seconds(server) - cpu_before
     redis_views = redis_cpu_seconds(redis_client) - redis_before if redis_client else 0.0
     output, errors = process.communicate()
     if process.returncode:
@@ -302,12 +257,11 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
     instance = workdir / mode
     instance.mkdir()
     database = f"sqlite:///{instance / 'engage.sqlite3'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
-    env.update(ENGAGE_INSTANCE_PATH=str(instance), ENGAGE_DATABASE_URL=database,
-               ENGAGE_SECRET_KEY="bench", ENGAGE_TRUSTED_PROXIES="127.0.0.1",
-               ENGAGE_DEMO_ENABLED="0", ENGAGE_WORKER_CLASS=args.worker_class,
-               PYTHONPATH=str(ROOT))  # the bare server reads ENGAGE_WORKER_CLASS too
-    env.update(dict(item.split("=", 1) for item in args.engage_env))
+    # the bare server reads ENGAGE_WORKER_CLASS too
+    settings = {"INSTANCE_PATH": str(instance), "DATABASE_URL": database, "SECRET_KEY": "bench",
+                "TRUSTED_PROXIES": "127.0.0.1", "DEMO_ENABLED": False,
+                "WORKER_CLASS": args.worker_class}
+    extra = dict(item.split("=", 1) for item in args.engage_env)
     prefix = None
     redis_client = None
     if mode == "redis":
@@ -315,20 +269,17 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
 
         redis_client = redis.Redis.from_url(args.redis_url)
         prefix = f"engage-bench:{uuid.uuid4().hex[:8]}:"
-        env.update(ENGAGE_REDIS_URL=args.redis_url, ENGAGE_REDIS_PREFIX=prefix)
-    python = sys.executable
-    engage_port, bare_port = free_port(), free_port()
-    engage = Server("engage", [python, "-m", "engage", "serve", "--host", "127.0.0.1",
-                               "--port", str(engage_port), "--workers", str(WORKERS),
-                               "--threads", str(THREADS)], env, engage_port,
-                    instance / "engage.log")
-    bare = Server("bare", [python, "-c", BARE_SERVER, str(bare_port)], env, bare_port,
-                  instance / "bare.log")
+        settings.update(REDIS_URL=args.redis_url, REDIS_PREFIX=prefix)
+    env = {**engage_env(settings), **extra}
+    engage = EngageServer(settings, free_port(), WORKERS, THREADS, env=extra)
+    bare = BareServer(free_port(), WORKERS, THREADS, instance / "bare.log", env=env)
     nocount_port = free_port()
     nocount_env = dict(env, ENGAGE_DATABASE_URL=f"sqlite:///{instance / 'nocount.sqlite3'}")
-    nocount = Server("engage-no-counting", [python, "-c", ENGAGE_NO_COUNTING, str(nocount_port)],
-                     nocount_env, nocount_port, instance / "nocount.log")
+    nocount = ServerProcess([sys.executable, "-c", ENGAGE_NO_COUNTING, str(nocount_port)],
+                            nocount_env, nocount_port, instance / "nocount.log",
+                            name="engage-no-counting")
     try:
+        start_all([engage, bare, nocount])
         counted = 0
         responses = 0
         offset = 0
@@ -359,9 +310,9 @@ def run_mode(mode: str, args, script: Path, workdir: Path) -> dict:
                 ratios.append(pair["engage"] / pair["bare"])
         health = json.loads(urllib.request.urlopen(engage.url + "/healthz").read())
     finally:
-        engage_exit = engage.stop()
-        bare.stop()
-        nocount.stop()
+        engage_exit = engage.stop(60)
+        bare.stop(60)
+        nocount.stop(60)
     stored = stored_total(database)
     if prefix:
         import redis

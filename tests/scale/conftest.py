@@ -9,7 +9,6 @@ can take a backend away from these servers without touching the shared servers o
 
 from __future__ import annotations
 
-import signal
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from engage.db import db
 from tests.conftest import BASE_TEST_CONFIG, PG_URL, _missing
 from tests.scale.http import Http
 from tests.scale.tcp_proxy import TcpProxy
-from tests.servers import EngageServer, free_port
+from tests.servers import EngageServer, free_port, start_all, stop_all
 
 FLOOD_SECONDS = 120
 MODERATOR = "scale-moderator"
@@ -121,19 +120,14 @@ def cluster(private_postgres, tmp_path_factory):
                 "FLOOD_SECONDS": FLOOD_SECONDS,
                 "DEMO_ENABLED": False,
             }
-            server = EngageServer(settings, port=free_port(), workers=2, threads=4)
-            server.args.append("--no-migrate")  # migrated once above, as a deploy does
-            servers.append(server)
-        for server in servers:
-            server.start()
+            # migrated once above, as a deploy does
+            servers.append(EngageServer(settings, port=free_port(), workers=2, threads=4,
+                                        migrate=False))
+        start_all(servers)
         yield Cluster(servers[0], servers[1], private_postgres, postgres, redis_proxy, token,
                       Http())
     finally:
-        for server in servers:  # both stop gracefully at the same time
-            if server.process is not None and server.process.poll() is None:
-                server.process.send_signal(signal.SIGTERM)
-        for server in servers:
-            server.stop()
+        stop_all(servers)  # both stop gracefully at the same time
         postgres.close()
         redis_proxy.close()
         client = redis.Redis.from_url(REDIS_URL)
