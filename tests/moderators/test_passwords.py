@@ -12,7 +12,8 @@ from engage.moderators.passwords import dummy_hash, hash_password, verify_passwo
 # Made by engage's own scrypt code before werkzeug (scrypt$N$r$p$salt$key, url-safe base64).
 LEGACY = "scrypt$32768$8$1$X7yWtdhnGcIXXWhEDPUexQ$knn69xoKewIlfkbzIMmOObm-MJsoNKvj3ZCmeeoWsjE"
 LEGACY_PASSWORD = "correct horse battery staple"
-LEGACY_UNICODE = "scrypt$16384$8$1$PGu6CBAWtH8eM1H_3lQvIw$vzBr8dvHWXDDzU8K3a72QVflPWRsNB1zlhMLmZNLZJE"
+LEGACY_UNICODE = ("scrypt$16384$8$1$PGu6CBAWtH8eM1H_3lQvIw$"
+                  "vzBr8dvHWXDDzU8K3a72QVflPWRsNB1zlhMLmZNLZJE")
 
 
 def test_a_hash_from_before_werkzeug_verifies_only_its_password():
