@@ -16,7 +16,9 @@ headers are written before it returns, so nothing is ever left unsent. Every oth
 
 ``install`` puts the class in place of gunicorn's ``Response`` (which ``gunicorn.http.wsgi
 .create`` builds for every HTTP/1 request) when gunicorn has the ``_emit_body`` hook this relies
-on (gunicorn 27 has it); with a gunicorn that lacks it, it changes nothing.
+on (gunicorn 27 has it); with a gunicorn that lacks it, it changes nothing. ``_emit_body`` and
+``send_headers``'s rendering (which ``_header_bytes`` mirrors) are gunicorn internals, tested
+with gunicorn 27 only, so ``pyproject.toml`` pins that major version: recheck before raising it.
 """
 
 from __future__ import annotations

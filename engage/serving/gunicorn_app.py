@@ -4,25 +4,20 @@ Each worker is a fork of this process with the app already built (``preload_app`
 database engines are disposed after fork and every worker opens its own connections. When a
 worker exits (graceful stop on SIGTERM), the app's shutdown callbacks flush what it buffered.
 
-Metrics and logs: before forking, Prometheus metrics are switched to multiprocess mode in a
-private temporary directory (or ``PROMETHEUS_MULTIPROC_DIR`` if the operator set one; its old
-files are removed, as a restart must start counting from zero), so that ``/metrics`` adds up
-every worker; the directory is removed when the server stops. Logs are JSON lines on stderr
+Metrics and logs: every worker writes its Prometheus values to the directory that
+``prepare_process`` chose before the app was built (``engage.serving.metrics_directory``), so
+that ``/metrics`` adds up every worker. Logs are JSON lines on stderr
 (``engage.observability.logging``), at ``LOG_LEVEL``.
 """
 
 from __future__ import annotations
-
-import glob
-import os
-import shutil
-import tempfile
 
 from flask import Flask, has_app_context
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
 from engage.db import db
+from engage.serving import metrics_directory
 from engage.serving.lifecycle import shutdown
 from engage.observability.logging import gunicorn_log_config
 
@@ -89,22 +84,6 @@ def serve_wsgi(app, options: dict) -> None:
     _Gunicorn(app, options).run()
 
 
-def _metrics_directory() -> tuple[str, bool]:
-    """Switch metrics to multiprocess mode; returns the directory and whether we made it."""
-    from engage.observability.metrics import enable_multiprocess
-
-    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if configured:
-        os.makedirs(configured, exist_ok=True)
-        for stale in glob.glob(os.path.join(configured, "*.db")):
-            os.remove(stale)
-        directory = configured
-    else:
-        directory = tempfile.mkdtemp(prefix="engage-metrics-")
-    enable_multiprocess(directory)
-    return directory, not configured
-
-
 def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
                  graceful_timeout: int, *, worker_class: str) -> None:
     """Serve ``app`` until stopped; ``prepare_process(worker_class)`` must have run before
@@ -118,23 +97,19 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     def worker_exit(server, worker):
         shutdown(app)
 
-    metrics_dir, own_dir = _metrics_directory()
+    metrics_directory.prepare()  # done by prepare_process; raises if the app came first
 
     def child_exit(server, worker):
-        from engage.observability.metrics import process_exited
+        from engage.observability.metric_registry import process_exited
 
         process_exited(worker.pid)
-
-    def on_exit(server):
-        if own_dir:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
 
     options = gunicorn_options(host, port, workers, threads, graceful_timeout,
                                worker_class=worker_class)
     # No control socket: its default path is one per user, so several instances on one
     # machine would take it from each other, and engage does not use it.
     options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
-                   on_exit=on_exit, control_socket_disable=True,
+                   control_socket_disable=True,
                    logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
     # Hand no database connection down to the workers: the startup checks ran in this
     # process's session, whose connection a forked worker would otherwise roll back over the

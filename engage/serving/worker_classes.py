@@ -44,7 +44,9 @@ def configured_worker_class() -> str:
 def prepare_process(worker_class: str) -> None:
     """Make this process ready to serve with ``worker_class``; call before building the app.
 
-    Raises ValueError for an unknown class. Patching is idempotent.
+    Also chooses the directory the workers' metrics go to, which must happen before the app
+    imports prometheus_client (``engage.serving.metrics_directory``).
+    Raises ValueError for an unknown class. Idempotent.
     """
     if worker_class not in WORKER_CLASSES:
         raise ValueError(f"ENGAGE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, "
@@ -53,6 +55,9 @@ def prepare_process(worker_class: str) -> None:
         from gevent import monkey
 
         monkey.patch_all()
+    from engage.serving import metrics_directory
+
+    metrics_directory.prepare()
 
 
 def is_patched() -> bool:

@@ -12,7 +12,7 @@ from engage.moderators.accounts import (ApiToken, Moderator, authenticate, creat
 
 def test_password_hash_is_salted_scrypt_and_verifies_only_the_right_password():
     first, second = hash_password("correct horse battery"), hash_password("correct horse battery")
-    assert first.startswith("scrypt$32768$8$1$")
+    assert first.startswith("scrypt:32768:8:1$")  # werkzeug.security's format
     assert first != second  # fresh salt every time
     assert verify_password("correct horse battery", first)
     assert not verify_password("correct horse batterz", first)

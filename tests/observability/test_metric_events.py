@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from engage.observability import metrics
+from engage.observability import metric_events, metrics
 
 
 def _requests(route: str) -> float:
@@ -78,7 +78,7 @@ def test_a_batch_of_observations_exposes_what_observing_one_by_one_would():
 
     amounts = [0.0, 0.001, 0.0049, 0.005, 0.0051, 0.07, 0.1, 0.3, 2.5, 2.5, 11.0, 1e6]
     exposed = []
-    for observe in (lambda child: metrics.observe_all(child, amounts),
+    for observe in (lambda child: metric_events.observe_all(child, amounts),
                     lambda child: [child.observe(amount) for amount in amounts]):
         registry = CollectorRegistry()
         histogram = Histogram("probe_seconds", "probe", ["route"], registry=registry,

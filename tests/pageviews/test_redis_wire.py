@@ -7,6 +7,8 @@ import threading
 
 import pytest
 import redis
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engage.pageviews.backends.redis import connect
 from engage.pageviews.backends.redis_wire import IdleConnections, pack
@@ -95,3 +97,28 @@ def test_a_forked_child_opens_its_own_connection(wire):
     os.waitpid(pid, 0)
     assert child_id != parent_id
     assert connections.run([pack("CLIENT", "ID")]) == [parent_id]  # the parent's is intact
+
+
+# The per-view script call as the hand-written packer engage used before hiredis wrote it.
+PER_VIEW = ("EVALSHA", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4", 4,
+            "engage:v:seen:1f2e3d4c5b6a7988", "engage:v:pending:/news/ünï", "engage:v:dirty",
+            "engage:v:gen", 1716200000, 86400, "2024-05-20", "/news/ünï")
+PER_VIEW_BYTES = (
+    b"*11\r\n$7\r\nEVALSHA\r\n$40\r\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4\r\n$1\r\n4\r\n"
+    b"$30\r\nengage:v:seen:1f2e3d4c5b6a7988\r\n$28\r\nengage:v:pending:/news/\xc3\xbcn\xc3\xaf\r\n"
+    b"$14\r\nengage:v:dirty\r\n$12\r\nengage:v:gen\r\n$10\r\n1716200000\r\n$5\r\n86400\r\n"
+    b"$10\r\n2024-05-20\r\n$11\r\n/news/\xc3\xbcn\xc3\xaf\r\n")
+
+
+def test_the_per_view_command_is_packed_to_the_same_bytes_as_before():
+    assert pack(*PER_VIEW) == PER_VIEW_BYTES
+
+
+@given(st.lists(st.one_of(st.text(), st.binary(), st.integers()), max_size=12))
+def test_pack_writes_the_bytes_redis_pys_python_packer_writes(args):
+    from redis._parsers.encoders import Encoder
+    from redis.connection import PythonRespSerializer
+
+    reference = PythonRespSerializer(6000, Encoder("utf-8", "strict", False).encode)
+    args = ["EVALSHA", *args]  # a first argument with a space would be split by redis-py
+    assert pack(*args) == b"".join(reference.pack(*args))

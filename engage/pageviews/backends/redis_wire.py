@@ -1,4 +1,4 @@
-"""The per-view Redis commands, packed by hand and sent on a connection no one else is using.
+"""The per-view Redis commands, packed by hiredis and sent on a connection no one else is using.
 
 Why not the redis-py client: every view in Redis mode is one script call, and on this
 project's 2-core machine redis-py spent about 35 µs of CPU per command above the socket round
@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+import hiredis
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
@@ -41,15 +42,12 @@ Arg = bytes | str | int
 
 
 def pack(*args: Arg) -> bytes:
-    """One command as a RESP array of bulk strings."""
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        if isinstance(arg, str):
-            arg = arg.encode()
-        elif isinstance(arg, int):
-            arg = b"%d" % arg
-        parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
-    return b"".join(parts)
+    """One command as a RESP array of bulk strings (UTF-8 text, decimal integers).
+
+    hiredis's packer, the one redis-py's ``HiredisRespSerializer`` calls, without that
+    wrapper's command-name splitting and list output (the wrapper was slower than hand-packing).
+    """
+    return hiredis.pack_command(args)
 
 
 class Commands:
