@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 from engage.serving.worker_classes import WORKER_CLASSES, configured_worker_class  # noqa: E402
-from tests.servers import (BareServer, EngageServer, ServerProcess, engage_env,  # noqa: E402
+from tests.servers import (BareServer, EngageServer, ServerProcess, connection_split, engage_env,  # noqa: E402
                            free_port, start_all)
 
 WORKERS = 2
@@ -174,37 +174,6 @@ def cpu_seconds(server: ServerProcess) -> float:
     except OSError:
         return float("nan")
     return total / tick
-
-
-def connection_split(server: ServerProcess) -> list[int] | None:
-    """How many established client connections each gunicorn worker holds, most first
-    (None where /proc cannot tell). Read from /proc/net/tcp and each worker's open files."""
-    pid = server.process.pid
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            workers = [int(p) for p in f.read().split()]
-        inodes = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with open(table) as f:
-                for line in list(f)[1:]:
-                    fields = line.split()
-                    port = int(fields[1].rsplit(":", 1)[1], 16)
-                    if port == server.port and fields[3] == "01":  # 01: ESTABLISHED
-                        inodes.add(fields[9])
-        split = []
-        for pid in workers:
-            held = 0
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                try:
-                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                except OSError:
-                    continue
-                if target.startswith("socket:[") and target[8:-1] in inodes:
-                    held += 1
-            split.append(held)
-    except OSError:
-        return None
-    return sorted(split, reverse=True)
 
 
 def redis_cpu_seconds(client) -> float:

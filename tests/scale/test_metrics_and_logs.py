@@ -3,6 +3,7 @@ instance, and the logs are JSON lines, one per request, with an id and no email 
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import time
@@ -11,7 +12,9 @@ import uuid
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.scale.http import FIREFOX
 from tests.scale.readers import comment_from, reader, reader_ip
+from tests.servers import connection_split
 
 pytestmark = pytest.mark.slow
 
@@ -33,16 +36,46 @@ def _value(samples, name: str, **labels) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def _connections_on_both_workers(server, most: int = 32) -> list[http.client.HTTPConnection]:
+    """Keep-alive connections to ``server`` until each of its two workers holds one.
+
+    gunicorn's workers race to accept, so one worker may take every connection of a quiet
+    client; a check of "adds up every worker" means nothing unless both answered."""
+    connections = []
+    for _ in range(most):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.connect()
+        connections.append(connection)
+        deadline = time.monotonic() + 2
+        split = connection_split(server)
+        while split is not None and sum(split) < len(connections) and time.monotonic() < deadline:
+            time.sleep(0.02)  # accepted a moment after connect returns
+            split = connection_split(server)
+        if split is not None and len(split) == 2 and min(split) > 0:
+            return connections
+    pytest.fail(f"both workers never held a connection: {connection_split(server)}")
+
+
+def _post_view(connection, article: str, visitor) -> None:
+    connection.request("POST", f"/api/v1/views?article={article}", body=b"",
+                       headers={"X-Forwarded-For": reader_ip(visitor), "User-Agent": FIREFOX})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200
+
+
 def test_metrics_add_up_every_worker_of_an_instance(cluster):
     article = f"/scale/metrics-{uuid.uuid4().hex[:8]}"
     before = _samples(cluster, cluster.a)
-    visitors = [reader() for _ in range(VIEWS)]
-    for visitor in visitors:  # each view once, and the first five twice
-        cluster.http.post(f"{cluster.a.url}/api/v1/views?article={article}",
-                          headers={"X-Forwarded-For": reader_ip(visitor)})
-    for visitor in visitors[:5]:
-        cluster.http.post(f"{cluster.a.url}/api/v1/views?article={article}",
-                          headers={"X-Forwarded-For": reader_ip(visitor)})
+    connections = _connections_on_both_workers(cluster.a)
+    visitors = [reader() for _ in range(max(VIEWS, len(connections)))]
+    # Round-robin: every connection, so both workers, answers some of the views; each view
+    # once, and the first five twice.
+    for number, visitor in enumerate(visitors + visitors[:5]):
+        _post_view(connections[number % len(connections)], article, visitor)
+    for connection in connections:
+        connection.close()
+    views = len(visitors)
     after = _samples(cluster, cluster.a)
 
     def delta(name, **labels):
@@ -52,15 +85,15 @@ def test_metrics_add_up_every_worker_of_an_instance(cluster):
     # a scrape answered by one worker may see the other's latest requests a little later.
     deadline = time.monotonic() + 10
     while (delta("engage_http_requests_total", method="POST", route="/api/v1/views",
-                 status="200") < VIEWS + 5 and time.monotonic() < deadline):
+                 status="200") < views + 5 and time.monotonic() < deadline):
         time.sleep(0.1)
         after = _samples(cluster, cluster.a)
-    assert delta("engage_views_total", outcome="counted", reason="") == VIEWS
+    assert delta("engage_views_total", outcome="counted", reason="") == views
     assert delta("engage_views_total", outcome="dropped", reason="repeat") == 5
     assert delta("engage_http_requests_total", method="POST", route="/api/v1/views",
-                 status="200") == VIEWS + 5
+                 status="200") == views + 5
     assert delta("engage_http_request_duration_seconds_count", method="POST",
-                 route="/api/v1/views") == VIEWS + 5
+                 route="/api/v1/views") == views + 5
     assert ("engage_moderation_comments", (("status", "pending"),)) in after
     # Each worker flushes its counts about once a second; then the flush lag is reported.
     deadline = time.monotonic() + 10
