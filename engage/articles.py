@@ -10,10 +10,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime, utcnow
+from engage.db import Base, UTCDateTime, upsert, utcnow
 
 MAX_ARTICLE_KEY = 512
 
@@ -65,9 +64,7 @@ def get_or_create_article(session: Session, key: str) -> Article:
     article = session.scalar(select(Article).where(Article.key == key))
     if article is not None:
         return article
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(Article).values(key=key, created_at=utcnow())
+    session.execute(upsert(session, Article).values(key=key, created_at=utcnow())
                     .on_conflict_do_nothing(index_elements=["key"]))
     return session.scalars(select(Article).where(Article.key == key)).one()
 

@@ -1,4 +1,5 @@
-"""Database plumbing: the declarative Base, the Flask-SQLAlchemy handle and ``utcnow()``.
+"""Database plumbing: the declarative Base, the Flask-SQLAlchemy handle, ``utcnow()`` and
+``upsert()``.
 
 Models subclass ``Base`` (typed SQLAlchemy 2: ``Mapped[...]``, ``mapped_column``). The naming
 convention gives every constraint and index a stable name, so Alembic's autogenerate and the
@@ -6,6 +7,9 @@ migrations agree on SQLite and PostgreSQL alike.
 
 SQLite connections are set up for a web server: WAL (readers never wait for the writer), a
 busy timeout (writers queue instead of failing), and foreign keys switched on.
+
+``upsert(bind, table)`` is the one dialect switch for ``INSERT … ON CONFLICT``: SQLite and
+PostgreSQL spell it alike, but SQLAlchemy builds it from each dialect's own ``insert``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import Connection, DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -39,6 +44,18 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(timezone.utc)
+
+
+def upsert(bind: Session | Connection, table):
+    """``INSERT INTO table`` of ``bind``'s dialect (a Session, scoped or not, or a Connection),
+    which has ``on_conflict_do_nothing``, ``on_conflict_do_update`` and ``excluded``;
+    NotImplementedError for other databases."""
+    dialect = (bind if isinstance(bind, Connection) else bind.get_bind()).dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"engage needs SQLite or PostgreSQL, not {dialect}")
 
 
 class UTCDateTime(TypeDecorator):

@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping, Protocol
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime
+from engage.db import Base, UTCDateTime, upsert
 from engage.errors import TooManyRequests
 from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
                                           redis_outage)
@@ -64,11 +63,9 @@ class SqlFloodGate:
 
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
         cutoff = now - timedelta(seconds=seconds)
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         wait = 0.0
         for key in sorted(keys):
-            statement = insert(FloodMark).values(key=key, last_at=now)
+            statement = upsert(self.session, FloodMark).values(key=key, last_at=now)
             # RETURNING gives a row only when the key was inserted or its old mark replaced.
             claimed = self.session.execute(statement.on_conflict_do_update(
                 index_elements=["key"], set_={"last_at": now},

@@ -23,10 +23,9 @@ from typing import Any, Mapping, Protocol
 
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import String
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime
+from engage.db import Base, UTCDateTime, upsert
 from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
                                           redis_outage)
 
@@ -107,11 +106,9 @@ class SqlReplayGuard:
         self.session = session
 
     def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # RETURNING, not rowcount: psycopg 3 reports -1 for this statement.
         first = self.session.execute(
-            insert(FormTokenUse).values(nonce=nonce, used_at=now)
+            upsert(self.session, FormTokenUse).values(nonce=nonce, used_at=now)
             .on_conflict_do_nothing(index_elements=["nonce"])
             .returning(FormTokenUse.nonce)).first() is not None
         prune(self.session, FormTokenUse, FormTokenUse.used_at,

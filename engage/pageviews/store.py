@@ -13,9 +13,9 @@ from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import Connection, String, cast, delete, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.articles import Article
+from engage.db import upsert
 from engage.pageviews.models import ArticleViews, ViewBatch, ViewClaimRound, ViewSalt, ViewVisitor
 
 _articles = Article.__table__
@@ -24,15 +24,6 @@ _visitors = ViewVisitor.__table__
 _salts = ViewSalt.__table__
 _batches = ViewBatch.__table__
 _claim_rounds = ViewClaimRound.__table__
-
-
-def _insert(conn: Connection, table):
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"view counts need SQLite or PostgreSQL, not {dialect}")
 
 
 def article_ids(conn: Connection, keys: Iterable[str], now: datetime) -> dict[str, int]:
@@ -44,7 +35,7 @@ def article_ids(conn: Connection, keys: Iterable[str], now: datetime) -> dict[st
                               .where(_articles.c.key.in_(keys))).all())
     missing = [key for key in keys if key not in found]
     if missing:
-        conn.execute(_insert(conn, _articles).on_conflict_do_nothing(index_elements=["key"]),
+        conn.execute(upsert(conn, _articles).on_conflict_do_nothing(index_elements=["key"]),
                      [{"key": key, "created_at": now} for key in missing])
         found.update(conn.execute(select(_articles.c.key, _articles.c.id)
                                   .where(_articles.c.key.in_(missing))).all())
@@ -60,7 +51,7 @@ def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: da
     # Sorted rows: concurrent flushers lock rows in the same order and cannot deadlock.
     rows = sorted(({"article_id": ids[key], "day": day, "count": n}
                    for (key, day), n in counts.items()), key=lambda r: (r["article_id"], r["day"]))
-    stmt = _insert(conn, _views)
+    stmt = upsert(conn, _views)
     conn.execute(stmt.on_conflict_do_update(
         index_elements=["article_id", "day"],
         set_={"count": _views.c.count + stmt.excluded.count}), rows)
@@ -75,7 +66,7 @@ def next_claim_round(conn: Connection) -> int:
     """Take the next claim round number (see ``models``). Make it the transaction's first
     statement: on SQLite it takes the write lock before anything is read, and on PostgreSQL the
     counter row stays locked until commit, so rounds are taken and committed in one order."""
-    stmt = _insert(conn, _claim_rounds).values(id=1, n=1)
+    stmt = upsert(conn, _claim_rounds).values(id=1, n=1)
     stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"n": _claim_rounds.c.n + 1})
     return conn.execute(stmt.returning(_claim_rounds.c.n)).scalar_one()
 
@@ -106,7 +97,7 @@ def claim_views(conn: Connection, views: Iterable[tuple[int, int, int, Hashable]
         return Counter({slot: conn.execute(_SQLITE_CLAIM, {"rows": json.dumps(rows),
                                                            "round": claim_round}).rowcount
                         for slot, rows in by_slot.items()})
-    stmt = _insert(conn, _visitors)
+    stmt = upsert(conn, _visitors)
     stmt = stmt.on_conflict_do_update(
         index_elements=["view_key"],
         set_={"seen_ms": stmt.excluded.seen_ms, "expires_ms": stmt.excluded.expires_ms,
@@ -173,7 +164,7 @@ def prune(conn: Connection, now: datetime, batches_before: datetime) -> None:
 
 def mark_batch(conn: Connection, batch_id: str, now: datetime) -> bool:
     """Claim a Redis batch for this transaction; False if it was already persisted."""
-    claimed = conn.execute(_insert(conn, _batches).on_conflict_do_nothing(index_elements=["id"])
+    claimed = conn.execute(upsert(conn, _batches).on_conflict_do_nothing(index_elements=["id"])
                            .values(id=batch_id, persisted_at=now).returning(_batches.c.id))
     return claimed.scalar_one_or_none() is not None  # (rowcount is not reliable here)
 
@@ -213,7 +204,7 @@ def top(conn: Connection, first: date, last: date, limit: int) -> list[tuple[str
 
 def salt_for(conn: Connection, day: date, fresh: str) -> str:
     """The stored salt of ``day``, storing ``fresh`` if there is none; deletes older days' salts."""
-    conn.execute(_insert(conn, _salts).on_conflict_do_nothing(index_elements=["day"])
+    conn.execute(upsert(conn, _salts).on_conflict_do_nothing(index_elements=["day"])
                  .values(day=day, salt=fresh))
     conn.execute(delete(_salts).where(_salts.c.day < day))
     return conn.execute(select(_salts.c.salt).where(_salts.c.day == day)).scalar_one()

@@ -20,12 +20,11 @@ import secrets
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.comments.models import Comment
-from engage.db import Base, UTCDateTime, utcnow
+from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.spamfilter.model import Example
 from engage.spamfilter.training_data import LabelledComment
 from engage.spamfilter.features import features
@@ -57,14 +56,10 @@ class SpamModelState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def bump_version(session: Session, now: datetime | None = None) -> None:
     """Mark the training set changed (atomic upsert; creates the row on first use)."""
     now = now or utcnow()
-    statement = _insert(session)(SpamModelState).values(
+    statement = upsert(session, SpamModelState).values(
         id=1, generation=secrets.token_hex(8), version=1, updated_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=["id"],
@@ -87,7 +82,7 @@ def label_comment(session: Session, comment_id: int, is_spam: bool | None) -> No
     if is_spam is None:
         session.execute(delete(SpamExample).where(SpamExample.comment_id == comment_id))
     else:
-        statement = _insert(session)(SpamExample).values(
+        statement = upsert(session, SpamExample).values(
             comment_id=comment_id, is_spam=is_spam, created_at=utcnow())
         session.execute(statement.on_conflict_do_update(
             index_elements=["comment_id"],
@@ -101,7 +96,7 @@ def add_labelled(session: Session, rows: Iterable[LabelledComment]) -> int:
     values = [{"is_spam": row.is_spam, "body": row.content, "author_name": row.author[:100],
                "created_at": now} for row in rows]
     if values:
-        session.execute(_insert(session)(SpamExample), values)
+        session.execute(insert(SpamExample), values)
         bump_version(session, now)
     return len(values)
 

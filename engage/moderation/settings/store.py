@@ -25,12 +25,11 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import JSON, Enum, Integer, String, UniqueConstraint, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime, utcnow
+from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.moderation.settings.options import (BlockKind, Blocklist, ModerationOptions, ProfanityMode,
                                        options_from_config)
 from engage.moderation.pipeline import Rule
@@ -184,9 +183,7 @@ def current(session: Session, config: Mapping[str, Any]) -> Snapshot:
 
 def bump_revision(session: Session, now: datetime) -> None:
     """Increment the revision atomically (an upsert: the row may not exist yet)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SettingsRevision).values(id=1, revision=1, updated_at=now)
+    statement = upsert(session, SettingsRevision).values(id=1, revision=1, updated_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=["id"],
         set_={"revision": SettingsRevision.revision + 1, "updated_at": now}))
