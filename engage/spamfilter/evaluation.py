@@ -71,7 +71,9 @@ def _just_above(score: float) -> float:
 
 @dataclass
 class Outcome:
-    """Shares of one evaluation, the figures the issue asks for."""
+    """What happened to labelled comments: the one counter of every evaluation (``engage spam
+    evaluate``, ``bench/spam_eval.py``). Besides the shares the issue asks for it gives the
+    spam-vs-legitimate confusion table, where "predicted spam" means the status ``spam``."""
 
     spam: int = 0
     spam_marked: int = 0
@@ -101,6 +103,25 @@ class Outcome:
         total = self.spam + self.ham
         right = self.spam_marked + (self.ham - self.ham_marked)
         return right / total if total else 0.0
+
+    @property
+    def precision(self) -> float:
+        """Of the comments marked spam, the share that is spam."""
+        marked = self.spam_marked + self.ham_marked
+        return self.spam_marked / marked if marked else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Of the spam, the share marked spam."""
+        return self.spam_marked / self.spam if self.spam else 0.0
+
+    def table(self) -> str:
+        """A small text confusion table."""
+        return "\n".join([
+            f"{'':>16}{'predicted spam':>16}{'predicted ham':>16}",
+            f"{'actual spam':>16}{self.spam_marked:>16}{self.spam - self.spam_marked:>16}",
+            f"{'actual ham':>16}{self.ham_marked:>16}{self.ham - self.ham_marked:>16}",
+        ])
 
     def line(self, label: str) -> str:
         def share(part: int, whole: int) -> str:

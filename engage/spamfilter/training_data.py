@@ -1,4 +1,4 @@
-"""Labelled comments for the spam filter: reading TubeSpam-style CSV and scoring results.
+"""Labelled comments for the spam filter: reading TubeSpam-style CSV.
 
 CSV contract (the YouTube Spam Collection's format): a header row with at least ``CONTENT`` and
 ``CLASS`` (1 = spam, 0 = legitimate); ``AUTHOR`` is optional. Rows whose CLASS is not 0 or 1
@@ -42,52 +42,6 @@ def synthetic_email(author: str) -> str:
     """A stable made-up address per author name, for data that has names but no emails."""
     digest = hashlib.sha1(author.encode("utf-8")).hexdigest()[:12]
     return f"reader-{digest}@example.org"
-
-
-@dataclass
-class Confusion:
-    """Spam-vs-legitimate counts: predicted spam (positive) against the true label."""
-
-    true_positive: int = 0
-    false_positive: int = 0
-    true_negative: int = 0
-    false_negative: int = 0
-
-    def add(self, is_spam: bool, predicted_spam: bool) -> None:
-        if is_spam and predicted_spam:
-            self.true_positive += 1
-        elif is_spam:
-            self.false_negative += 1
-        elif predicted_spam:
-            self.false_positive += 1
-        else:
-            self.true_negative += 1
-
-    @property
-    def total(self) -> int:
-        return self.true_positive + self.false_positive + self.true_negative + self.false_negative
-
-    @property
-    def precision(self) -> float:
-        predicted = self.true_positive + self.false_positive
-        return self.true_positive / predicted if predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        actual = self.true_positive + self.false_negative
-        return self.true_positive / actual if actual else 0.0
-
-    @property
-    def accuracy(self) -> float:
-        return (self.true_positive + self.true_negative) / self.total if self.total else 0.0
-
-    def table(self) -> str:
-        """A small text confusion table."""
-        return "\n".join([
-            f"{'':>16}{'predicted spam':>16}{'predicted ham':>16}",
-            f"{'actual spam':>16}{self.true_positive:>16}{self.false_negative:>16}",
-            f"{'actual ham':>16}{self.false_positive:>16}{self.true_negative:>16}",
-        ])
 
 
 def count_labels(rows: Iterable[LabelledComment]) -> tuple[int, int]:
