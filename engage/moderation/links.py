@@ -1,5 +1,8 @@
 """Find the links in a comment and the hosts they point to.
 
+``url_host`` is the one URL-host parser: the moderation rules (through ``host_of``) and the
+spam filter's features both read hosts with it.
+
 A link is an ``http(s)://`` or ``www.`` URL, or a bare ``host.tld/path`` (how shortened links
 are usually pasted: ``bit.ly/abc``). The same URL written twice (an HTML ``<a href=X>X</a>`` or
 a Markdown ``[X](X)``) counts once.
@@ -27,11 +30,18 @@ def find_links(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def url_host(url: str) -> str:
+    """The lower-case host of ``url``: a leading scheme, credentials, port, path and dots at
+    either end dropped, ``www.`` kept; "" when there is none."""
+    rest = re.sub(r"^[a-z]+://", "", url.strip().lower())
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
+    return host.strip(".")
+
+
 def host_of(url: str) -> str:
-    """The lower-case host of ``url`` (scheme, credentials, port, path and ``www.`` dropped)."""
-    rest = url.split("://", 1)[1] if "://" in url else url
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
-    host = host.split(":", 1)[0].lower().rstrip(".")
+    """The host of ``url`` without ``www.``, as blocked hosts and shorteners are written."""
+    host = url_host(url)
     return host[4:] if host.startswith("www.") else host
 
 

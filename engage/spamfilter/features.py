@@ -30,6 +30,8 @@ import math
 import re
 from typing import Iterable
 
+from engage.moderation.links import host_of, url_host
+
 MAX_WORD_LENGTH = 24  # longer "words" are hashes, base64 or keyboard mashing: one token for all
 MAX_TOKENS = 600  # content tokens kept of a very long comment: bounds the work
 GRAM = 4  # character n-gram length; 3 and 3+4 were no better on the training folds
@@ -62,21 +64,12 @@ def urls_in(text: str) -> list[str]:
     return _URL.findall(text)
 
 
-def url_host(url: str) -> str:
-    """The lower-cased host of ``url`` without port or credentials; "" when there is none."""
-    rest = re.sub(r"^[a-z]+://", "", url.strip().lower())
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
-    return host.strip(".")
-
-
 def _url_tokens(urls: list[str]) -> Iterable[str]:
     yield f"url:count:{min(len(urls), 3)}"
     for url in urls:
-        host = url_host(url)
-        if not host:
+        bare = host_of(url)
+        if not bare:
             continue
-        bare = host[4:] if host.startswith("www.") else host
         yield f"url:host:{bare}"
         yield f"url:tld:{bare.rsplit('.', 1)[-1]}"
         if re.search(r"[a-z0-9]/[^\s]", url.lower().split("://", 1)[-1]):

@@ -18,6 +18,14 @@ def test_links_are_found_in_every_usual_form_and_counted_once():
                                                           "bit.ly"]
 
 
+def test_a_link_has_the_host_it_starts_with_even_when_its_query_holds_another_url():
+    # the scheme is only ever at the start: a URL in the query is where the link sends you
+    # next, and hiding it behind a shortener is exactly what the shortener check is for
+    assert host_of("bit.ly/r?to=https://example.org/") == "bit.ly"
+    assert host_of("www.example.org/?u=http://other.example") == "example.org"
+    assert host_of("HTTPS://user@WWW.Example.org.:8080/path") == "example.org"
+
+
 def test_one_link_passes_two_are_held_six_are_spam():
     assert run(submission(body="see " + links(1))).action is None
     assert run(submission(body="see " + links(2))).action is Action.HOLD

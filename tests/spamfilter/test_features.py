@@ -1,6 +1,7 @@
 """The spam filter's features: what a comment turns into (pure, no app)."""
 
-from engage.spamfilter.features import MAX_TOKENS, features, normalize_text, url_host
+from engage.moderation.links import url_host
+from engage.spamfilter.features import MAX_TOKENS, features, normalize_text
 
 
 def test_html_from_imported_comments_reads_like_the_typed_text():
