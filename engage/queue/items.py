@@ -10,23 +10,26 @@ from typing import Any, Mapping
 
 from engage.comments.models import Comment, CommentStatus
 from engage.errors import ValidationFailed
+from engage.moderation.rules.names import RuleName
 from engage.queue.events import ModerationEvent
 from engage.queue.service import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, Order, QueueQuery
 
 ALL = "all"
 
 # Rules whose evidence is a list of words found in the body: the card highlights them.
-WORD_RULES = frozenset({"blocked_words", "moderation_words", "profanity", "blocklist_words"})
-# How each rule is labelled on a card's chips (unknown rules show their name).
+WORD_RULES = frozenset({RuleName.BLOCKED_WORDS, RuleName.MODERATION_WORDS, RuleName.PROFANITY})
+# How each rule is labelled on a card's chips (a reason stored under another name shows it).
 RULE_LABELS = {
-    "honeypot": "honeypot", "blocklist": "blocklist", "blocked_words": "blocked words",
-    "too_many_links": "too many links", "too_fast": "too fast", "trusted_author": "trusted",
-    "moderation_words": "review words", "profanity": "profanity", "links": "links",
-    "shouting": "shouting", "repetition": "repetition", "first_comment": "first comment",
-    "premod": "pre-moderation", "spam_filter": "spam filter", "classifier": "spam filter",
+    RuleName.HONEYPOT: "honeypot", RuleName.BLOCKLIST: "blocklist",
+    RuleName.BLOCKED_WORDS: "blocked words", RuleName.TOO_MANY_LINKS: "too many links",
+    RuleName.SPAM_FILTER: "spam filter", RuleName.TOO_FAST: "too fast",
+    RuleName.TRUSTED_AUTHOR: "trusted", RuleName.MODERATION_WORDS: "review words",
+    RuleName.PROFANITY: "profanity", RuleName.LINKS: "links", RuleName.SHOUTING: "shouting",
+    RuleName.REPETITION: "repetition", RuleName.FIRST_COMMENT: "first comment",
+    RuleName.PREMOD: "pre-moderation",
 }
 # Rules whose evidence is a list of links.
-LINK_RULES = frozenset({"links", "too_many_links"})
+LINK_RULES = frozenset({RuleName.LINKS, RuleName.TOO_MANY_LINKS})
 
 
 def _iso(value) -> str | None:

@@ -20,8 +20,8 @@ from typing import Any, Mapping, Protocol
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.features import features
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
+from engage.moderation.rules.names import RuleName
 
-RULE_NAME = "spam_filter"
 TOP_TOKENS = 8
 
 
@@ -50,7 +50,7 @@ class ClassifierSettings:
 
 
 class ClassifierRule:
-    name = RULE_NAME
+    name = RuleName.SPAM_FILTER
     kind = RuleKind.SPAM
 
     def __init__(self, source: ModelSource, settings: ClassifierSettings = ClassifierSettings()):

@@ -2,8 +2,7 @@
 
 from engage.moderation.settings.options import Blocklist, ModerationOptions
 from engage.moderation.pipeline import Action
-from engage.moderation.rules.blocked_words import BlockedWordsRule
-from engage.moderation.rules.moderation_words import ModerationWordsRule
+from engage.moderation.rules.words import BlockedWordsRule, ModerationWordsRule
 from engage.moderation.wordlist import WordMatcher
 from tests.moderation.builders import run, submission
 

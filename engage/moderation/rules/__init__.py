@@ -18,18 +18,17 @@ from __future__ import annotations
 
 from engage.moderation.settings.options import Blocklist, ModerationMode, ModerationOptions, ProfanityMode
 from engage.moderation.pipeline import Rule
-from engage.moderation.rules.blocked_words import BlockedWordsRule
 from engage.moderation.rules.blocklist import BlocklistRule
 from engage.moderation.rules.first_comment import FirstCommentRule
 from engage.moderation.rules.honeypot import HoneypotRule
 from engage.moderation.rules.links import LinksRule, TooManyLinksRule
-from engage.moderation.rules.moderation_words import ModerationWordsRule
 from engage.moderation.rules.premod import PremodRule
 from engage.moderation.rules.profanity import Censor, ProfanityRule
 from engage.moderation.rules.repetition import RepetitionRule
 from engage.moderation.rules.shouting import ShoutingRule
 from engage.moderation.rules.too_fast import TooFastRule
 from engage.moderation.rules.trusted_author import TrustedAuthorRule
+from engage.moderation.rules.words import BlockedWordsRule, ModerationWordsRule
 from engage.moderation.wordlist import WordMatcher
 
 
