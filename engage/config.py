@@ -3,7 +3,9 @@
 Each key ``FOO`` can be set from the environment as ``ENGAGE_FOO``. Values from the
 environment are parsed to the type of the default (bool, int, float, tuple of strings).
 ``create_app(config)`` applies, in order: these defaults, the environment, then ``config``.
-Keys are grouped by feature prefix.
+Keys are grouped by feature prefix. This is the only place a default is written: code reads
+``config["KEY"]`` (``create_app`` and ``load_config`` always hold every key), and a parameter
+or field that needs a default of its own takes it from ``DEFAULTS``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any, Mapping
-
-from engage.moderation.settings.options import DEFAULT_SHORTENERS
 
 DEFAULTS: dict[str, Any] = {
     # --- core -------------------------------------------------------------------------
@@ -41,7 +41,13 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION_AUTO_CLOSE_DAYS": 0,    # articles older than this take no comments; 0 = never
     "MODERATION_LINKS_HOLD": 2,         # held at or above this many distinct links; 0 = off
     "MODERATION_LINKS_SPAM": 6,         # spam at or above this many distinct links; 0 = off
-    "MODERATION_LINK_SHORTENERS": DEFAULT_SHORTENERS,  # a link to one of these hosts is held
+    # a link to one of these hosts is held (they hide where a link leads; youtu.be is left out
+    # on purpose: it names its target)
+    "MODERATION_LINK_SHORTENERS": (
+        "bit.ly", "goo.gl", "tinyurl.com", "t.co", "ow.ly", "is.gd", "buff.ly", "adf.ly",
+        "bit.do", "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id",
+        "v.gd", "shorte.st", "bc.vc", "clck.ru", "qr.ae", "lnkd.in", "soo.gd", "x.co", "tr.im",
+    ),
     "MODERATION_PROFANITY": "hold",     # hold | censor (publish censored) | off
     "MODERATION_WORDS": (),             # words or phrases that hold a comment (word boundaries)
     "MODERATION_SHOUTING_RATIO": 0.7,   # held when this share of letters is upper case ...
@@ -134,7 +140,7 @@ def shared_secret_warning(config: Mapping[str, Any]) -> str | None:
     with different secrets would call each other's tokens forged and count readers twice.
     """
     shared = config["REDIS_URL"] or not config["DATABASE_URL"].startswith("sqlite")
-    if shared and config.get("SECRET_KEY_GENERATED"):
+    if shared and config["SECRET_KEY_GENERATED"]:
         return ("WARNING: ENGAGE_SECRET_KEY is not set, so this instance uses the secret it "
                 f"generated in {config['INSTANCE_PATH']}/secret_key. Give every instance that "
                 "shares this database or Redis the same ENGAGE_SECRET_KEY.")

@@ -65,3 +65,17 @@ def test_shared_storage_without_a_shared_secret_is_warned_about(tmp_path):
     assert shared_secret_warning(given) is None
     embedded = load_config({"INSTANCE_PATH": str(tmp_path)}, environ={})
     assert shared_secret_warning(embedded) is None
+
+
+def test_moderation_options_built_without_an_app_have_the_config_defaults():
+    from engage.moderation.settings.options import ModerationOptions, options_from_config
+
+    def typed(options):
+        return [(name, type(value), value) for name, value in vars(options).items()]
+
+    assert typed(ModerationOptions()) == typed(options_from_config(DEFAULTS))
+
+
+def test_every_setting_reaches_the_app_config(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert [key for key in DEFAULTS if key not in app.config] == []

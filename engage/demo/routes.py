@@ -37,7 +37,7 @@ _SWAP = {"localhost": "127.0.0.1", "127.0.0.1": "localhost", "[::1]": "localhost
 
 @bp.before_request
 def _only_when_enabled():
-    if not current_app.config.get("DEMO_ENABLED", False):
+    if not current_app.config["DEMO_ENABLED"]:
         abort(404)
 
 

@@ -38,18 +38,9 @@ def _page_headers(response):
 
 LOGIN_CSRF_COOKIE = "engage_login_csrf"
 
-# Defaults for settings the lead may add to config.py (read with .get so they stay optional).
-DEFAULT_MAX_FAILURES = 5
-DEFAULT_MAX_FAILURES_PER_IP = 20
-DEFAULT_WINDOW_SECONDS = 15 * 60
-
-
-def _setting(key: str, default):
-    return current_app.config.get(key, default)
-
 
 def _limiter() -> LoginLimiter:
-    url = current_app.config.get("REDIS_URL")
+    url = current_app.config["REDIS_URL"]
     if not url:
         return SqlLoginLimiter(db.session)
     import redis
@@ -59,18 +50,17 @@ def _limiter() -> LoginLimiter:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         current_app.extensions["engage_login_redis"] = client
     return FallbackLoginLimiter(
-        RedisLoginLimiter(client, current_app.config.get("REDIS_PREFIX", "engage:")),
+        RedisLoginLimiter(client, current_app.config["REDIS_PREFIX"]),
         SqlLoginLimiter(db.session), (redis.RedisError, OSError))
 
 
 def _limits(name: str) -> dict[str, Limit]:
-    window = int(_setting("LOGIN_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
-    limits = {f"name:{name.lower()[:100]}":
-              Limit(int(_setting("LOGIN_MAX_FAILURES", DEFAULT_MAX_FAILURES)), window)}
+    config = current_app.config
+    window = int(config["LOGIN_WINDOW_SECONDS"])
+    limits = {f"name:{name.lower()[:100]}": Limit(int(config["LOGIN_MAX_FAILURES"]), window)}
     prefix = client_ip_prefix()
     if prefix:
-        limits[f"ip:{prefix}"] = Limit(
-            int(_setting("LOGIN_MAX_FAILURES_PER_IP", DEFAULT_MAX_FAILURES_PER_IP)), window)
+        limits[f"ip:{prefix}"] = Limit(int(config["LOGIN_MAX_FAILURES_PER_IP"]), window)
     return limits
 
 
@@ -131,8 +121,7 @@ def login_post():
     limiter.clear(next(iter(limits)))
     moderator.last_login_at = now
     cookie, row = sessions.start(db.session, moderator, now,
-                                 float(_setting("MODERATION_SESSION_HOURS",
-                                                sessions.DEFAULT_SESSION_HOURS)))
+                                 float(current_app.config["MODERATION_SESSION_HOURS"]))
     db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("queue.queue"))
     sessions.set_cookie(response, cookie, row)

@@ -4,7 +4,7 @@ Contracts
 - The cookie (``engage_session``) holds only a random 256-bit id. The database stores the
   SHA-256 of it, so a copy of the sessions table cannot be replayed as cookies.
 - Cookie flags: HttpOnly, SameSite=Lax, Path=/, Secure when the request came over HTTPS.
-- A session lives ``MODERATION_SESSION_HOURS`` (default 12) from login, then must log in again;
+- A session lives ``MODERATION_SESSION_HOURS`` from login, then must log in again;
   logging out deletes the row, so the cookie is dead even if someone kept a copy.
 - Every session has its own CSRF token; every POST form carries it in ``csrf_token`` and
   ``check_csrf`` compares it in constant time. SameSite=Lax already stops most cross-site posts;
@@ -26,7 +26,6 @@ from engage.db import Base, UTCDateTime
 from engage.moderators.accounts import Moderator
 
 COOKIE_NAME = "engage_session"
-DEFAULT_SESSION_HOURS = 12
 
 
 class ModeratorSession(Base):
@@ -48,7 +47,7 @@ def _digest(raw: str) -> str:
 
 
 def start(session: Session, moderator: Moderator, now: datetime,
-          hours: float = DEFAULT_SESSION_HOURS) -> tuple[str, ModeratorSession]:
+          hours: float) -> tuple[str, ModeratorSession]:
     """Open a session for ``moderator``; return (cookie value, row). Also drops expired rows."""
     session.execute(delete(ModeratorSession).where(ModeratorSession.expires_at < now))
     cookie = secrets.token_urlsafe(32)

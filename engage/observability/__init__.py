@@ -41,7 +41,7 @@ class MetricsForbidden(ApiError):
 
 def init_app(app: Flask) -> None:
     """Wire request ids, request logs, metrics and ``/metrics`` into ``app``."""
-    enabled = app.config.get("METRICS_ENABLED", True)
+    enabled = app.config["METRICS_ENABLED"]
     request_logging.init_app(app, on_response=metrics.request_answered if enabled else None)
     if not enabled:
         return
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     on_shutdown(app, metrics.publish_pending)  # a stopping worker's last events
     views = app.extensions.get("engage_pageviews")
     if views is not None and hasattr(views.counter, "counter"):
-        backend = "redis" if app.config.get("REDIS_URL") else "buffered"
+        backend = "redis" if app.config["REDIS_URL"] else "buffered"
         views.counter.counter = ObservedFlush(views.counter.counter, backend)
 
 
@@ -80,7 +80,7 @@ class ObservedFlush:
 
 
 def _allowed() -> bool:
-    token = current_app.config.get("METRICS_TOKEN", "")
+    token = current_app.config["METRICS_TOKEN"]
     if token:
         sent = request.headers.get("Authorization", "")
         return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())

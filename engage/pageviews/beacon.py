@@ -108,7 +108,7 @@ class ViewBeacon:
             *_SECURITY, (REQUEST_ID_HEADER, request_id)]
         start_response("200 OK", response_headers)
         seconds = time.perf_counter() - started
-        if config.get("METRICS_ENABLED", True):
+        if config["METRICS_ENABLED"]:
             metrics.request_answered("POST", ROUTE, 200, seconds)
         log_request("POST", ROUTE, 200, seconds, request_id, prefix)
         return [body]

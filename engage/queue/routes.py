@@ -37,7 +37,6 @@ from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
 bp = Blueprint("queue", __name__)
 register_first_run_message(bp)
 
-DEFAULT_PAGE_SIZE = 25
 VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
@@ -67,7 +66,7 @@ def _page_headers(response):
 
 
 def _page_size() -> int:
-    return int(current_app.config.get("MODERATION_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+    return int(current_app.config["MODERATION_PAGE_SIZE"])
 
 
 # --- API ------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     # machine would take it from each other, and engage does not use it.
     options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
                    control_socket_disable=True,
-                   logconfig_dict=gunicorn_log_config(app.config.get("LOG_LEVEL", "INFO")))
+                   logconfig_dict=gunicorn_log_config(app.config["LOG_LEVEL"]))
     # Hand no database connection down to the workers: the startup checks ran in this
     # process's session, whose connection a forked worker would otherwise roll back over the
     # socket it shares with the master and its siblings when it exits (exit code 1 after a

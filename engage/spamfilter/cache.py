@@ -29,14 +29,13 @@ from typing import Any, Callable, Mapping
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from engage.config import DEFAULTS
 from engage.spamfilter.model import LinearModel, Params, train
 from engage.spamfilter.store import load_examples, read_version
 from engage.serving.worker_classes import off_the_event_loop
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REFRESH_SECONDS = 2.0
-DEFAULT_MAX_EXAMPLES = 5000
 TRAINING_DUTY = 4.0
 
 
@@ -51,8 +50,9 @@ class Trained:
 class ClassifierCache:
     """The trained model of one database, for one process (see the module docstring)."""
 
-    def __init__(self, engine: Engine, refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
-                 max_examples: int = DEFAULT_MAX_EXAMPLES, params: Params = Params(),
+    def __init__(self, engine: Engine,
+                 refresh_seconds: float = DEFAULTS["CLASSIFIER_REFRESH_SECONDS"],
+                 max_examples: int = DEFAULTS["CLASSIFIER_MAX_EXAMPLES"], params: Params = Params(),
                  clock: Callable[[], float] = time.monotonic):
         self.engine = engine
         self.refresh_seconds = refresh_seconds
@@ -134,8 +134,8 @@ def cache_for(engine: Engine, config: Mapping[str, Any]) -> ClassifierCache:
             if cache is None:
                 cache = _caches[engine] = ClassifierCache(
                     engine,
-                    float(config.get("CLASSIFIER_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS)),
-                    int(config.get("CLASSIFIER_MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES)))
+                    float(config["CLASSIFIER_REFRESH_SECONDS"]),
+                    int(config["CLASSIFIER_MAX_EXAMPLES"]))
     return cache
 
 
@@ -147,7 +147,7 @@ def classifier_rule(session: Session, config: Mapping[str, Any]):
     """
     from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
 
-    if not config.get("CLASSIFIER_ENABLED", True):
+    if not config["CLASSIFIER_ENABLED"]:
         return None
     cache = cache_for(session.get_bind().engine, config)
     return ClassifierRule(cache, ClassifierSettings.from_config(config))

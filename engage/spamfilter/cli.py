@@ -48,7 +48,7 @@ def train_command(files) -> None:
     spam_rows = sum(row.is_spam for row in rows)
     click.echo(f"learned {count} comments ({spam_rows} spam, {count - spam_rows} legitimate); "
                "running servers pick the change up within "
-               f"{current_app.config.get('CLASSIFIER_REFRESH_SECONDS', 2.0):g} s plus training")
+               f"{current_app.config['CLASSIFIER_REFRESH_SECONDS']:g} s plus training")
 
 
 @spam.command("evaluate")

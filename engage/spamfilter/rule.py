@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
+from engage.config import DEFAULTS
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.features import features
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
@@ -31,22 +32,19 @@ class ModelSource(Protocol):
 
 @dataclass(frozen=True)
 class ClassifierSettings:
-    """Thresholds and cold-start minimums (config keys ``CLASSIFIER_*``)."""
+    """Thresholds and cold-start minimums (config keys ``CLASSIFIER_*``; the defaults are
+    ``engage.config``'s, for rules built without an app)."""
 
-    # chosen by the rule in classifier_eval over leave-one-video-out scores on TubeSpam
-    spam_threshold: float = 0.96
-    hold_threshold: float = 0.10
-    min_spam: int = 20
-    min_ham: int = 20
+    spam_threshold: float = DEFAULTS["CLASSIFIER_SPAM_THRESHOLD"]
+    hold_threshold: float = DEFAULTS["CLASSIFIER_HOLD_THRESHOLD"]
+    min_spam: int = DEFAULTS["CLASSIFIER_MIN_SPAM"]
+    min_ham: int = DEFAULTS["CLASSIFIER_MIN_HAM"]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ClassifierSettings":
-        default = cls()
-        return cls(
-            float(config.get("CLASSIFIER_SPAM_THRESHOLD", default.spam_threshold)),
-            float(config.get("CLASSIFIER_HOLD_THRESHOLD", default.hold_threshold)),
-            int(config.get("CLASSIFIER_MIN_SPAM", default.min_spam)),
-            int(config.get("CLASSIFIER_MIN_HAM", default.min_ham)))
+        return cls(float(config["CLASSIFIER_SPAM_THRESHOLD"]),
+                   float(config["CLASSIFIER_HOLD_THRESHOLD"]),
+                   int(config["CLASSIFIER_MIN_SPAM"]), int(config["CLASSIFIER_MIN_HAM"]))
 
 
 class ClassifierRule:

@@ -38,5 +38,4 @@ def client_ip_prefix_of(environ: dict, trusted_proxies) -> str | None:
 
 def public_base_url() -> str:
     """Absolute base URL of this engage, for links that other origins load (avatars)."""
-    configured = current_app.config.get("PUBLIC_URL") or ""
-    return (configured or request.host_url).rstrip("/")
+    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")

@@ -1,5 +1,6 @@
 from engage.moderation.links import find_links, host_of
-from engage.moderation.settings.options import DEFAULT_SHORTENERS, ModerationOptions
+from engage.config import DEFAULTS
+from engage.moderation.settings.options import ModerationOptions
 from engage.moderation.pipeline import Action
 from engage.moderation.rules.links import LinksRule, TooManyLinksRule
 from tests.moderation.builders import run, submission
@@ -33,6 +34,9 @@ def test_one_link_passes_two_are_held_six_are_spam():
     verdict = run(submission(body="see " + links(6)))
     assert verdict.action is Action.SPAM
     assert str(verdict.findings[-1].rule) == "too_many_links"
+
+
+DEFAULT_SHORTENERS = DEFAULTS["MODERATION_LINK_SHORTENERS"]
 
 
 def test_a_shortened_link_is_held_even_alone():

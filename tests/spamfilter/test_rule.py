@@ -1,5 +1,6 @@
 """The spam-filter rule in the pipeline: spam, held, a note, or nothing (pure, no app)."""
 
+from engage.config import DEFAULTS
 from engage.spamfilter.model import Example, LinearModel, train
 from engage.spamfilter.features import features
 from engage.moderation.pipeline import Action, MemoryHistory, RuleKind, moderate
@@ -77,11 +78,12 @@ def test_the_rule_reads_the_newest_model_on_every_check():
     assert check(the_rule, "subscribe to my channel") is not None
 
 
-def test_settings_come_from_config_keys_with_defaults():
-    settings = ClassifierSettings.from_config({"CLASSIFIER_SPAM_THRESHOLD": "0.97",
+def test_settings_come_from_config_keys_and_default_to_the_config_defaults():
+    settings = ClassifierSettings.from_config({**DEFAULTS, "CLASSIFIER_SPAM_THRESHOLD": "0.97",
                                                "CLASSIFIER_MIN_HAM": 5})
     assert settings.spam_threshold == 0.97 and settings.min_ham == 5
     assert settings.hold_threshold == ClassifierSettings().hold_threshold
+    assert ClassifierSettings() == ClassifierSettings.from_config(DEFAULTS)
 
 
 def test_features_of_the_submission_include_author_and_links():

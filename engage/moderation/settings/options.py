@@ -1,9 +1,11 @@
 """The moderation settings and blocklist as pure, immutable values.
 
 ``ModerationOptions`` is what moderators edit through ``/api/v1/moderation/settings``; every
-field has a default taken from the app config (``MODERATION_<FIELD>``, or the older names in
-``CONFIG_KEYS``) and falls back to ``FALLBACKS``. Values stored in the database override the
-defaults field by field (see ``engage.moderation.settings.store``).
+field has its default in the app config (``MODERATION_<FIELD>``, or the older names in
+``CONFIG_KEYS``): ``options_from_config``. The dataclass's own defaults are those of
+``engage.config.DEFAULTS``, for code that builds options without an app (tests, benchmarks).
+Values stored in the database override the defaults field by field (see
+``engage.moderation.settings.store``).
 
 ``Blocklist`` holds what moderators block through ``/api/v1/moderation/blocklist``: emails,
 email domains, IP networks, URL hosts and words. Every blocklist hit is spam.
@@ -17,6 +19,8 @@ import enum
 import ipaddress
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
+
+from engage.config import DEFAULTS
 
 
 class ModerationMode(enum.StrEnum):
@@ -45,32 +49,25 @@ class BlockKind(enum.StrEnum):
     WORD = "word"        # a word or phrase, matched on Unicode word boundaries
 
 
-# Hosts whose links hide where they lead. youtu.be is left out on purpose: it names its target.
-DEFAULT_SHORTENERS = (
-    "bit.ly", "goo.gl", "tinyurl.com", "t.co", "ow.ly", "is.gd", "buff.ly", "adf.ly", "bit.do",
-    "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id", "v.gd",
-    "shorte.st", "bc.vc", "clck.ru", "qr.ae", "lnkd.in", "soo.gd", "x.co", "tr.im",
-)
-
-
 @dataclass(frozen=True)
 class ModerationOptions:
-    """Every moderator-editable threshold. 0 turns a numeric check off."""
+    """Every moderator-editable threshold (what each means: ``engage.config``). 0 turns a
+    numeric check off."""
 
-    mode: ModerationMode = ModerationMode.AUTO
-    flood_seconds: int = 15               # 429 when one reader posts again sooner
-    min_submit_seconds: float = 3.0       # held when posted sooner after the form token
-    auto_close_days: int = 0              # articles older than this take no comments; 0 = never
-    links_hold: int = 2                   # held at or above this many distinct links
-    links_spam: int = 6                   # spam at or above this many distinct links
-    link_shorteners: tuple[str, ...] = DEFAULT_SHORTENERS  # a link to one of these is held
-    profanity: ProfanityMode = ProfanityMode.HOLD
-    moderation_words: tuple[str, ...] = ()  # any of these (word boundaries) → held
-    shouting_ratio: float = 0.7           # held when this share of letters is upper case ...
-    shouting_min_letters: int = 20        # ... and the comment has at least this many letters
-    repeat_char_run: int = 10             # held when one character repeats this often in a row
-    repeat_word_run: int = 5              # held when one word repeats this often in a row
-    trust_approved_authors: bool = True   # authors with approved and no spam comments skip HOLD rules
+    mode: ModerationMode = ModerationMode(DEFAULTS["MODERATION_MODE"])
+    flood_seconds: int = DEFAULTS["FLOOD_SECONDS"]
+    min_submit_seconds: float = float(DEFAULTS["MIN_SUBMIT_SECONDS"])
+    auto_close_days: int = DEFAULTS["MODERATION_AUTO_CLOSE_DAYS"]
+    links_hold: int = DEFAULTS["MODERATION_LINKS_HOLD"]
+    links_spam: int = DEFAULTS["MODERATION_LINKS_SPAM"]
+    link_shorteners: tuple[str, ...] = DEFAULTS["MODERATION_LINK_SHORTENERS"]
+    profanity: ProfanityMode = ProfanityMode(DEFAULTS["MODERATION_PROFANITY"])
+    moderation_words: tuple[str, ...] = DEFAULTS["MODERATION_WORDS"]
+    shouting_ratio: float = DEFAULTS["MODERATION_SHOUTING_RATIO"]
+    shouting_min_letters: int = DEFAULTS["MODERATION_SHOUTING_MIN_LETTERS"]
+    repeat_char_run: int = DEFAULTS["MODERATION_REPEAT_CHAR_RUN"]
+    repeat_word_run: int = DEFAULTS["MODERATION_REPEAT_WORD_RUN"]
+    trust_approved_authors: bool = DEFAULTS["MODERATION_TRUST_APPROVED_AUTHORS"]
 
     def updated(self, changes: Mapping[str, Any]) -> "ModerationOptions":
         """A copy with ``changes`` (field name → already validated value) applied."""
@@ -124,9 +121,8 @@ def coerce(name: str, value: Any) -> Any:
 
 
 def options_from_config(config: Mapping[str, Any]) -> ModerationOptions:
-    """The defaults for this app: config values where present, else the dataclass defaults."""
-    changes = {name: config[config_key(name)] for name in FIELD_NAMES if config_key(name) in config}
-    return ModerationOptions().updated(changes)
+    """The defaults for this app, from its config (which holds every key)."""
+    return ModerationOptions().updated({name: config[config_key(name)] for name in FIELD_NAMES})
 
 
 @dataclass(frozen=True)

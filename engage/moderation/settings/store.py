@@ -9,7 +9,7 @@ Storage
 Reading (``current``)
 - Each process keeps the last snapshot (options, blocklist and the rule list built from them)
   per database engine. It asks the database for the revision at most once per
-  ``MODERATION_SETTINGS_REFRESH_SECONDS`` (1 s) and rebuilds only when the revision moved, so
+  ``MODERATION_SETTINGS_REFRESH_SECONDS`` and rebuilds only when the revision moved, so
   a change made through any process is applied everywhere within about a second, without a
   restart, and a comment costs no settings query most of the time.
 - The writing process drops its snapshot at once (``invalidate``).
@@ -34,8 +34,6 @@ from engage.moderation.settings.options import (BlockKind, Blocklist, Moderation
                                        options_from_config)
 from engage.moderation.pipeline import Rule
 from engage.moderation.rules import build_rules
-
-DEFAULT_REFRESH_SECONDS = 1.0
 
 
 def _enum_values(enum_class):
@@ -115,8 +113,7 @@ def _profanity_matcher():
 class SettingsCache:
     """The per-process snapshot of one database's settings (see the module docstring)."""
 
-    def __init__(self, refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, refresh_seconds: float, clock: Callable[[], float] = time.monotonic):
         self.refresh_seconds = refresh_seconds
         self.clock = clock
         self._snapshot: Snapshot | None = None
@@ -167,8 +164,7 @@ def cache_for(session: Session, config: Mapping[str, Any]) -> SettingsCache:
         with _caches_lock:
             cache = _caches.get(engine)
             if cache is None:
-                refresh = float(config.get("MODERATION_SETTINGS_REFRESH_SECONDS",
-                                           DEFAULT_REFRESH_SECONDS))
+                refresh = float(config["MODERATION_SETTINGS_REFRESH_SECONDS"])
                 cache = _caches[engine] = SettingsCache(refresh)
     return cache
 

@@ -25,14 +25,14 @@ def build_counter(config: Mapping[str, Any], engine: Engine,
         engine, window_seconds=config["VIEWS_WINDOW_SECONDS"],
         flush_seconds=config["VIEWS_FLUSH_SECONDS"], flush_every=config["VIEWS_FLUSH_EVERY"])
     counter: ViewCounter = buffered
-    if config.get("REDIS_URL"):
+    if config["REDIS_URL"]:
         from engage.pageviews.backends.failover import FailoverCounter
         from engage.pageviews.backends.redis import RedisCounter, connect
 
         counter = FailoverCounter(
             RedisCounter(connect(config["REDIS_URL"]), engine, prefix=config["REDIS_PREFIX"],
                          window_seconds=config["VIEWS_WINDOW_SECONDS"],
-                         persist_seconds=config.get("VIEWS_PERSIST_SECONDS", 5.0)),
+                         persist_seconds=config["VIEWS_PERSIST_SECONDS"]),
             buffered)
     auto = AutoFlush(counter, config["VIEWS_FLUSH_SECONDS"], clock)
     buffered.on_full = auto.wake

@@ -36,6 +36,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from engage.config import DEFAULTS
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
 from engage.pageviews.backends.tally import PerThreadTally
@@ -67,8 +68,9 @@ class BufferedCounter(DatabaseReads):
     keys read back from the database, and trimming the memory of seen keys.
     """
 
-    def __init__(self, engine: Engine, *, window_seconds: float, flush_seconds: float = 1.0,
-                 flush_every: int = 10_000, seen_capacity: int = 200_000,
+    def __init__(self, engine: Engine, *, window_seconds: float,
+                 flush_seconds: float = DEFAULTS["VIEWS_FLUSH_SECONDS"],
+                 flush_every: int = DEFAULTS["VIEWS_FLUSH_EVERY"], seen_capacity: int = 200_000,
                  totals_ttl: float | None = None,
                  on_full: Callable[[], None] | None = None):
         self._engine = engine

@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 import redis
 from sqlalchemy import Engine
 
+from engage.config import DEFAULTS
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
 from engage.pageviews.backends.redis_wire import commands_for_this_process, pack
@@ -89,7 +90,8 @@ class RedisCounter(DatabaseReads):
     """View counter over a Redis client and the database that keeps the counts for good."""
 
     def __init__(self, client: redis.Redis, engine: Engine, *, prefix: str,
-                 window_seconds: float, totals_ttl: float = 3.0, persist_seconds: float = 5.0,
+                 window_seconds: float, totals_ttl: float = 3.0,
+                 persist_seconds: float = DEFAULTS["VIEWS_PERSIST_SECONDS"],
                  clock=time.monotonic):
         self._redis = client
         self._wire = commands_for_this_process(client)
