@@ -1,55 +1,62 @@
 """Where limits shared by every process live: Redis when ``REDIS_URL`` is set, else the database.
 
-``redis_client(config)`` returns one client per URL and process (the client pools its
-connections and is thread-safe), or None when Redis is not configured. ``prune`` deletes old
-rows of a small bookkeeping table without ever waiting for another transaction's row locks
-(``SKIP LOCKED`` on PostgreSQL), so that concurrent cleanups cannot deadlock.
+- ``redis_client(url)`` is the one place engage makes a Redis client (the view counter asks for
+  a ``fail_fast`` one); a client pools its connections and is thread-safe.
+- ``init_app(app)`` keeps the app's ``SharedStore`` in ``app.extensions["engage.shared_store"]``:
+  its Redis client for limits (None when Redis is not configured), the outage record of that
+  server and the key prefix.
+- ``redis_or_database(redis_store, database_store)`` is the one Redis-or-database helper: the
+  limit store of the current app (flood limits, form-token replay, login throttling).
+- ``prune`` deletes old rows of a small bookkeeping table without ever waiting for another
+  transaction's row locks (``SKIP LOCKED`` on PostgreSQL), so that concurrent cleanups cannot
+  deadlock.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
+import redis
+from flask import Flask, current_app
+from redis import RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engage.serving.lifecycle import on_shutdown
+
 log = logging.getLogger(__name__)
 
-_clients: dict[str, Any] = {}
-_lock = threading.Lock()
+EXTENSION = "engage.shared_store"
+T = TypeVar("T")
 
 # After Redis fails, limits go straight to the database for this long before Redis is tried
 # again, so an outage costs one slow request per process and period, not one per request.
 REDIS_RETRY_SECONDS = 5.0
 
 
-def redis_client(config: Mapping[str, Any]):
-    url = config.get("REDIS_URL") or ""
-    if not url:
-        return None
-    client = _clients.get(url)
-    if client is None:
-        import redis
-
-        with _lock:
-            client = _clients.get(url)
-            if client is None:
-                client = _clients[url] = redis.Redis.from_url(
-                    url, socket_timeout=2, socket_connect_timeout=1)
-    return client
+def redis_client(url: str, *, fail_fast: bool = False) -> redis.Redis:
+    """A client for ``url``. ``fail_fast`` (the view counter): a down Redis must cost a view
+    milliseconds, not seconds, so shorter timeouts, one retry and no backoff."""
+    if fail_fast:
+        return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0,
+                                    retry=Retry(NoBackoff(), 1), health_check_interval=30)
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
 
 
 class RedisOrDatabase:
     """A limit store that uses its Redis implementation while Redis answers and its database
-    implementation when it does not: flood limits and form-token replay protection keep
-    holding through a Redis outage (shared through the database instead), never a 500.
+    implementation when it does not: flood limits, form-token replay protection and login
+    throttling keep holding through a Redis outage (shared through the database instead),
+    never a 500, and an unreachable Redis neither locks moderators out nor switches
+    throttling off.
 
-    Method calls are forwarded to the Redis implementation; a ``redis.RedisError`` sends that
-    call, and every call for ``REDIS_RETRY_SECONDS`` after it, to the database one. The
-    ``outage`` record is shared by every store that uses the same Redis server.
+    Method calls are forwarded to the Redis implementation; a ``redis.RedisError`` (or an
+    ``OSError`` from the socket) sends that call, and every call for ``REDIS_RETRY_SECONDS``
+    after it, to the database one. The ``outage`` record is shared by every store of the app.
     """
 
     def __init__(self, redis_store, database_store, outage: "RedisOutage"):
@@ -58,8 +65,6 @@ class RedisOrDatabase:
         self._outage = outage
 
     def __getattr__(self, name: str):
-        from redis import RedisError
-
         primary, fallback = getattr(self._redis, name), getattr(self._database, name)
 
         def call(*args, **kwargs):
@@ -67,7 +72,7 @@ class RedisOrDatabase:
                 return fallback(*args, **kwargs)
             try:
                 return primary(*args, **kwargs)
-            except RedisError as error:
+            except (RedisError, OSError) as error:
                 log.warning("Redis unavailable (%s); limits use the database for %.0f s",
                             type(error).__name__, REDIS_RETRY_SECONDS)
                 self._outage.begin()
@@ -90,18 +95,36 @@ class RedisOutage:
         return self._clock() < self._until
 
 
-_outages: dict[str, RedisOutage] = {}
+class SharedStore:
+    """One app's way to its shared limits (see the module docstring)."""
+
+    def __init__(self, config: Mapping[str, Any]):
+        url = config.get("REDIS_URL") or ""
+        self.client = redis_client(url) if url else None
+        self.outage = RedisOutage()
+        self.prefix = str(config.get("REDIS_PREFIX", "engage:"))
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
 
 
-def redis_outage(config: Mapping[str, Any]) -> RedisOutage:
-    """The outage record of the configured Redis server (one per URL and process)."""
-    url = config.get("REDIS_URL") or ""
-    with _lock:
-        return _outages.setdefault(url, RedisOutage())
+def init_app(app: Flask) -> None:
+    store = app.extensions[EXTENSION] = SharedStore(app.config)
+    if store.client is not None:
+        on_shutdown(app, store.client.close)
 
 
-def redis_key(config: Mapping[str, Any], *parts: str) -> str:
-    return str(config.get("REDIS_PREFIX", "engage:")) + ":".join(parts)
+def shared_store(app: Flask | None = None) -> SharedStore:
+    return (app or current_app).extensions[EXTENSION]
+
+
+def redis_or_database(redis_store: Callable[[SharedStore], T], database_store: T) -> T:
+    """The current app's limit store: ``redis_store(shared)`` (given the app's ``SharedStore``)
+    with ``database_store`` as its fallback when Redis is configured, else ``database_store``."""
+    store = shared_store()
+    if store.client is None:
+        return database_store
+    return RedisOrDatabase(redis_store(store), database_store, store.outage)
 
 
 def prune(session: Session, model, timestamp_column, before) -> None:

@@ -36,7 +36,7 @@ def admit(session: Session, article: Article, *, author_email: str, body: str,
     options = settings.current(session, config).options
     check_open(article, now, options.auto_close_days)
     check_duplicate(session, article.id, author_email, body)
-    check_flood(flood_gate(session, config), ip_prefix, author_email, now,
+    check_flood(flood_gate(session), ip_prefix, author_email, now,
                 options.flood_seconds, config["SECRET_KEY"])
     return form_token.inspect(token, article.key, now, config,
-                              form_token.replay_guard(session, config))
+                              form_token.replay_guard(session))

@@ -22,15 +22,14 @@ import hashlib
 import hmac
 import math
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Protocol
+from typing import Protocol
 
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert
 from engage.errors import TooManyRequests
-from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
-                                          redis_outage)
+from engage.shared_store import prune, redis_or_database
 
 MESSAGE = "You are posting comments too quickly. Wait a moment and try again."
 
@@ -103,13 +102,11 @@ class RedisFloodGate:
         return int(remaining_ms) / 1000
 
 
-def flood_gate(session: Session, config: Mapping[str, Any]) -> FloodGate:
-    """Redis when ``REDIS_URL`` is set, the database otherwise."""
-    client = redis_client(config)
-    if client is not None:
-        return RedisOrDatabase(RedisFloodGate(client, redis_key(config, "flood", "")),
-                               SqlFloodGate(session), redis_outage(config))
-    return SqlFloodGate(session)
+def flood_gate(session: Session) -> FloodGate:
+    """Redis when ``REDIS_URL`` is set, the database otherwise (``shared_store``)."""
+    return redis_or_database(
+        lambda shared: RedisFloodGate(shared.client, shared.key("flood", "")),
+        SqlFloodGate(session))
 
 
 def check_flood(gate: FloodGate, ip_prefix: str | None, email: str, now: datetime,

@@ -26,8 +26,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert
-from engage.shared_store import (RedisOrDatabase, prune, redis_client, redis_key,
-                                          redis_outage)
+from engage.shared_store import prune, redis_or_database
 
 SALT = "engage.form-token.v1"
 # A token "from the future" within this margin is clock skew between processes, not forgery.
@@ -125,10 +124,8 @@ class RedisReplayGuard:
         return bool(self.client.set(self.prefix + nonce, b"1", nx=True, ex=max(1, ttl_seconds)))
 
 
-def replay_guard(session: Session, config: Mapping[str, Any]) -> ReplayGuard:
-    """Redis when ``REDIS_URL`` is set, the database otherwise."""
-    client = redis_client(config)
-    if client is not None:
-        return RedisOrDatabase(RedisReplayGuard(client, redis_key(config, "form-token", "")),
-                               SqlReplayGuard(session), redis_outage(config))
-    return SqlReplayGuard(session)
+def replay_guard(session: Session) -> ReplayGuard:
+    """Redis when ``REDIS_URL`` is set, the database otherwise (``shared_store``)."""
+    return redis_or_database(
+        lambda shared: RedisReplayGuard(shared.client, shared.key("form-token", "")),
+        SqlReplayGuard(session))

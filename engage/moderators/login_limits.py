@@ -11,13 +11,13 @@ Contracts
 - Two backends with the same behaviour: ``SqlLoginLimiter`` (the ``login_failures`` table,
   shared by every process through the database) and ``RedisLoginLimiter`` (a sorted set per key,
   used when ``REDIS_URL`` is configured). Time is passed in, never read here.
-- ``FallbackLoginLimiter`` uses Redis while it answers and the database when it does not, so
-  an unreachable Redis neither locks moderators out nor switches throttling off.
+- With Redis configured the routes wrap the two in ``shared_store.redis_or_database``: Redis
+  while it answers, the database when it does not, so an unreachable Redis neither locks
+  moderators out nor switches throttling off.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,8 +27,6 @@ from sqlalchemy import Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime
-
-log = logging.getLogger(__name__)
 
 
 class LoginFailure(Base):
@@ -129,26 +127,3 @@ class RedisLoginLimiter:
 
     def clear(self, key: str) -> None:
         self.client.delete(self.prefix + key)
-
-
-class FallbackLoginLimiter:
-    """``primary`` (Redis) for every call, ``fallback`` (SQL) for a call that raises ``errors``."""
-
-    def __init__(self, primary: LoginLimiter, fallback: LoginLimiter, errors: tuple):
-        self.primary, self.fallback, self.errors = primary, fallback, errors
-
-    def _call(self, name: str, *args):
-        try:
-            return getattr(self.primary, name)(*args)
-        except self.errors as error:
-            log.warning("login limiter falls back to the database: %s", type(error).__name__)
-            return getattr(self.fallback, name)(*args)
-
-    def record_failure(self, keys: dict[str, Limit], now: datetime) -> None:
-        self._call("record_failure", keys, now)
-
-    def locked_until(self, keys: dict[str, Limit], now: datetime) -> datetime | None:
-        return self._call("locked_until", keys, now)
-
-    def clear(self, key: str) -> None:
-        self._call("clear", key)

@@ -19,8 +19,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 
 from engage.db import db, utcnow
 from engage.moderators import accounts as auth, sessions
-from engage.moderators.login_limits import (FallbackLoginLimiter, Limit, LoginLimiter,
-                                            RedisLoginLimiter, SqlLoginLimiter)
+from engage.moderators.login_limits import Limit, LoginLimiter, RedisLoginLimiter, SqlLoginLimiter
+from engage.shared_store import redis_or_database
 from engage.web.request_info import client_ip_prefix
 
 bp = Blueprint("moderator_auth", __name__)
@@ -40,18 +40,8 @@ LOGIN_CSRF_COOKIE = "engage_login_csrf"
 
 
 def _limiter() -> LoginLimiter:
-    url = current_app.config["REDIS_URL"]
-    if not url:
-        return SqlLoginLimiter(db.session)
-    import redis
-
-    client = current_app.extensions.get("engage_login_redis")
-    if client is None:
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        current_app.extensions["engage_login_redis"] = client
-    return FallbackLoginLimiter(
-        RedisLoginLimiter(client, current_app.config["REDIS_PREFIX"]),
-        SqlLoginLimiter(db.session), (redis.RedisError, OSError))
+    return redis_or_database(lambda shared: RedisLoginLimiter(shared.client, shared.prefix),
+                             SqlLoginLimiter(db.session))
 
 
 def _limits(name: str) -> dict[str, Limit]:

@@ -61,11 +61,10 @@ def test_clear_forgets_only_that_key(limiter):
 def test_an_unreachable_redis_falls_back_to_the_database(db_session):
     import redis
 
-    from engage.moderators.login_limits import FallbackLoginLimiter
+    from engage.shared_store import RedisOrDatabase, RedisOutage
     from tests.servers import free_port
 
     dead = redis.Redis(port=free_port(), socket_connect_timeout=0.5)
-    limiter = FallbackLoginLimiter(RedisLoginLimiter(dead), SqlLoginLimiter(db_session),
-                                   (redis.RedisError, OSError))
+    limiter = RedisOrDatabase(RedisLoginLimiter(dead), SqlLoginLimiter(db_session), RedisOutage())
     fail(limiter, 3)
     assert limiter.locked_until(LIMITS, T0 + timedelta(seconds=30)) == T0 + timedelta(seconds=600)
