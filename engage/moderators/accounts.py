@@ -1,46 +1,28 @@
-"""Moderator accounts, API tokens, and the decorators that guard moderator routes.
+"""Moderator accounts and API tokens (the route guards that check them are in ``guards``).
 
 Contracts
 - Passwords are hashed with scrypt (see ``passwords``).
 - API tokens are ``eng_`` + 32 random bytes (url-safe base64). Only their SHA-256 is stored, so a
   database leak does not hand out working tokens; a token is shown once, when issued.
   A revoked token is kept (with ``revoked_at``) so that using it answers 403, not 401.
-- ``moderator_required`` (API routes): ``Authorization: Bearer <token>`` or a logged-in session.
-  No credentials or an unknown token → 401; a revoked token → 403. A session-authenticated
-  unsafe request must also carry the session's CSRF token in ``X-CSRF-Token`` (403 otherwise):
-  the cookie alone must never be enough to change anything.
-- ``login_required`` (HTML pages): a logged-in session, else a redirect to ``/login?next=…``.
-- Both set ``flask.g.moderator`` (a ``Moderator``, with ``.name``) and ``g.auth_method``
-  ("token" or "session"); the session path also sets ``g.csrf_token``.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import g, redirect, request, url_for
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from engage.db import Base, UTCDateTime, db, utcnow
-from engage.errors import ApiError, Forbidden
-from engage.moderators.passwords import (dummy_hash, generate_password, hash_password,  # noqa: F401
-                                         verify_password)
+from engage.db import Base, UTCDateTime, utcnow
+from engage.moderators.passwords import dummy_hash, hash_password, verify_password
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TOKEN_PREFIX = "eng_"
 MIN_PASSWORD_LENGTH = 10
-LAST_USED_PRECISION = timedelta(minutes=5)
-
-
-
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
 
 
 class Moderator(Base):
@@ -157,80 +139,3 @@ def find_token(session: Session, token: str) -> ApiToken | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-
-
-# --- request guards -------------------------------------------------------------------------
-
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return value.strip() or ""
-
-
-def _authenticate_bearer(token: str) -> None:
-    stored = find_token(db.session, token) if token else None
-    if stored is None:
-        raise Unauthorized("The API token is not valid.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    if stored.revoked_at is not None:
-        raise Forbidden("This API token has been revoked.", code="token_revoked")
-    now = utcnow()
-    # Recorded at most every few minutes: enough to spot unused tokens, not a write per call.
-    if stored.last_used_at is None or now - stored.last_used_at > LAST_USED_PRECISION:
-        stored.last_used_at = now
-        db.session.commit()
-    g.moderator = stored.moderator
-    g.auth_method = "token"
-
-
-def _load_session() -> bool:
-    """Set g.moderator/g.csrf_token from the session cookie; True if logged in."""
-    from engage.moderators import sessions  # sessions imports this module's models
-
-    found = sessions.current(db.session, request.cookies.get(sessions.COOKIE_NAME), utcnow())
-    if found is None:
-        return False
-    g.moderator = found.moderator
-    g.csrf_token = found.csrf_token
-    g.moderator_session = found
-    g.auth_method = "session"
-    return True
-
-
-def moderator_required(view):
-    """Guard an API view: bearer token or logged-in session (see module docstring)."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        token = _bearer_token()
-        if token is not None:
-            _authenticate_bearer(token)
-        elif _load_session():
-            if request.method not in _SAFE_METHODS:
-                sent = request.headers.get("X-CSRF-Token", "")
-                if not hmac.compare_digest(sent.encode(), g.csrf_token.encode()):
-                    raise Forbidden("Missing or wrong X-CSRF-Token header.", code="csrf_failed")
-        else:
-            raise Unauthorized("Log in or send 'Authorization: Bearer <token>'.",
-                               headers={"WWW-Authenticate": "Bearer"})
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def login_required(view):
-    """Guard an HTML page: a logged-in session, else redirect to the login page."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not _load_session():
-            target = request.full_path if request.query_string else request.path
-            return redirect(url_for("moderator_auth.login", next=target))
-        return view(*args, **kwargs)
-
-    return wrapper

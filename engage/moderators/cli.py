@@ -19,11 +19,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from engage.db import db
+from engage.moderators.accounts import (ApiToken, Moderator, create_moderator, find_moderator,
+                                        issue_token, revoke_tokens, set_password)
+from engage.moderators.passwords import generate_password
+from engage.moderators.sessions import ModeratorSession
 
 
 def _moderator_or_fail(name: str):
-    from engage.moderators.accounts import find_moderator
-
     moderator = find_moderator(db.session, name)
     if moderator is None:
         raise click.ClickException(f"no moderator named {name!r}")
@@ -32,8 +34,6 @@ def _moderator_or_fail(name: str):
 
 def _read_password(password_stdin: bool) -> tuple[str, bool]:
     """(password, generated?)"""
-    from engage.moderators.accounts import generate_password
-
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n"), False
     if sys.stdin.isatty():
@@ -55,8 +55,6 @@ def moderator() -> None:
 @with_appcontext
 def create(name: str, password_stdin: bool) -> None:
     """Create moderator NAME."""
-    from engage.moderators.accounts import create_moderator
-
     password, generated = _read_password(password_stdin)
     try:
         create_moderator(db.session, name, password)
@@ -76,9 +74,6 @@ def create(name: str, password_stdin: bool) -> None:
 @with_appcontext
 def password(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME and log out their sessions."""
-    from engage.moderators.accounts import set_password
-    from engage.moderators.sessions import ModeratorSession
-
     account = _moderator_or_fail(name)
     new, generated = _read_password(password_stdin)
     try:
@@ -97,8 +92,6 @@ def password(name: str, password_stdin: bool) -> None:
 @with_appcontext
 def token(name: str) -> None:
     """Issue a new API token for NAME (printed on the last line)."""
-    from engage.moderators.accounts import issue_token
-
     value = issue_token(db.session, _moderator_or_fail(name))
     db.session.commit()
     click.echo(f"New API token for {name} (store it now; engage keeps only a hash). "
@@ -112,8 +105,6 @@ def token(name: str) -> None:
 @with_appcontext
 def revoke(name: str, prefix: str | None) -> None:
     """Revoke NAME's API tokens."""
-    from engage.moderators.accounts import revoke_tokens
-
     count = revoke_tokens(db.session, _moderator_or_fail(name), hint=prefix)
     db.session.commit()
     click.echo(f"Revoked {count} token(s) of {name}.")
@@ -123,8 +114,6 @@ def revoke(name: str, prefix: str | None) -> None:
 @with_appcontext
 def list_moderators() -> None:
     """List moderators and their live tokens."""
-    from engage.moderators.accounts import ApiToken, Moderator
-
     for account in db.session.scalars(select(Moderator).order_by(Moderator.name)):
         live = db.session.scalars(select(ApiToken).where(
             ApiToken.moderator_id == account.id, ApiToken.revoked_at.is_(None)))

@@ -8,10 +8,11 @@ terminal (or generates one and shows it once there).
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from engage.db import db
 from engage.moderators.accounts import has_moderators
 
 MESSAGE = (
@@ -31,16 +32,7 @@ def first_run_message(session: Session) -> str | None:
         return None
 
 
-def register_first_run_message(bp: Blueprint) -> None:
-    """When ``bp`` is registered, add the message to `engage serve`'s startup lines and the
-    ``moderator`` command group to the app's CLI."""
-
-    def _record(state) -> None:
-        from engage.db import db
-        from engage.moderators.cli import moderator
-
-        producers = state.app.extensions.setdefault("engage_startup_messages", [])
-        producers.append(lambda: first_run_message(db.session))
-        state.app.cli.add_command(moderator)
-
-    bp.record_once(_record)
+def init_app(app: Flask) -> None:
+    """Add the message to the lines `engage serve` prints at start (``engage.cli``)."""
+    producers = app.extensions.setdefault("engage_startup_messages", [])
+    producers.append(lambda: first_run_message(db.session))

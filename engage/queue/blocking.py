@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engage.comments.models import Comment, CommentStatus
 from engage.errors import ValidationFailed
 from engage.moderators.accounts import Moderator
+from engage.moderation.settings import store as settings
 from engage.moderation.settings.options import BlockKind, normalize_block_value
 from engage.queue.service import Decision, apply_decision, get_comment
 
@@ -72,8 +73,6 @@ def _matching(kind: BlockKind, value: str):
 def block_author(session: Session, comment_id: int, kind: BlockKind, moderator: Moderator,
                  now: datetime) -> BlockOutcome:
     """See the module docstring."""
-    from engage.moderation.settings import store as settings
-
     comment = get_comment(session, comment_id)
     value = block_value(comment, kind)
     ids = list(session.scalars(select(Comment.id).where(

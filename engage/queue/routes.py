@@ -1,6 +1,6 @@
 """The moderator queue page (``/moderate``, HTML forms) and the moderation API.
 
-API (bearer token or logged-in session, see ``auth.moderator_required``):
+API (bearer token or logged-in session, see ``guards.moderator_required``):
 - ``GET  /api/v1/moderation/comments?status=&article=&q=&order=&cursor=&limit=``
   → ``{"comments": [...], "next": cursor|null, "counts": {status: n, "all": n}}``
 - ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?}`` → ``{"comment", "counts"}``
@@ -23,19 +23,16 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from engage.db import db, utcnow
 from engage.errors import ApiError, ValidationFailed
 from engage.web.json_body import json_body
-from engage.moderators import accounts as auth, login_limits, sessions  # noqa: F401
-from engage.queue import events, counts as queue_counts
-from engage.moderators.accounts import login_required, moderator_required
+from engage.moderators import sessions
+from engage.moderators.guards import login_required, moderator_required
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
-from engage.moderators.first_run import register_first_run_message
 from engage.queue.service import Decision, decide, events_for, parse_decision, queue_page
 from engage.queue.counts import status_counts
 from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
                                            highlight_words, moderation_item, parse_queue_args)
 
 bp = Blueprint("queue", __name__)
-register_first_run_message(bp)
 
 VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500

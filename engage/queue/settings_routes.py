@@ -8,8 +8,6 @@
   with ``{kind, value}`` → 204; 404 when no such entry.
 
 Changes apply to new comments in every process within about a second (see ``settings``).
-The public form-token route is nested here (``form_token_routes``) so it is served wherever
-this blueprint is registered.
 """
 
 from __future__ import annotations
@@ -19,16 +17,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 from engage.db import db, utcnow
 from engage.errors import NotFound
 from engage.web.json_body import json_body, load, load_args
-from engage.moderation import flood, form_token  # noqa: F401  (models for migrations)
 from engage.moderation.settings import store as settings
-from engage.moderators.accounts import moderator_required
-from engage.moderation.form_token_routes import bp as form_token_bp
+from engage.moderators.guards import moderator_required
 from engage.moderation.settings.options import BlockKind, options_from_config
 from engage.moderation.settings.schemas import (BlocklistQuerySchema, BlockSchema,
                                                 SettingsPatchSchema)
 
 bp = Blueprint("moderation_settings", __name__)
-bp.register_blueprint(form_token_bp)
 
 _patch = SettingsPatchSchema()
 _block = BlockSchema()

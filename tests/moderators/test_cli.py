@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from engage.cli import main
 from engage.moderators.accounts import authenticate, find_token
 from engage.moderators.first_run import first_run_message
 
 
 def run(app, *args, input=None):
-    result = app.test_cli_runner().invoke(args=["moderator", *args], input=input)
+    """``engage moderator ARGS`` against the test app."""
+    result = app.test_cli_runner().invoke(main, ["moderator", *args], input=input)
     return result
 
 
