@@ -1,11 +1,13 @@
 """Observability: Prometheus metrics at ``GET /metrics`` and JSON-lines request logs.
 
-``init_app(app)`` wires both; call it last in ``create_app`` (after the view counter exists):
+``init_app(app, comment_counts)`` wires both (``comment_counts(session)`` gives the comments per
+status that ``/metrics`` reports):
 
 - every request gets an ``X-Request-ID`` and one log line (``engage.observability.logging``)
   and is counted by route and status with its latency (``engage.observability.metrics``;
   request threads only queue these events, a publisher thread writes them, see there);
-- view-count flushes are timed and counted (flush lag) by observing the counter's ``flush``;
+- view-count flushes are timed and counted (flush lag): the view counter is built wrapped in
+  ``observed_flush`` (``engage.pageviews.routes.init_app``);
 - ``GET /metrics`` serves the Prometheus text format.
 
 Who may read ``/metrics`` (``METRICS_TOKEN``):
@@ -22,37 +24,45 @@ import hmac
 import ipaddress
 import logging as _logging  # not "logging": that name is this package's submodule
 import time
+from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, request
+from sqlalchemy.orm import Session
 
+from engage.db import db
 from engage.errors import ApiError
 from engage.observability import logging as request_logging
 from engage.observability import metrics
+from engage.serving.lifecycle import on_shutdown
 
 log = _logging.getLogger(__name__)
 bp = Blueprint("observability", __name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+EXTENSION = "engage.observability"
 
 
 class MetricsForbidden(ApiError):
     status, code = 403, "forbidden"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, comment_counts: Callable[[Session], dict[str, int]]) -> None:
     """Wire request ids, request logs, metrics and ``/metrics`` into ``app``."""
     enabled = app.config["METRICS_ENABLED"]
     request_logging.init_app(app, on_response=metrics.request_answered if enabled else None)
     if not enabled:
         return
+    app.extensions[EXTENSION] = comment_counts
     app.register_blueprint(bp)
-    from engage.serving.lifecycle import on_shutdown
-
     on_shutdown(app, metrics.publish_pending)  # a stopping worker's last events
-    views = app.extensions.get("engage_pageviews")
-    if views is not None and hasattr(views.counter, "counter"):
-        backend = "redis" if app.config["REDIS_URL"] else "buffered"
-        views.counter.counter = ObservedFlush(views.counter.counter, backend)
+
+
+def observed_flush(app: Flask, counter, backend: str):
+    """``counter`` with its flushes timed and counted when ``app`` has metrics on, else
+    ``counter`` itself."""
+    if not app.config["METRICS_ENABLED"]:
+        return counter
+    return ObservedFlush(counter, backend)
 
 
 class ObservedFlush:
@@ -94,11 +104,8 @@ def _allowed() -> bool:
 
 def _queue_counts() -> dict[str, int] | None:
     """Comments per status from the maintained counts table, or None if the database fails."""
-    from engage.db import db
-    from engage.queue.counts import status_counts
-
     try:
-        return status_counts(db.session)
+        return current_app.extensions[EXTENSION](db.session)
     except Exception as error:  # a scrape still reports everything else
         db.session.rollback()
         log.warning("metrics: comment counts unavailable (%s)", type(error).__name__)

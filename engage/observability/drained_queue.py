@@ -14,18 +14,17 @@ starts empty (the parent handles what it queued) and starts its own thread on it
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
 import traceback
-import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from engage.serving.fork_hooks import call_after_fork
+
 T = TypeVar("T")
-_instances: weakref.WeakSet = weakref.WeakSet()
 
 
 class DrainedQueue(Generic[T]):
@@ -39,7 +38,7 @@ class DrainedQueue(Generic[T]):
         self._name = name
         self._given_lock = lock
         self._forget()
-        _instances.add(self)
+        call_after_fork(self._forget)
 
     def _forget(self) -> None:
         self._items: deque[T] = deque()
@@ -82,10 +81,3 @@ class DrainedQueue(Generic[T]):
             except Exception:  # keep draining; ``handle`` reports its own errors if it can
                 traceback.print_exc(file=sys.stderr)
 
-
-def _forget_all_in_child() -> None:
-    for queue in list(_instances):
-        queue._forget()
-
-
-os.register_at_fork(after_in_child=_forget_all_in_child)

@@ -32,6 +32,7 @@ from flask import Flask, g, has_request_context, request
 
 from engage.observability.drained_queue import DrainedQueue
 from engage.privacy import anonymize_ip, mask_emails
+from engage.web.request_info import client_ip_prefix
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{8,128}$")
@@ -238,8 +239,6 @@ def init_app(app: Flask, on_response=None) -> None:
         response.headers[REQUEST_ID_HEADER] = g.request_id
         if on_response is not None:
             on_response(request.method, route, response.status_code, seconds)
-        from engage.web.request_info import client_ip_prefix
-
         log_request(request.method, route, response.status_code, seconds, g.request_id,
                     client_ip_prefix())
         return response

@@ -32,6 +32,8 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, g
 from werkzeug.datastructures import EnvironHeaders
+from werkzeug.sansio.utils import get_current_url
+from werkzeug.wsgi import get_host
 
 from engage.web.article_params import article_param
 from engage.web.cors import cors_headers
@@ -125,7 +127,4 @@ class ViewBeacon:
 
 def _own_url(environ) -> str:
     """engage's own base URL exactly as Flask's ``request.host_url`` (demo-mode CORS only)."""
-    from werkzeug.sansio.utils import get_current_url
-    from werkzeug.wsgi import get_host
-
     return get_current_url(environ["wsgi.url_scheme"], get_host(environ))

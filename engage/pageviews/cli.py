@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from engage.db import utcnow
+from engage.pageviews.extension import app_views
 
 
 @click.group("views")
@@ -24,8 +24,5 @@ def flush() -> None:
     VIEWS_FLUSH_SECONDS and when it stops (SIGTERM); this command cannot reach those buffers and
     stores nothing then.
     """
-    from engage.pageviews.routes import EXTENSION
-
-    counter = current_app.extensions[EXTENSION].counter
-    stored = counter.force_flush(utcnow())
+    stored = app_views().counter.force_flush(utcnow())
     click.echo(f"stored {stored} views")

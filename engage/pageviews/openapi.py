@@ -1,6 +1,6 @@
 """The view counter's part of the OpenAPI document, kept next to the routes it describes.
 
-``engage.openapi_spec.build_spec`` adds ``SCHEMAS`` to the components and merges
+``engage.openapi.build_spec`` adds ``SCHEMAS`` to the components and merges
 ``paths(error, article, articles)`` into its paths (the helpers and parameter objects are passed
 in, so this module does not import the document builder).
 """

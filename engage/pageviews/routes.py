@@ -1,9 +1,10 @@
 """HTTP API of the view counter: parse, call the service or counter, serialize.
 
-``init_app`` builds the counter from the settings (``backends.build_counter``), flushes it when
-the process stops (``engage.serving.lifecycle.on_shutdown``: atexit and gunicorn's worker exit), adds the
-``views`` check to ``/healthz`` and the ``engage views`` CLI group, and puts the beacon's
-fast path (``beacon.ViewBeacon``) in front of the app. ``views_for`` is what other
+``init_app`` builds the counter from the settings (``backends.build_counter``, its flushes timed
+by ``engage.observability.observed_flush``) into ``app.extensions["engage.pageviews"]``
+(``extension.Views``), flushes it when the process stops (``engage.serving.lifecycle.on_shutdown``:
+atexit and gunicorn's worker exit), adds the ``views`` check to ``/healthz``, and puts the
+beacon's fast path (``beacon.ViewBeacon``) in front of the app. ``views_for`` is what other
 features (``/api/v1/counts``) call for totals.
 """
 
@@ -16,50 +17,37 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from engage.web.article_params import article_param, article_params
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
+from engage.health import register_check
+from engage.observability import observed_flush
 from engage.pageviews import beacon
-from engage.pageviews import models  # noqa: F401  (the tables must be known to the metadata)
-from engage.pageviews.backends import ViewCounter, build_counter
+from engage.pageviews.backends import build_counter
 from engage.pageviews.badge import badge_svg
+from engage.pageviews.extension import EXTENSION, Views, app_views as _views
 from engage.pageviews.salts import SaltStore
 from engage.pageviews.service import ViewRequest
 from engage.pageviews.visitors import DailySalts, utc_day
+from engage.serving.lifecycle import on_shutdown
 from engage.web.request_info import client_ip_prefix
 
 bp = Blueprint("pageviews", __name__)
 
-EXTENSION = "engage_pageviews"
 MAX_DAYS = 366
 MAX_TOP = 100
 BADGE_MAX_AGE = 60
 
 
-class Views:
-    """The per-app pair the routes need: the counter and the daily salts."""
-
-    def __init__(self, counter: ViewCounter, salts: DailySalts):
-        self.counter = counter
-        self.salts = salts
-
-
 def init_app(app: Flask) -> None:
-    """Build the counter for ``app`` and hook it into shutdown, health and the CLI."""
-    from engage.health import register_check
-    from engage.serving.lifecycle import on_shutdown
-    from engage.pageviews.cli import views as views_cli
-
+    """Build the counter for ``app`` and hook it into shutdown, health and the beacon."""
     with app.app_context():
         engine = db.engine
-    counter = build_counter(app.config, engine, clock=utcnow)
+    backend = "redis" if app.config.get("REDIS_URL") else "buffered"
+    counter = build_counter(app.config, engine, clock=utcnow,
+                            observe=lambda inner: observed_flush(app, inner, backend))
     app.extensions[EXTENSION] = Views(counter, DailySalts(SaltStore(engine),
                                                           app.config["SECRET_KEY"]))
     on_shutdown(app, lambda: counter.close(utcnow()))
     app.wsgi_app = beacon.ViewBeacon(app.wsgi_app, app, EXTENSION)
     register_check(app, "views", health)
-    app.cli.add_command(views_cli)
-
-
-def _views(app: Flask | None = None) -> Views:
-    return (app or current_app).extensions[EXTENSION]
 
 
 def views_for(keys: list[str]) -> dict[str, int]:

@@ -15,8 +15,8 @@ import json, os, sys
 from engage.serving.worker_classes import prepare_process
 prepare_process("gevent")
 import gevent, redis
-from engage.pageviews.backends.redis import connect
-from engage.pageviews.backends.redis_wire import commands_for_this_process, pack
+from engage.pageviews.backends.redis import commands_for_this_process, connect
+from engage.pageviews.backends.redis_wire import pack
 url, prefix = sys.argv[1], sys.argv[2]
 shared = connect(url)
 wire = commands_for_this_process(shared)

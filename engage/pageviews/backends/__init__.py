@@ -13,27 +13,28 @@ from sqlalchemy import Engine
 
 from engage.pageviews.backends.base import Recorded, ViewCounter
 from engage.pageviews.backends.buffered import BufferedCounter
+from engage.pageviews.backends.failover import FailoverCounter
 from engage.pageviews.backends.flusher import AutoFlush
+from engage.pageviews.backends.redis import RedisCounter, connect
 
 __all__ = ["Recorded", "ViewCounter", "build_counter"]
 
 
-def build_counter(config: Mapping[str, Any], engine: Engine,
-                  clock: Callable[[], datetime]) -> AutoFlush:
-    """The counter the settings ask for: buffered SQL, or Redis with the buffer as fallback."""
+def build_counter(config: Mapping[str, Any], engine: Engine, clock: Callable[[], datetime],
+                  observe: Callable[[ViewCounter], ViewCounter] | None = None) -> AutoFlush:
+    """The counter the settings ask for: buffered SQL, or Redis with the buffer as fallback;
+    ``observe`` may wrap that counter (to time its flushes) before ``AutoFlush`` drives it."""
     buffered = BufferedCounter(
         engine, window_seconds=config["VIEWS_WINDOW_SECONDS"],
         flush_seconds=config["VIEWS_FLUSH_SECONDS"], flush_every=config["VIEWS_FLUSH_EVERY"])
     counter: ViewCounter = buffered
     if config["REDIS_URL"]:
-        from engage.pageviews.backends.failover import FailoverCounter
-        from engage.pageviews.backends.redis import RedisCounter, connect
-
         counter = FailoverCounter(
             RedisCounter(connect(config["REDIS_URL"]), engine, prefix=config["REDIS_PREFIX"],
                          window_seconds=config["VIEWS_WINDOW_SECONDS"],
                          persist_seconds=config["VIEWS_PERSIST_SECONDS"]),
             buffered)
-    auto = AutoFlush(counter, config["VIEWS_FLUSH_SECONDS"], clock)
+    auto = AutoFlush(observe(counter) if observe else counter, config["VIEWS_FLUSH_SECONDS"],
+                     clock)
     buffered.on_full = auto.wake
     return auto

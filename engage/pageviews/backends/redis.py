@@ -34,8 +34,10 @@ from sqlalchemy import Engine
 from engage.config import DEFAULTS
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
-from engage.pageviews.backends.redis_wire import commands_for_this_process, pack
+from engage.pageviews.backends.redis_wire import Commands, IdleConnections, pack
 from engage.pageviews.visitors import utc_day, view_key
+from engage.serving.worker_classes import is_patched
+from engage.shared_store import redis_client
 
 ORPHAN_AFTER_SECONDS = 60  # a batch this old was left by a process that died while persisting
 BATCH_IDS_KEPT = timedelta(days=7)
@@ -79,11 +81,18 @@ return #articles
 
 def connect(url: str) -> redis.Redis:
     """A client that fails fast: a down Redis must cost a request milliseconds, not seconds."""
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
+    return redis_client(url, fail_fast=True)
 
-    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0,
-                                retry=Retry(NoBackoff(), 1), health_check_interval=30)
+
+def commands_for_this_process(shared: redis.Redis) -> Commands:
+    """Pipelined on one connection when gevent serves (``redis_pipeline.py``: greenlets hand
+    off cheaply), otherwise a connection per concurrent thread (``redis_wire.py``)."""
+    if is_patched():
+        # gevent's own module: processes that serve with threads never load gevent
+        from engage.pageviews.backends.redis_pipeline import PipelinedConnection
+
+        return PipelinedConnection(shared)
+    return IdleConnections(shared)
 
 
 class RedisCounter(DatabaseReads):

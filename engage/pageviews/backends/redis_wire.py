@@ -65,18 +65,6 @@ class Commands:
             return self.run([pack("EVAL", source, len(keys), *keys, *args)])[0]
 
 
-def commands_for_this_process(shared: redis.Redis) -> Commands:
-    """Pipelined on one connection when gevent serves (``redis_pipeline.py``: greenlets hand
-    off cheaply), otherwise a connection per concurrent thread."""
-    from engage.serving.worker_classes import is_patched
-
-    if is_patched():
-        from engage.pageviews.backends.redis_pipeline import PipelinedConnection
-
-        return PipelinedConnection(shared)
-    return IdleConnections(shared)
-
-
 class IdleConnections(Commands):
     """Connections lent to one caller at a time (per process: a forked child starts empty)."""
 
