@@ -14,29 +14,35 @@ run that took t seconds the next check waits at least ``TRAINING_DUTY`` × t (a 
 trains at most about a quarter of the time even while moderators decide continuously).
 Training is deterministic, so every process holds the same weights for the same version.
 ``refresh_now()`` does the same work synchronously (tests, CLI).
+
+``init_app(app)`` keeps the app's cache in ``app.extensions["engage.spamfilter"]``
+(``classifier_cache()``); ``classifier_rule(app)`` is the pipeline rule over it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Callable
 
+from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from engage.config import DEFAULTS
+from engage.db import db
+from engage.serving.fork_hooks import call_after_fork
 from engage.spamfilter.model import LinearModel, Params, train
+from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
 from engage.spamfilter.store import load_examples, read_version
 from engage.serving.worker_classes import off_the_event_loop
 
 log = logging.getLogger(__name__)
 
 TRAINING_DUTY = 4.0
+EXTENSION = "engage.spamfilter"
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ class ClassifierCache:
         self.max_examples = max_examples
         self.params = params
         self.clock = clock
+        self._start_afresh()
+        call_after_fork(self._start_afresh)
+
+    def _start_afresh(self) -> None:
+        # also in a forked worker: it inherits no refresh thread, and a cache marked busy
+        # would never refresh
         self._trained = Trained(None, None)
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -111,43 +123,26 @@ class ClassifierCache:
         self._trained = Trained(stamp, model)
 
 
-_caches: "weakref.WeakKeyDictionary[Engine, ClassifierCache]" = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
+def init_app(app: Flask) -> None:
+    """Keep ``app``'s classifier cache (the trained model of its database, in this process)."""
+    with app.app_context():
+        engine = db.engine
+    app.extensions[EXTENSION] = ClassifierCache(
+        engine, float(app.config["CLASSIFIER_REFRESH_SECONDS"]),
+        int(app.config["CLASSIFIER_MAX_EXAMPLES"]))
 
 
-def _forget_after_fork() -> None:
-    # a forked worker inherits no refresh thread; a cache marked busy would never refresh
-    global _caches_lock
-    _caches.clear()
-    _caches_lock = threading.Lock()
+def classifier_cache(app: Flask | None = None) -> ClassifierCache:
+    """The classifier cache of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+def classifier_rule(app: Flask) -> ClassifierRule | None:
+    """The pipeline rule for ``app``, or None when ``CLASSIFIER_ENABLED`` is off.
 
-
-def cache_for(engine: Engine, config: Mapping[str, Any]) -> ClassifierCache:
-    """The process-wide cache of ``engine``'s database."""
-    cache = _caches.get(engine)
-    if cache is None:
-        with _caches_lock:
-            cache = _caches.get(engine)
-            if cache is None:
-                cache = _caches[engine] = ClassifierCache(
-                    engine,
-                    float(config["CLASSIFIER_REFRESH_SECONDS"]),
-                    int(config["CLASSIFIER_MAX_EXAMPLES"]))
-    return cache
-
-
-def classifier_rule(session: Session, config: Mapping[str, Any]):
-    """The pipeline rule for ``session``'s database, or None when ``CLASSIFIER_ENABLED`` is off.
-
-    The rule may be kept in a cached rule list: it asks this process's cache for the model on
+    The rule may be kept in a cached rule list: it asks the app's cache for the model on
     every check, so it always uses the newest trained model.
     """
-    from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
-
-    if not config["CLASSIFIER_ENABLED"]:
+    if not app.config["CLASSIFIER_ENABLED"]:
         return None
-    cache = cache_for(session.get_bind().engine, config)
-    return ClassifierRule(cache, ClassifierSettings.from_config(config))
+    return ClassifierRule(classifier_cache(app), ClassifierSettings.from_config(app.config))

@@ -16,6 +16,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from engage.db import db
+from engage.spamfilter.cache import classifier_cache
+from engage.spamfilter.evaluation import Outcome, Thresholds, status_for_score
+from engage.spamfilter.rule import ClassifierSettings
+from engage.spamfilter.store import SpamExample, add_labelled, clear, read_version
 from engage.spamfilter.training_data import read_labelled_csv
 from engage.spamfilter.features import features
 
@@ -40,8 +44,6 @@ def _read_all(files) -> list:
 @with_appcontext
 def train_command(files) -> None:
     """Add the labelled comments of FILES to the training set."""
-    from engage.spamfilter.store import add_labelled
-
     rows = _read_all(files)
     count = add_labelled(db.session, rows)
     db.session.commit()
@@ -56,11 +58,7 @@ def train_command(files) -> None:
 @with_appcontext
 def evaluate_command(files) -> None:
     """Score FILES with the current model; print precision, recall and the confusion table."""
-    from engage.spamfilter.cache import cache_for
-    from engage.spamfilter.evaluation import Outcome, status_for_score, Thresholds
-    from engage.spamfilter.rule import ClassifierSettings
-
-    model = cache_for(db.engine, current_app.config).refresh_now(db.session)
+    model = classifier_cache().refresh_now(db.session)
     if model is None or not model.weights:
         raise click.ClickException("the spam filter has learned nothing yet "
                                    "(engage spam train FILE.csv, or moderate some comments)")
@@ -83,8 +81,6 @@ def evaluate_command(files) -> None:
 @with_appcontext
 def status_command() -> None:
     """Print how many examples of each class the filter has learned."""
-    from engage.spamfilter.store import SpamExample, read_version
-
     counts = dict(db.session.execute(
         select(SpamExample.is_spam, func.count()).group_by(SpamExample.is_spam)).all())
     stamp = read_version(db.session)
@@ -97,8 +93,6 @@ def status_command() -> None:
 @with_appcontext
 def reset_command(yes: bool) -> None:
     """Forget every example the filter has learned."""
-    from engage.spamfilter.store import clear
-
     if not yes:
         raise click.ClickException("this forgets everything the filter learned; add --yes")
     count = clear(db.session)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from engage.comments.models import CommentStatus
 from engage.db import db
-from engage.spamfilter.cache import ClassifierCache, cache_for
+from engage.spamfilter.cache import ClassifierCache, classifier_cache
 from engage.spamfilter.store import SpamExample, read_version
 from engage.spamfilter.learning import on_decision
 from engage.spamfilter.cli import spam
@@ -31,7 +31,7 @@ def examples(session) -> list[tuple[int | None, bool]]:
 
 
 def fresh_model(app):
-    return cache_for(db.engine, app.config).refresh_now()
+    return classifier_cache(app).refresh_now()
 
 
 def write_csv(path, rows):

@@ -8,10 +8,11 @@ Storage
 
 Reading (``current``)
 - Each process keeps the last snapshot (options, blocklist and the rule list built from them)
-  per database engine. It asks the database for the revision at most once per
-  ``MODERATION_SETTINGS_REFRESH_SECONDS`` and rebuilds only when the revision moved, so
-  a change made through any process is applied everywhere within about a second, without a
-  restart, and a comment costs no settings query most of the time.
+  per app (``init_app``: ``app.extensions["engage.moderation"]``, which also holds the spam
+  filter's rule that ``create_app`` hands in). It asks the database for the revision at most
+  once per ``MODERATION_SETTINGS_REFRESH_SECONDS`` and rebuilds only when the revision moved,
+  so a change made through any process is applied everywhere within about a second, without
+  a restart, and a comment costs no settings query most of the time.
 - The writing process drops its snapshot at once (``invalidate``).
 """
 
@@ -19,13 +20,12 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from flask import Flask, current_app
 from sqlalchemy import JSON, Enum, Integer, String, UniqueConstraint, delete, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -33,7 +33,10 @@ from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.moderation.settings.options import (BlockKind, Blocklist, ModerationOptions, ProfanityMode,
                                        options_from_config)
 from engage.moderation.pipeline import Rule
+from engage.moderation.profanity import ProfanityMatcher
 from engage.moderation.rules import build_rules
+
+EXTENSION = "engage.moderation"
 
 
 def _enum_values(enum_class):
@@ -104,18 +107,15 @@ class Snapshot:
     rules: tuple[Rule, ...]
 
 
-def _profanity_matcher():
-    from engage.moderation.profanity import ProfanityMatcher
-
-    return ProfanityMatcher.default()
-
-
 class SettingsCache:
-    """The per-process snapshot of one database's settings (see the module docstring)."""
+    """The per-process snapshot of one app's settings (see the module docstring);
+    ``classifier`` is the spam filter's rule, or None."""
 
-    def __init__(self, refresh_seconds: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, refresh_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 classifier: Rule | None = None):
         self.refresh_seconds = refresh_seconds
         self.clock = clock
+        self.classifier = classifier
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -131,47 +131,36 @@ class SettingsCache:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.revision != revision:
-                snapshot = build_snapshot(session, config, revision)
+                snapshot = build_snapshot(session, config, revision, self.classifier)
                 self._snapshot = snapshot
             self._checked_at = now
         return snapshot
 
 
-def classifier_rule(session: Session, config: Mapping[str, Any]):
-    from engage.spamfilter.cache import classifier_rule as build
-
-    return build(session, config)
-
-
-def build_snapshot(session: Session, config: Mapping[str, Any], revision: int) -> Snapshot:
+def build_snapshot(session: Session, config: Mapping[str, Any], revision: int,
+                   classifier: Rule | None = None) -> Snapshot:
     options = load_options(session, config)
     blocklist = load_blocklist(session)
-    profanity = _profanity_matcher() if options.profanity is not ProfanityMode.OFF else None
-    classifier = classifier_rule(session, config)
+    profanity = (ProfanityMatcher.default() if options.profanity is not ProfanityMode.OFF
+                 else None)
     rules = build_rules(options, blocklist, profanity, classifier)
     return Snapshot(revision, options, blocklist, tuple(rules))
 
 
-_caches: "weakref.WeakKeyDictionary[Engine, SettingsCache]" = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
+def init_app(app: Flask, classifier: Rule | None) -> None:
+    """Keep ``app``'s settings cache, judging with ``classifier`` (the spam filter's rule)."""
+    app.extensions[EXTENSION] = SettingsCache(
+        float(app.config["MODERATION_SETTINGS_REFRESH_SECONDS"]), classifier=classifier)
 
 
-def cache_for(session: Session, config: Mapping[str, Any]) -> SettingsCache:
-    """The process-wide cache of the database ``session`` talks to."""
-    engine = session.get_bind().engine
-    cache = _caches.get(engine)
-    if cache is None:
-        with _caches_lock:
-            cache = _caches.get(engine)
-            if cache is None:
-                refresh = float(config["MODERATION_SETTINGS_REFRESH_SECONDS"])
-                cache = _caches[engine] = SettingsCache(refresh)
-    return cache
+def settings_cache(app: Flask | None = None) -> SettingsCache:
+    """The settings cache of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
 
 
 def current(session: Session, config: Mapping[str, Any]) -> Snapshot:
     """The settings snapshot to judge with: at most ~1 s behind the database."""
-    return cache_for(session, config).current(session, config)
+    return settings_cache().current(session, config)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -200,7 +189,7 @@ def update_options(session: Session, changes: Mapping[str, Any], config: Mapping
             row.value, row.updated_at, row.updated_by = value, now, by
     bump_revision(session, now)
     session.commit()
-    cache_for(session, config).invalidate()
+    settings_cache().invalidate()
     return load_options(session, config)
 
 
@@ -230,7 +219,7 @@ def add_blocked(session: Session, kind: BlockKind, value: str, by: str | None, n
     except IntegrityError:  # another moderator blocked the same value a moment ago
         session.rollback()
         return find_blocked(session, kind, value), False
-    cache_for(session, config).invalidate()
+    settings_cache().invalidate()
     return entry, True
 
 
@@ -239,4 +228,4 @@ def remove_blocked(session: Session, entry: BlockedEntry, now: datetime,
     session.execute(delete(BlockedEntry).where(BlockedEntry.id == entry.id))
     bump_revision(session, now)
     session.commit()
-    cache_for(session, config).invalidate()
+    settings_cache().invalidate()
