@@ -1,4 +1,4 @@
-"""OpenAPI 3 fragments for the moderation queue API, for the lead's ``openapi_spec`` to merge.
+"""OpenAPI 3 fragments for the moderation queue API, for ``engage.openapi`` to merge.
 
 ``SECURITY_SCHEMES`` goes under ``components.securitySchemes``; ``PATHS`` maps each path to its
 operations (``spec.path(path=…, operations=…)``). Every operation needs a bearer token.
