@@ -1,7 +1,10 @@
 """engage: comments, moderation and view counts for news sites and blogs.
 
 ``create_app(config)`` builds one stateless Flask application; any number of processes can
-serve the same site (state lives in the database and, when configured, Redis).
+serve the same site (state lives in the database and, when configured, Redis). It is the one
+place that wires the app: it registers every blueprint and calls each feature's ``init_app``,
+which keeps the feature's per-app objects in ``app.extensions["engage.<feature>"]``. Importing
+a module registers nothing; the ``engage`` command's groups are added in ``engage.cli``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from flask import Flask
 from flask_migrate import Migrate
 
 from engage.config import load_config
-from engage.db import db, engine_options
+from engage.db import db, engine_options, install_connection_setup
+from engage.moderation.settings.options import options_from_config
+from engage.version import __version__
+from engage.web.proxy import TrustedProxyScheme
 from engage.web.sessionless import SessionlessInterface
 
-__version__ = "0.1.0"
+__all__ = ["MIGRATIONS_DIR", "__version__", "create_app"]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -38,50 +44,52 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.session_interface = SessionlessInterface()
+    install_connection_setup()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
-    _register_web(app)
-    _register_cli(app)
+    _init_features(app)
     if settings["TRUSTED_PROXIES"]:
-        from engage.web.proxy import TrustedProxyScheme
-
         app.wsgi_app = TrustedProxyScheme(app.wsgi_app, tuple(settings["TRUSTED_PROXIES"]))
     return app
 
 
 def _validate(settings: Mapping[str, Any]) -> None:
     """Fail at start, not at the first comment, when a moderation default is invalid."""
-    from engage.moderation.settings.options import options_from_config
-
     try:
         options_from_config(settings)
     except (ValueError, TypeError) as error:
         raise ValueError(f"invalid moderation setting: {error}") from error
 
 
-def _register_web(app: Flask) -> None:
-    from engage import avatars, counts, errors, health, observability, openapi
-    from engage.web import cors, security_headers
-    from engage.comments import routes as comments
+def _init_features(app: Flask) -> None:
+    # Imported here, not at the top: `engage serve` imports this package before it patches the
+    # standard library for gevent (engage.serving.worker_classes), and the features create
+    # locks, threads and clients, which must be gevent's.
+    from engage import avatars, counts, errors, health, observability, openapi, shared_store
+    from engage import models  # noqa: F401  (every table in the metadata before any query)
+    from engage.comments import routes as comments, thread_cache, thread_version
     from engage.demo import routes as demo
-    from engage.moderators import routes as auth_routes
-    from engage.queue import routes as moderation, settings_routes
+    from engage.moderation import form_token_routes
+    from engage.moderation.settings import store as moderation_settings
+    from engage.moderators import first_run, routes as auth_routes
     from engage.pageviews import routes as pageviews
+    from engage.queue import routes as moderation, settings_routes
+    from engage.queue.counts import status_counts
+    from engage.spamfilter import cache as spam_filter
+    from engage.web import cors, security_headers
     from engage.widget import routes as widget
 
+    thread_version.install_version_bump()
     errors.register_error_handlers(app)
     cors.init_app(app)
     security_headers.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
-                   settings_routes, auth_routes, widget, demo):
+                   settings_routes, form_token_routes, auth_routes, widget, demo):
         app.register_blueprint(module.bp)
+    shared_store.init_app(app)
+    thread_cache.init_app(app)
+    spam_filter.init_app(app)
+    moderation_settings.init_app(app, classifier=spam_filter.classifier_rule(app))
+    first_run.init_app(app)
     pageviews.init_app(app)
-    observability.init_app(app)  # last: it observes the view counter built just above
-
-
-def _register_cli(app: Flask) -> None:
-    from engage.spamfilter.cli import spam
-
-    # `serve` is the `engage` group's own command (engage.cli): it must run before the app is
-    # built, so the app does not carry it.
-    app.cli.add_command(spam)
+    observability.init_app(app, comment_counts=status_counts)

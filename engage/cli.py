@@ -1,33 +1,41 @@
-"""The ``engage`` command: ``serve``, ``db …`` (Flask-Migrate), and the feature groups.
+"""The ``engage`` command: ``serve``, ``db …`` (Flask-Migrate), and every feature's group.
 
 ``engage serve`` runs gunicorn (a production WSGI server) with settings from ``ENGAGE_*``,
 applies migrations first unless told not to, and flushes counters when workers stop.
+
+This module is the one place that adds command groups (``moderator``, ``spam``, ``views``).
+It is imported before ``engage serve`` patches the standard library for gevent, so it and the
+groups it adds import no feature that makes locks, threads or clients (``tests/test_layout.py``
+checks); the app, which does, is built when a command needs it.
 """
 
 from __future__ import annotations
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo
+from flask_migrate import upgrade
 
-from engage.serving.worker_classes import WORKER_CLASSES
+from engage import create_app
+from engage.config import load_config, shared_secret_warning
+from engage.moderators.cli import moderator
+from engage.pageviews.cli import views
+from engage.serving.worker_classes import WORKER_CLASSES, prepare_process
+from engage.spamfilter.cli import spam
 
 
-def _create_app():
-    from engage import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def main() -> None:
     """engage: comments, moderation and view counts for news sites and blogs."""
 
 
+main.add_command(moderator)
+main.add_command(spam)
+main.add_command(views)
+
+
 def upgrade_schema() -> None:
     """Bring the database schema to the newest revision of every migration branch."""
-    from flask_migrate import upgrade
-
     upgrade(revision="heads")
 
 
@@ -49,14 +57,12 @@ def serve(ctx, host, port, workers, threads, worker_class, migrate) -> None:
     the standard library first), so this command is the group's own: the group finds it
     without building the app.
     """
-    from engage.config import load_config
-    from engage.serving.worker_classes import prepare_process
-
     worker_class = worker_class or load_config()["WORKER_CLASS"]
     try:
         prepare_process(worker_class)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+    # only now: gunicorn and the app's features must load after gevent patched the process
     from engage.serving.gunicorn_app import run_gunicorn
 
     app = ctx.ensure_object(ScriptInfo).load_app()
@@ -79,8 +85,6 @@ def serve(ctx, host, port, workers, threads, worker_class, migrate) -> None:
 
 def _startup_messages(app) -> list[str]:
     """Lines features want printed at start (how to create the first moderator, …)."""
-    from engage.config import shared_secret_warning
-
     lines = [line for line in [shared_secret_warning(app.config)] if line]
     for producer in app.extensions.get("engage_startup_messages", []):
         message = producer()

@@ -81,7 +81,13 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-@event.listens_for(Engine, "connect")
+def install_connection_setup() -> None:
+    """Set up every new SQLite connection of every engine (``_configure_sqlite``), once per
+    process; ``create_app`` calls it."""
+    if not event.contains(Engine, "connect", _configure_sqlite):
+        event.listen(Engine, "connect", _configure_sqlite)
+
+
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__ != "sqlite3":
         return

@@ -14,6 +14,8 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from engage.db import db
+
 log = logging.getLogger(__name__)
 
 _CODES = {
@@ -98,7 +100,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def _database_down(error: Exception):
         log.warning("database unavailable: %s", type(error).__name__)
-        from engage.db import db
         db.session.rollback()
         return error_response(503, "unavailable", "The database is unavailable; try again shortly.",
                               headers={"Retry-After": "5"})
@@ -106,7 +107,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from engage.db import db
         db.session.rollback()
         if not _wants_json():
             return "Internal Server Error", 500

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.articles import Article, get_or_create_article
-from engage.comments import thread_version  # noqa: F401  (registers the version bump)
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed

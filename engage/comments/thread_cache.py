@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Hashable
 
 MAX_PAGES = 128
+EXTENSION = "engage.comments"
 
 
 class PageCache:
@@ -44,9 +45,14 @@ class PageCache:
             self._pages.clear()
 
 
+def init_app(app) -> None:
+    """Give ``app`` its page cache (one per app, so apps over different databases never share)."""
+    app.extensions[EXTENSION] = PageCache()
+
+
 def pages_of(app) -> PageCache:
-    """The app's page cache (one per app, so apps over different databases never share)."""
-    return app.extensions.setdefault("engage_thread_pages", PageCache())
+    """The app's page cache."""
+    return app.extensions[EXTENSION]
 
 
 def serialize(document: dict) -> bytes:

@@ -1,6 +1,7 @@
 """Every change to an article's comments bumps ``articles.thread_version``, in the same flush.
 
-A session hook bumps it for every ORM change to a comment, so no ORM path can forget it. Code
+A session hook bumps it for every ORM change to a comment, so no ORM path can forget it
+(``install_version_bump``, called by ``create_app``: it hooks every session of the process). Code
 that changes comments with a Core ``UPDATE`` (the moderation queue's compare-and-set) calls
 ``bump_thread_versions`` itself, in the same transaction. Thread reads use the version for
 their ETag and their per-process page cache; a stale version would serve a stale thread.
@@ -24,7 +25,12 @@ def bump_thread_versions(session: Session, article_ids: set[int]) -> None:
             .values(thread_version=table.c.thread_version + 1))
 
 
-@event.listens_for(Session, "before_flush")
+def install_version_bump() -> None:
+    """Hook ``_bump_thread_versions`` into every session's flush, once per process."""
+    if not event.contains(Session, "before_flush", _bump_thread_versions):
+        event.listen(Session, "before_flush", _bump_thread_versions)
+
+
 def _bump_thread_versions(session: Session, flush_context, instances) -> None:
     touched = {obj.article_id for obj in session.new
                if isinstance(obj, Comment) and obj.article_id is not None}

@@ -18,8 +18,10 @@ from gunicorn.glogging import Logger as GunicornLogger
 
 from engage.db import db
 from engage.serving import metrics_directory
+from engage.serving.coalesced_response import install as install_coalesced_response
 from engage.serving.lifecycle import shutdown
 from engage.observability.logging import gunicorn_log_config
+from engage.observability.metric_registry import process_exited
 
 
 class NoAccessLogLogger(GunicornLogger):
@@ -78,9 +80,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
 def serve_wsgi(app, options: dict) -> None:
     """Serve any WSGI ``app`` with gunicorn ``options`` until stopped (headers and body of an
     answer in one write: ``engage.serving.coalesced_response``)."""
-    from engage.serving.coalesced_response import install
-
-    install()
+    install_coalesced_response()
     _Gunicorn(app, options).run()
 
 
@@ -100,8 +100,6 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
     metrics_directory.prepare()  # done by prepare_process; raises if the app came first
 
     def child_exit(server, worker):
-        from engage.observability.metric_registry import process_exited
-
         process_exited(worker.pid)
 
     options = gunicorn_options(host, port, workers, threads, graceful_timeout,

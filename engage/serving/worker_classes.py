@@ -28,6 +28,9 @@ import os
 import threading
 from typing import Callable, TypeVar
 
+from engage.config import DEFAULTS
+from engage.serving import metrics_directory
+
 T = TypeVar("T")
 
 WORKER_CLASSES = ("gevent", "gthread")
@@ -36,8 +39,6 @@ WORKER_CLASSES = ("gevent", "gthread")
 def configured_worker_class() -> str:
     """``ENGAGE_WORKER_CLASS``, or the default (for scripts that serve without ``engage serve``,
     such as the benchmarks' baselines, which must serve the way engage does)."""
-    from engage.config import DEFAULTS
-
     return os.environ.get("ENGAGE_WORKER_CLASS", DEFAULTS["WORKER_CLASS"])
 
 
@@ -52,18 +53,16 @@ def prepare_process(worker_class: str) -> None:
         raise ValueError(f"ENGAGE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, "
                          f"got {worker_class!r}")
     if worker_class == "gevent":
-        from gevent import monkey
+        from gevent import monkey  # gevent is loaded only by processes that serve with it
 
         monkey.patch_all()
-    from engage.serving import metrics_directory
-
     metrics_directory.prepare()
 
 
 def is_patched() -> bool:
     """Whether gevent has patched threads into greenlets in this process."""
     try:
-        from gevent import monkey
+        from gevent import monkey  # loaded only when asked: see prepare_process
     except ImportError:  # pragma: no cover - gevent is a dependency
         return False
     return monkey.is_module_patched("threading")
@@ -77,7 +76,7 @@ def off_the_event_loop(function: Callable[..., T], *args) -> T:
     or locks that greenlets hold. Without gevent it simply runs here.
     """
     if is_patched():
-        import gevent
+        import gevent  # only after gevent patched the process: it is loaded then
 
         return gevent.get_hub().threadpool.apply(function, args)
     return function(*args)
@@ -92,7 +91,7 @@ def os_thread_local():
     be made anew for every connection's greenlet.
     """
     if is_patched():
-        from gevent import monkey
+        from gevent import monkey  # only after gevent patched the process: it is loaded then
 
         return monkey.get_original("_thread", "_local")()
     return threading.local()

@@ -1,0 +1,23 @@
+"""Every feature's models, so that ``Base.metadata`` holds every table.
+
+This is the metadata that Alembic compares with the database (``migrations/env.py``) and that
+``create_app`` loads: no route module has to import a model only to make its table known.
+A module that defines a model is added to ``MODEL_MODULES`` (``tests/test_layout.py`` checks).
+"""
+
+from __future__ import annotations
+
+from engage import articles
+from engage.comments import models as comments
+from engage.db import Base
+from engage.moderation import flood, form_token
+from engage.moderation.settings import store as moderation_settings
+from engage.moderators import accounts, login_limits, sessions
+from engage.pageviews import models as pageviews
+from engage.queue import counts, events
+from engage.spamfilter import store as spamfilter
+
+MODEL_MODULES = (articles, comments, flood, form_token, moderation_settings, accounts,
+                 login_limits, sessions, pageviews, counts, events, spamfilter)
+
+metadata = Base.metadata
