@@ -26,8 +26,6 @@ from redis.retry import Retry
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engage.serving.lifecycle import on_shutdown
-
 log = logging.getLogger(__name__)
 
 EXTENSION = "engage.shared_store"
@@ -109,9 +107,7 @@ class SharedStore:
 
 
 def init_app(app: Flask) -> None:
-    store = app.extensions[EXTENSION] = SharedStore(app.config)
-    if store.client is not None:
-        on_shutdown(app, store.client.close)
+    app.extensions[EXTENSION] = SharedStore(app.config)
 
 
 def shared_store(app: Flask | None = None) -> SharedStore:
