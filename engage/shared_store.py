@@ -97,10 +97,10 @@ class SharedStore:
     """One app's way to its shared limits (see the module docstring)."""
 
     def __init__(self, config: Mapping[str, Any]):
-        url = config.get("REDIS_URL") or ""
+        url = config["REDIS_URL"]
         self.client = redis_client(url) if url else None
         self.outage = RedisOutage()
-        self.prefix = str(config.get("REDIS_PREFIX", "engage:"))
+        self.prefix = str(config["REDIS_PREFIX"])
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)

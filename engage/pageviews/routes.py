@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     """Build the counter for ``app`` and hook it into shutdown, health and the beacon."""
     with app.app_context():
         engine = db.engine
-    backend = "redis" if app.config.get("REDIS_URL") else "buffered"
+    backend = "redis" if app.config["REDIS_URL"] else "buffered"
     counter = build_counter(app.config, engine, clock=utcnow,
                             observe=lambda inner: observed_flush(app, inner, backend))
     app.extensions[EXTENSION] = Views(counter, DailySalts(SaltStore(engine),
