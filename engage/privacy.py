@@ -4,18 +4,21 @@
 - ``X-Forwarded-For`` is believed only when the direct peer is a configured proxy.
 - Avatars are keyed hashes (HMAC with the server secret) of the email: stable for one reader,
   useless for guessing the email without the secret (unlike Gravatar's plain MD5).
-- Email addresses that readers type into public text are masked.
+- Email addresses in public text are masked as they are *published*, not as they were typed:
+  ``mask_emails`` reads a plain-text field and ``mask_emails_in_html`` a rendered comment the
+  way a reader's screen or software would (see ``_fold_unit`` for what counts as an address).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import ipaddress
 import re
+import unicodedata
+from urllib.parse import unquote
 
-_EMAIL_IN_TEXT = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.UNICODE)
 MASKED_EMAIL = "[email hidden]"
 
 
@@ -73,10 +76,110 @@ def avatar_token(email: str, secret: str) -> str:
 
 
 def mask_emails(text: str | None) -> str | None:
-    """Replace every email address in ``text`` with a neutral marker."""
-    if not text:
+    """``text`` with every email address a reader would see in it replaced by MASKED_EMAIL.
+
+    Read as text and as HTML alike (a feed or a site's template may decode ``&#64;``), with
+    percent-escapes decoded (a pasted URL); a masked address covers the characters it was
+    spelled with, the rest of the text is unchanged.
+    """
+    if not text or not _MAYBE_AT.search(text):
         return text
-    return _EMAIL_IN_TEXT.sub(MASKED_EMAIL, text)
+    masked = _masked([(unit, _decoded(unit), True) for unit in _UNIT.findall(text)])
+    return text if masked is None else masked
+
+
+def mask_emails_in_html(markup: str) -> str:
+    """Sanitised comment HTML (nh3's output) with the addresses a browser would show masked.
+
+    The text of the whole comment is read as displayed: entities decoded, inline tags
+    (``<em>``, ``<code>``, ``<a>`` …) joining the text around them, block tags separating it,
+    so ``ada<em>@</em>example.org`` is an address. A link whose target holds an address loses
+    its ``<a>`` tags (its text stays, masked like any text). Tags are never altered otherwise.
+    """
+    if not markup or not _MAYBE_AT.search(markup):
+        return markup
+    units: list[tuple[str, str, bool]] = []
+    drop_close = False
+    for tag, text in _HTML_PIECE.findall(markup):
+        if text:
+            units.extend((unit, _decoded(unit), True) for unit in _UNIT.findall(text))
+            continue
+        name = _TAG_NAME.match(tag).group(1).lower()
+        if name == "a":
+            if tag.startswith("</"):
+                tag, drop_close = ("" if drop_close else tag), False
+            elif _href_has_email(tag):
+                tag, drop_close = "", True
+        units.append((tag, "\n" if name in _BLOCK_TAGS else "", False))
+    masked = _masked(units)
+    return "".join(unit[0] for unit in units) if masked is None else masked
+
+
+def url_has_email(url: str) -> bool:
+    """Whether ``url`` (a website, a link target) shows an address once decoded."""
+    return _MAYBE_AT.search(url) is not None and mask_emails(url) != url
+
+
+# What a reader reads as an address: anything a mail program would take once the text is
+# decoded and folded as a screen shows it. Decoded: HTML character references (``&#64;``,
+# ``&#x40;``, ``&commat;``) and percent-escapes (``%40``). Folded (``_fold_unit``): Unicode
+# compatibility forms (full-width ``＠``, small ``﹫``, full-width letters and dots; NFKC), the
+# ideographic full stops that IDNA reads as dots, and invisible characters (format characters
+# such as zero-width spaces, and combining marks) dropped. Markdown escapes (``\@``) and
+# markup splitting an address are handled by masking the rendered HTML. Not masked, on
+# purpose: spelled-out forms ("ada at example dot org", "[at]", "@" between spaces). A reader
+# who writes those chose to publish an address for people to read, and matching them would
+# mask ordinary sentences.
+_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
+_EMAIL_IN_VIEW = re.compile(
+    rf"(?<!{_LOCAL}){_LOCAL}+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{{2,}}|xn--[\w-]+)")
+_MAYBE_AT = re.compile(r"[@\uFE6B\uFF20]|%40|%EF%B9%AB|%EF%BC%A0|&#|&commat", re.IGNORECASE)
+_UNIT = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
+                   r"|(?:%[0-9A-Fa-f]{2})+|.", re.DOTALL)
+_HTML_PIECE = re.compile(r"(<[^>]*>)|([^<]+|<)")
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z0-9]*)")
+_HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_BLOCK_TAGS = {"p", "br", "pre", "blockquote", "ul", "ol", "li", "div", "hr", "table", "tr",
+               "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+_DOTS = str.maketrans({"\u3002": ".", "\uFF61": "."})
+_INVISIBLE = {"Cf", "Mn", "Mc", "Me"}
+
+
+def _decoded(unit: str) -> str:
+    if len(unit) > 1:
+        return html.unescape(unit) if unit[0] == "&" else unquote(unit, errors="replace")
+    return unit
+
+
+def _fold_unit(shown: str) -> str:
+    if shown.isascii():
+        return shown
+    folded = unicodedata.normalize("NFKC", shown).translate(_DOTS)
+    return "".join(ch for ch in folded if unicodedata.category(ch) not in _INVISIBLE)
+
+
+def _masked(units: list[tuple[str, str, bool]]) -> str | None:
+    """Units are (original, as shown, replaceable); None when no address is shown."""
+    view: list[str] = []
+    owner: list[int] = []
+    for index, (_, shown, _) in enumerate(units):
+        folded = _fold_unit(shown)
+        view.append(folded)
+        owner.extend([index] * len(folded))
+    out = [unit[0] for unit in units]
+    found = False
+    for match in _EMAIL_IN_VIEW.finditer("".join(view)):
+        found, placed = True, False
+        for index in range(owner[match.start()], owner[match.end() - 1] + 1):
+            if units[index][2]:
+                out[index] = "" if placed else MASKED_EMAIL
+                placed = True
+    return "".join(out) if found else None
+
+
+def _href_has_email(tag: str) -> bool:
+    href = _HREF.search(tag)
+    return href is not None and url_has_email(html.unescape(next(filter(None, href.groups()), "")))
 
 
 def identicon_svg(token: str) -> str:

@@ -4,6 +4,9 @@ Two layers, on purpose: markdown-it runs with raw HTML off (so ``<script>`` type
 becomes visible text) and only the listed constructs on; nh3 (ammonia) then allow-lists tags,
 attributes and URL schemes, so even a bug in the Markdown layer cannot emit script. Links get
 ``rel="nofollow ugc noopener"``; ``javascript:`` and every scheme but http(s) are dropped.
+
+Email addresses are masked last, in the sanitised HTML: what is published, not what was typed
+(``ada&#64;example.org`` and ``ada\\@example.org`` only become an address when rendered).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-from engage.privacy import mask_emails
+from engage.privacy import mask_emails_in_html
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "code", "pre", "blockquote", "ul", "ol", "li"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -27,13 +30,13 @@ _markdown.validateLink = lambda url: url.strip().lower().startswith(("http://", 
 
 
 def render_body(text: str) -> str:
-    """Public HTML for a comment body: email addresses masked, Markdown rendered, sanitised."""
-    html = _markdown.render(mask_emails(text))
-    return nh3.clean(
+    """Public HTML for a comment body: Markdown rendered, sanitised, email addresses masked."""
+    html = _markdown.render(text)
+    return mask_emails_in_html(nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
         strip_comments=True,
-    ).strip()
+    ).strip())
