@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from flask import current_app
 
-from engage.privacy import MASKED_EMAIL, avatar_token, mask_emails
+from engage.comments.websites import public_website
+from engage.privacy import MASKED_EMAIL, avatar_token, mask_emails, mask_emails_in_html
 from engage.web.request_info import public_base_url
 
 
@@ -24,23 +25,20 @@ def public_comments(comments) -> list[dict]:
 def public_comment(comment, base: str | None = None, secret: str | None = None) -> dict:
     """The allow-list of ``PublicCommentSchema``, built directly (a thread read makes hundreds).
 
-    ``comment`` is a Comment or a row with its public columns. Emails typed into the name are
-    masked; a website that contains an email is dropped; the avatar is a keyed hash.
+    ``comment`` is a Comment or a row with its public columns. Every published text is masked
+    here, as published, whatever was stored: emails in the name and the body (rows rendered
+    before masking read rendered HTML are covered too); the website in its canonical form, or
+    None when it is invalid or shows an email; the avatar is a keyed hash.
     """
-    author_url = comment.author_url
-    if author_url and "@" in author_url and mask_emails(author_url) != author_url:
-        author_url = None
-    name = comment.author_name
-    if "@" in name:
-        name = mask_emails(name) or MASKED_EMAIL
+    name = mask_emails(comment.author_name) or MASKED_EMAIL
     base = base if base is not None else public_base_url()
     token = _avatar(comment.author_email, secret or current_app.config["SECRET_KEY"])
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
         "author_name": name,
-        "author_url": author_url,
+        "author_url": public_website(comment.author_url),
         "avatar_url": f"{base}/api/v1/avatars/{token}.svg",
-        "body_html": comment.body_html,
+        "body_html": mask_emails_in_html(comment.body_html),
         "created_at": comment.created_at.isoformat(),
     }

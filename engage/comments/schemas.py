@@ -7,11 +7,10 @@ never leak by accident. The email is load-only.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
+from engage.comments.websites import normalize_website
 
 NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -59,6 +58,19 @@ class ArticleKey(SafeString):
             raise ValidationError(str(error)) from error
 
 
+class Website(SafeString):
+    """A reader's website, stored and published in its canonical form (``websites``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if len(raw) > URL_MAX:  # the limit of the text as sent (the OpenAPI document's)
+            raise ValidationError(f"Website must be at most {URL_MAX} characters.")
+        try:
+            return normalize_website(raw)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
 class CommentInputSchema(Schema):
     """``POST /api/v1/comments`` body."""
 
@@ -71,7 +83,8 @@ class CommentInputSchema(Schema):
         min=1, max=NAME_MAX, error="Name must be 1 to {max} characters."))
     author_email = fields.Email(load_only=True, required=True, validate=validate.Length(
         max=EMAIL_MAX, error="Email must be at most {max} characters."))
-    author_url = SafeString(load_default=None, allow_none=True, validate=validate.Length(
+    # The length is checked again once canonical: that is what is stored.
+    author_url = Website(load_default=None, allow_none=True, validate=validate.Length(
         max=URL_MAX, error="Website must be at most {max} characters."))
     body = SafeString(required=True, validate=validate.Length(
         min=1, max=BODY_MAX, error="Comment must be 1 to {max} characters."))
@@ -102,18 +115,6 @@ class CommentInputSchema(Schema):
     def _body_not_blank(self, value, **kwargs):
         if not value.strip():
             raise ValidationError("Comment must not be empty.")
-
-    @validates("author_url")
-    def _web_url(self, value, **kwargs):
-        if value is None:
-            return
-        try:
-            parts = urlsplit(value)
-        except ValueError:  # e.g. an unbalanced "[" in the host
-            parts = None
-        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
-                or any(ch.isspace() for ch in value):
-            raise ValidationError("Website must be an http:// or https:// address.")
 
 
 class ThreadQuerySchema(Schema):
