@@ -9,7 +9,7 @@ from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
 from engage.web.json_body import json_body, load, load_args
-from engage.web.request_info import client_ip_prefix, public_base_url
+from engage.web.request_info import client_ip_prefix, links_follow_host, public_base_url
 from engage.comments.models import CommentStatus
 from engage.moderation.settings import store as moderation_settings
 
@@ -21,8 +21,10 @@ _thread_query = ThreadQuerySchema()
 
 @bp.get("/api/v1/comments")
 def read_thread() -> Response:
-    """A page of the thread. The ETag comes from the article's thread version, so a
-    revalidation costs one small query; built pages are kept per process (``thread_cache``)."""
+    """A page of the thread. Built pages are kept per process (``thread_cache``) under the
+    article's thread version, with an ETag hashed from the page's bytes (never from the
+    version, which also counts unpublished comments), so a revalidation costs one small query
+    when the page is cached."""
     args = load_args(_thread_query)
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
@@ -30,22 +32,18 @@ def read_thread() -> Response:
     head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days)
     base = public_base_url()
     if head is None:
-        body = thread_cache.serialize(_empty_thread(args["article"]))
-        etag = thread_cache.etag_of(body)
+        page = thread_cache.Page.of(_empty_thread(args["article"]))
     else:
         key = (head.article_id, head.version, head.closed, args["cursor"], limit, base)
-        etag = thread_cache.etag_for(key)
-        if etag in request.if_none_match:
-            return _cacheable(Response(status=304), etag)
         pages = thread_cache.pages_of(current_app)
-        body = pages.get(key)
-        if body is None:
+        page = pages.get(key)
+        if page is None:
             thread = service.read_thread(db.session, head, args["cursor"], limit)
-            body = thread_cache.serialize(_thread_json(thread))
-            pages.put(key, body)
-    if etag in request.if_none_match:
-        return _cacheable(Response(status=304), etag)
-    return _cacheable(Response(body, mimetype="application/json"), etag)
+            page = thread_cache.Page.of(_thread_json(thread))
+            pages.put(key, page)
+    if page.etag in request.if_none_match:
+        return _cacheable(Response(status=304), page.etag)
+    return _cacheable(Response(page.body, mimetype="application/json"), page.etag)
 
 
 def _thread_json(thread: service.Thread) -> dict:
@@ -63,8 +61,13 @@ def _empty_thread(article: str) -> dict:
 
 
 def _cacheable(response: Response, etag: str) -> Response:
+    """Shared caches (a CDN, nginx) may keep a page only when its links are the configured
+    ``PUBLIC_URL``; links built from the request's Host stay with the browser that asked."""
     response.set_etag(etag)
-    response.cache_control.public = True
+    if links_follow_host():
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
     response.cache_control.max_age = current_app.config["COMMENTS_CACHE_SECONDS"]
     return response
 

@@ -4,6 +4,12 @@ A front-page crowd reads the same few threads over and over; the version in the 
 the same transaction as any comment of the article (``thread_version``), so a cached page is
 never served after its thread changed in the database this process reads. The cache is small
 and bounded (LRU), and holds only public data.
+
+The ETag is a hash of the page's bytes and nothing else. The thread version also counts held,
+spam and rejected comments, so an ETag derived from it (or from the article's id) would tell
+anyone watching an empty thread that unpublished comments exist or just arrived; a hash of the
+public bytes changes exactly when what the public sees changes. Revalidation stays cheap: the
+page cache keeps each page's ETag beside its bytes.
 """
 
 from __future__ import annotations
@@ -12,30 +18,44 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Hashable
 
 MAX_PAGES = 128
 EXTENSION = "engage.comments"
 
 
+@dataclass(frozen=True)
+class Page:
+    """A serialized page and its ETag (``etag_of(body)``)."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, document: dict) -> "Page":
+        body = serialize(document)
+        return cls(body, etag_of(body))
+
+
 class PageCache:
     """A thread-safe LRU of serialized pages."""
 
     def __init__(self, max_pages: int = MAX_PAGES):
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_pages
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> Page | None:
         with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
+            page = self._pages.get(key)
+            if page is not None:
                 self._pages.move_to_end(key)
-            return body
+            return page
 
-    def put(self, key: Hashable, body: bytes) -> None:
+    def put(self, key: Hashable, page: Page) -> None:
         with self._lock:
-            self._pages[key] = body
+            self._pages[key] = page
             self._pages.move_to_end(key)
             while len(self._pages) > self._max:
                 self._pages.popitem(last=False)
@@ -59,10 +79,6 @@ def serialize(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def etag_for(key: tuple) -> str:
-    """An ETag naming one version of one page (article, version, closed, cursor, limit, base)."""
-    return hashlib.sha1(repr(key).encode()).hexdigest()[:32]
-
-
 def etag_of(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()[:32]
+    """The ETag of a page: derived from its public bytes only."""
+    return hashlib.sha256(body).hexdigest()[:32]

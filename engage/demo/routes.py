@@ -6,8 +6,10 @@
 
 The page loads the widget from another origin name than its own (``localhost`` ⇄
 ``127.0.0.1``, same port), so the browser makes real cross-origin calls; engage's CORS allows
-exactly that pair while the demo is on. Behind any other host name the widget comes from the
-page's own origin.
+exactly that pair while the demo is on. With ``PUBLIC_URL`` set the widget comes from there.
+Behind any other host name the widget comes from the page's own origin by relative URLs
+(``'self'`` in the CSP): the page never writes a ``Host`` header it cannot vouch for into a
+script URL or a policy, so ``Host: evil.example`` cannot make it load evil.example's script.
 
 Pages are sent with a strict Content-Security-Policy: scripts only from the widget's origin, no
 inline script, styles only from the widget's origin plus the page's own nonce'd <style>. So the
@@ -19,8 +21,10 @@ dark; also themes the demo page) and ``lang`` (en, de, fr).
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.wrappers import Response
@@ -33,6 +37,7 @@ bp = Blueprint("demo", __name__)
 THEMES = ("auto", "light", "dark")
 LANGS = ("en", "de", "fr")
 _SWAP = {"localhost": "127.0.0.1", "127.0.0.1": "localhost", "[::1]": "localhost"}
+_LOOPBACK_HOST = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?", re.IGNORECASE)
 
 
 @bp.before_request
@@ -50,8 +55,21 @@ def widget_origin(scheme: str, host: str) -> str:
     return f"{scheme}://{other}{':' + port if port else ''}"
 
 
+def api_origin() -> str:
+    """Where the page loads the widget and the API from ("" = its own origin, relative URLs):
+    ``PUBLIC_URL``'s origin, else the other loopback name, else the page's own origin."""
+    configured = current_app.config["PUBLIC_URL"]
+    if configured:
+        parts = urlsplit(configured)
+        return f"{parts.scheme}://{parts.netloc}"
+    if _LOOPBACK_HOST.fullmatch(request.host):
+        return widget_origin(request.scheme, request.host)
+    return ""
+
+
 def content_security_policy(origin: str, nonce: str) -> str:
     """Everything the demo page and the widget need, and no inline script at all."""
+    origin = origin or "'self'"
     return "; ".join([
         "default-src 'none'",
         f"script-src {origin}",
@@ -71,10 +89,11 @@ def _options() -> dict[str, str]:
 
 
 def _page(template: str, **context) -> Response:
-    origin = widget_origin(request.scheme, request.host)
+    origin = api_origin()
     nonce = secrets.token_urlsafe(16)
+    own = request.host_url.rstrip("/") if _LOOPBACK_HOST.fullmatch(request.host) else ""
     html = render_template(
-        template, nonce=nonce, api_origin=origin, page_origin=request.host_url.rstrip("/"),
+        template, nonce=nonce, api_origin=origin, page_origin=own,
         widget_js=origin + asset_url("engage.js"), articles=content.ARTICLES,
         nice_date=_nice_date, **_options(), **context)
     response = Response(html, content_type="text/html; charset=utf-8")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, request
 
+from engage.errors import ApiError
 from engage.privacy import anonymize_ip, client_ip
+
+# A DNS name or an IP literal, with an optional port: nothing that could add a path, a query,
+# user info or markup to a URL built from it.
+_HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?|\[[0-9A-Fa-f:.]+\])"
+                   r"(?::[0-9]{1,5})?")
 
 
 def client_address() -> str | None:
@@ -37,5 +45,23 @@ def client_ip_prefix_of(environ: dict, trusted_proxies) -> str | None:
 
 
 def public_base_url() -> str:
-    """Absolute base URL of this engage, for links that other origins load (avatars)."""
-    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+    """Absolute base URL of this engage, for links that other origins load (avatars).
+
+    ``PUBLIC_URL`` when it is configured: then no request header can change a link. Without
+    it the request's own scheme and ``Host`` are the only base an unconfigured engage knows, so
+    every response carrying such links must stay out of shared caches (``links_follow_host``),
+    or one request with ``Host: evil.example`` would rewrite the links that every reader gets.
+    A ``Host`` that is not a plain host name or IP (with a port) is a 400.
+    """
+    configured = current_app.config["PUBLIC_URL"]
+    if configured:
+        return configured.rstrip("/")
+    if not _HOST.fullmatch(request.host):
+        raise ApiError("The Host header is not a valid host name.", code="bad_host")
+    return request.host_url.rstrip("/")
+
+
+def links_follow_host() -> bool:
+    """Whether ``public_base_url`` comes from the request (no ``PUBLIC_URL``): a response
+    with such links may be cached by the browser that asked, never by a shared cache."""
+    return not current_app.config["PUBLIC_URL"]

@@ -64,6 +64,7 @@ def test_a_closed_article_says_so_in_its_thread(client, db_session):
     assert post_comment(client, article="/closing").status_code == 403
 
 
+@pytest.mark.parametrize("config_overrides", [{"PUBLIC_URL": "https://comments.example"}])
 def test_thread_reads_are_cacheable_and_revalidate_with_etag(client):
     post_comment(client)
     response = read(client, "article=/news/launch")
