@@ -76,13 +76,14 @@ def _init_features(app: Flask) -> None:
     from engage.queue import routes as moderation, settings_routes
     from engage.queue.counts import status_counts
     from engage.spamfilter import cache as spam_filter
-    from engage.web import cors, security_headers
+    from engage.web import body_limit, cors, security_headers
     from engage.widget import routes as widget
 
     thread_version.install_version_bump()
     errors.register_error_handlers(app)
     cors.init_app(app)
     security_headers.init_app(app)
+    body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, widget, demo):
         app.register_blueprint(module.bp)
