@@ -6,6 +6,8 @@ views, counts and badges all go through it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -32,27 +34,70 @@ class Article(Base):
 def normalize_article_key(raw: str) -> str:
     """Return the canonical key for ``raw``, or raise ValueError with a reader-facing reason.
 
-    The key as sent may be up to ``MAX_ARTICLE_KEY`` characters. A full URL counts as its path, so ``https://site/a/`` and ``/a`` are one article; query
-    strings and fragments are dropped (they select views of the page, not another article);
-    a trailing slash is dropped except for the root; surrounding whitespace is ignored.
+    The key as sent may be up to ``MAX_ARTICLE_KEY`` characters. A full URL counts as its path,
+    so ``https://site/a/`` and ``/a`` are one article; query strings and fragments are dropped
+    (they select views of the page, not another article); a trailing slash is dropped except
+    for the root; surrounding whitespace is ignored.
+
+    One article has one key however a site spells its path: a browser's ``location.pathname``
+    sends ``/caf%C3%A9`` where the site's templates write ``/café``, macOS may write it
+    decomposed (NFD), and a CMS may leave zero-width or other invisible format characters in
+    a slug. So percent-escapes are decoded (UTF-8), the text is NFC-normalised and format
+    characters (Unicode category Cf) are removed. What would change the key's meaning when read
+    again stays escaped, in upper case: ``%25`` (%), ``%3F`` (?), ``%23`` (#), control
+    characters and bytes that are not UTF-8. The result is a fixed point: normalising a
+    canonical key returns it unchanged.
     """
     if raw and len(raw) > MAX_ARTICLE_KEY:
         raise ValueError(f"article must be at most {MAX_ARTICLE_KEY} characters")
-    key = (raw or "").strip()
-    if not key:
-        raise ValueError("article is required")
-    if key.startswith(("http://", "https://")):
-        key = urlsplit(key).path or "/"
-    key = key.split("#", 1)[0].split("?", 1)[0]
-    if len(key) > 1:
-        key = key.rstrip("/") or "/"
+    key = raw or ""
+    for _ in range(4):  # decoding can reveal a URL ("https%3A%2F%2F…"); at most a few rounds
+        canonical = _canonical_once(key)
+        if canonical == key:
+            break
+        key = canonical
     if not key:
         raise ValueError("article is required")
     if len(key) > MAX_ARTICLE_KEY:
         raise ValueError(f"article must be at most {MAX_ARTICLE_KEY} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
-        raise ValueError("article must not contain control characters")
     return key
+
+
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_KEEP_ESCAPED = frozenset("%?#")
+
+
+def _is_control(ch: str) -> bool:
+    return ord(ch) < 32 or 127 <= ord(ch) < 160
+
+
+def _canonical_once(key: str) -> str:
+    key = key.strip()
+    if key[:8].lower().startswith(("http://", "https://")):
+        key = urlsplit(key).path or "/"
+    key = key.split("#", 1)[0].split("?", 1)[0]
+    if any(_is_control(ch) for ch in key):
+        raise ValueError("article must not contain control characters")
+    key = _ESCAPES.sub(_decode_escapes, key)
+    key = "".join(ch for ch in unicodedata.normalize("NFC", key)
+                  if unicodedata.category(ch) != "Cf").strip()
+    while len(key) > 1 and key.endswith("/"):
+        key = key.rstrip("/").rstrip() or "/"
+    return key
+
+
+def _decode_escapes(match: re.Match) -> str:
+    """A run of percent-escapes as text, except what must stay escaped (see above)."""
+    text = bytes.fromhex(match.group(0).replace("%", "")).decode("utf-8", "surrogateescape")
+    out = []
+    for ch in text:
+        if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte that is not part of valid UTF-8
+            out.append(f"%{ord(ch) - 0xDC00:02X}")
+        elif ch in _KEEP_ESCAPED or _is_control(ch):
+            out.append("".join(f"%{byte:02X}" for byte in ch.encode()))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def get_or_create_article(session: Session, key: str) -> Article:
