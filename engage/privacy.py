@@ -132,7 +132,7 @@ def url_has_email(url: str) -> bool:
 # mask ordinary sentences.
 _LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
 _EMAIL_IN_VIEW = re.compile(
-    rf"(?<!{_LOCAL}){_LOCAL}+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{{2,}}|xn--[\w-]+)")
+    rf"(?<!{_LOCAL}){_LOCAL}+@[\w-]+(?:\.[\w-]+)*\.(?:xn--[\w-]+|[^\W\d_]{{2,}})")
 _MAYBE_AT = re.compile(r"[@\uFE6B\uFF20]|%40|%EF%B9%AB|%EF%BC%A0|&#|&commat", re.IGNORECASE)
 _UNIT = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
                    r"|(?:%[0-9A-Fa-f]{2})+|.", re.DOTALL)

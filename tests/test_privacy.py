@@ -56,3 +56,51 @@ _octet = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["01", "00", ""
 @given(st.lists(_octet, min_size=3, max_size=5).map(".".join))
 def test_the_ipv4_fast_path_agrees_with_the_ipaddress_module(address):
     assert anonymize_ip(address) == _reference_network(address)
+
+
+# ------------------------------------------------------------ masking what is published
+
+from engage.privacy import MASKED_EMAIL, mask_emails_in_html, url_has_email  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    "ada&#64;example.org", "ada&#x40;example.org", "ada&#0064;example.org", "ada&commat;example.org",
+    "ada%40example.org", "ada%EF%BC%A0example.org", "ada\uff20example.org", "ada\ufe6bexample.org",
+    "ada\u200b@example.org", "ad\u00ada@example.org", "ada@example\u3002org",
+    "ada@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.org", "jose\u0301@example.org",
+    "ada!x@example.org", "ada@b\u00fccher.example", "ada@example.xn--p1ai",
+])
+def test_every_encoding_of_an_address_is_masked_in_plain_text(text):
+    assert mask_emails(f"mail {text} now") == f"mail {MASKED_EMAIL} now"
+
+
+@pytest.mark.parametrize("html, masked", [
+    ("<p>ada@example.org</p>", f"<p>{MASKED_EMAIL}</p>"),
+    ("<p>ada<em>@</em>example.org</p>", f"<p>{MASKED_EMAIL}<em></em></p>"),
+    ("<p><code>ada</code>@example.org</p>", f"<p><code>{MASKED_EMAIL}</code></p>"),
+    ("<p>ada</p><p>@example.org</p>", "<p>ada</p><p>@example.org</p>"),  # blocks separate
+    ('<p><a href="http://ada@example.org/" rel="nofollow">site</a> ok</p>', "<p>site ok</p>"),
+    ('<p><a href="https://e.org/?m=ada%40example.org">x</a></p>', "<p>x</p>"),
+    ('<p><a href="https://e.org/">ada@example.org</a></p>',
+     f'<p><a href="https://e.org/">{MASKED_EMAIL}</a></p>'),
+    ("<p>a &lt;ada@example.org&gt; &amp; b</p>", f"<p>a &lt;{MASKED_EMAIL}&gt; &amp; b</p>"),
+    ("<p>nothing &amp; here</p>", "<p>nothing &amp; here</p>"),
+])
+def test_rendered_html_is_masked_as_a_browser_shows_it(html, masked):
+    assert mask_emails_in_html(html) == masked
+
+
+def test_urls_showing_an_address_are_recognised():
+    assert url_has_email("https://e.org/?to=ada%40example.org")
+    assert url_has_email("http://ada@example.org/")
+    assert not url_has_email("https://example.org/@handle")
+
+
+_pieces = st.sampled_from(list("ad.@-x ") + ["org", "&#64;", "%40", "\uff20", "<", "&amp;"])
+
+
+@given(st.lists(_pieces, max_size=30).map("".join))
+def test_masking_is_idempotent_and_leaves_no_address_behind(text):
+    # A second pass finds nothing: no address survives the first.
+    once = mask_emails(text)
+    assert mask_emails(once) == once

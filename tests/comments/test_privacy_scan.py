@@ -65,3 +65,39 @@ def test_an_email_typed_into_public_fields_is_masked(client):
     assert "[email hidden]" in comment["author_name"]
     assert "[email hidden]" in comment["body_html"]
     assert comment["author_url"] is None
+
+
+def _hostile_requests(client):
+    """Requests that carry the email and are refused, or published with parts dropped."""
+    valid = {"article": "/p", "author_name": "Private", "author_email": EMAIL, "body": "hi"}
+    raw = json.dumps(valid)
+    env = {"REMOTE_ADDR": IP}
+    post = lambda data, **kw: client.post("/api/v1/comments", data=data, environ_base=env,  # noqa: E731
+                                          content_type="application/json", **kw)
+    return [
+        post(raw[:-1] + f', "author_email": "{EMAIL}"' + "}"),        # duplicate member: 400
+        post(raw[:-1] + ', "parent_id": NaN}'),                       # NaN: 400
+        post('{"x": ' + "[" * 50 + json.dumps(EMAIL) + "]" * 50 + "}"),  # too deep: 400
+        post(json.dumps({**valid, "body": "x" * 70_000})),            # 413
+        post(json.dumps({**valid, "author_url": f"https://{EMAIL.split('@')[0]}@evil.example/"})),
+        post(json.dumps({**valid, "author_url": "javascript:" + EMAIL})),          # 422
+        post(json.dumps({**valid, "author_name": EMAIL.replace("@", "&#64;")})),   # 201, masked
+        post(json.dumps({**valid, "body": f"me: {EMAIL.replace('@', '＠')}"})),     # 201, masked
+        post(json.dumps({**valid, "body": "site", "author_url": "https://e.org/?m="
+                         + EMAIL.replace("@", "%40")})),                          # 201, no url
+        client.get("/api/v1/comments?article=/p", headers={"Host": "bad host/" + EMAIL}),
+    ]
+
+
+def test_no_error_answer_or_masked_publication_leaks_the_email(client):
+    responses = _hostile_requests(client)
+    assert [r.status_code for r in responses] == [400, 400, 400, 413, 422, 422, 201, 201, 201, 400]
+    thread = client.get("/api/v1/comments?article=/p")
+    etag = thread.headers["ETag"]
+    responses += [thread, client.get("/api/v1/comments?article=/p",
+                                     headers={"If-None-Match": etag})]
+    for response in responses:
+        assert_private(response)
+    # what the masking leaves must not be testable against the address either
+    published = json.dumps(thread.json).lower()
+    assert EMAIL.split("@")[0].lower() not in published
