@@ -75,11 +75,13 @@ def _cacheable(response: Response, etag: str) -> Response:
 @bp.post("/api/v1/comments")
 def post_comment():
     data = load(_input, json_body())
+    base = public_base_url()  # a bad Host is refused before anything is stored
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
     comment = service.submit(db.session, data, client, utcnow(), current_app.config)
     # Spam and held comments get the same answer, so a spammer cannot tell which rule hit.
     published = comment.status == CommentStatus.APPROVED
-    body = {"status": "approved" if published else "pending", "comment": public_comment(comment)}
+    body = {"status": "approved" if published else "pending",
+            "comment": public_comment(comment, base)}
     response = jsonify(body)
     response.status_code = 201 if published else 202
     response.headers["Cache-Control"] = "no-store"

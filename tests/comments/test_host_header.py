@@ -107,3 +107,13 @@ def test_a_host_that_is_not_a_host_name_is_refused(live_server, host):
     assert answer.status == 400
     assert "evil" not in answer.body.decode()
     assert answer.json["error"]["code"] == "bad_host"
+
+
+def test_a_comment_sent_with_a_bad_host_is_refused_before_it_is_stored(live_server):
+    body = json.dumps({"article": "/host/refused", "author_name": "Ada",
+                       "author_email": "a@example.org", "body": "Never stored."}).encode()
+    answer = raw_http.request(live_server.port, "POST", "/api/v1/comments", body=body,
+                              host="evil.example/x?", headers={"Content-Type": "application/json"})
+    assert answer.status == 400
+    thread = _thread(live_server, f"127.0.0.1:{live_server.port}", "/host/refused")
+    assert thread.json["count"] == 0
