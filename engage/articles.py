@@ -100,13 +100,30 @@ def _decode_escapes(match: re.Match) -> str:
     return "".join(out)
 
 
+def find_article(session: Session, key: str) -> Article | None:
+    """The stored article with ``key`` (already normalized), or None. Reads only."""
+    return session.scalar(select(Article).where(Article.key == key))
+
+
+def unsaved_article(key: str, now: datetime) -> Article:
+    """An article not stored yet (``id`` None): what the checks before its first comment see.
+
+    It is never added to a session; ``get_or_create_article`` stores the real one when the
+    comment is written.
+    """
+    return Article(key=key, created_at=now, closed_at=None, thread_version=0)
+
+
 def get_or_create_article(session: Session, key: str) -> Article:
     """The article with ``key`` (already normalized), created atomically if it is new.
+
+    Creating it opens a write transaction: call it where the caller writes, not before work
+    that can wait (DESIGN.md §2, rule 12).
 
     ``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT`` is race-free across processes, unlike a
     select-then-insert that two first comments on a new article would both take.
     """
-    article = session.scalar(select(Article).where(Article.key == key))
+    article = find_article(session, key)
     if article is not None:
         return article
     session.execute(upsert(session, Article).values(key=key, created_at=utcnow())

@@ -6,7 +6,8 @@ convention gives every constraint and index a stable name, so Alembic's autogene
 migrations agree on SQLite and PostgreSQL alike.
 
 SQLite connections are set up for a web server: WAL (readers never wait for the writer), a
-busy timeout (writers queue instead of failing), and foreign keys switched on.
+busy timeout (writers queue instead of failing), and foreign keys switched on. Writers queue
+without holding a gevent worker's event loop: ``engage.sqlite_writes``.
 
 ``upsert(bind, table)`` is the one dialect switch for ``INSERT … ON CONFLICT``: SQLite and
 PostgreSQL spell it alike, but SQLAlchemy builds it from each dialect's own ``insert``.
@@ -14,6 +15,7 @@ PostgreSQL spell it alike, but SQLAlchemy builds it from each dialect's own ``in
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -22,6 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from engage.sqlite_writes import WriteGatedConnection
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -89,7 +93,7 @@ def install_connection_setup() -> None:
 
 
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    if type(dbapi_connection).__module__ != "sqlite3":
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -102,5 +106,6 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 def engine_options(url: str) -> dict:
     """Engine options per backend: a pre-ping pool for servers, a thread-shared file for SQLite."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        return {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                 "factory": WriteGatedConnection}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 5}

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engage.articles import Article, get_or_create_article
+from engage.articles import Article, find_article, get_or_create_article, unsaved_article
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed
@@ -49,8 +49,12 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
 
     ``data`` is the output of ``CommentInputSchema``. Returns the stored comment; its status
     says whether it was published. Raises ``ValidationFailed`` for a bad parent.
+
+    Reads and judges first and writes last (DESIGN.md §2, rule 12): the article of a first
+    comment is created with the comment, so the write transaction does not open before the
+    checks and the pipeline ran (the admission's database claims are its only earlier writes).
     """
-    article = get_or_create_article(session, data["article"])
+    article = find_article(session, data["article"]) or unsaved_article(data["article"], now)
     parent_id = data.get("parent_id")
     if parent_id is not None:
         _check_parent(session, parent_id, article)
@@ -67,10 +71,13 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     )
     verdict = judge(session, submission, config)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
+    body_html = render_body(body)
+    if article.id is None:
+        article = get_or_create_article(session, article.key)
     comment = Comment(
         article_id=article.id, parent_id=parent_id, status=status_for(verdict),
         author_name=data["author_name"], author_email=data["author_email"].lower(),
-        author_url=data.get("author_url"), body=body, body_html=render_body(body),
+        author_url=data.get("author_url"), body=body, body_html=body_html,
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
         reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
     )
