@@ -106,6 +106,6 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 def engine_options(url: str) -> dict:
     """Engine options per backend: a pre-ping pool for servers, a thread-shared file for SQLite."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
-                                 "factory": WriteGatedConnection}}
+        return {"connect_args": {"check_same_thread": False, "factory": WriteGatedConnection,
+                                 "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 5}

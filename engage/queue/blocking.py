@@ -5,7 +5,10 @@ email domain or anonymised IP prefix from comment ``comment_id``, adds it to the
 (owned by ``engage.moderation.settings.store``; from then on the blocklist rule marks their new
 comments spam) and marks every comment matching it spam, this one included, through the normal
 decision path (audit event with the note "blocked <kind> <value>", spam filter training).
-Everything is committed together. Blocking twice is harmless: the entry is reused.
+The entry is committed first, so the author's new comments are spam from then on; their
+existing comments follow in the queue's chunks (``engage.queue.service``, "Long actions"),
+oldest first, each chunk committed with its audit events. Blocking twice is harmless: the
+entry is reused, and an interrupted block is finished by blocking again.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from engage.errors import ValidationFailed
 from engage.moderators.accounts import Moderator
 from engage.moderation.settings import store as settings
 from engage.moderation.settings.options import BlockKind, normalize_block_value
-from engage.queue.service import Decision, apply_decision, get_comment
+from engage.queue.service import Decision, apply_decision, get_comment, in_chunks
 
 # What the queue offers to block, in menu order.
 BLOCK_KINDS = (BlockKind.EMAIL, BlockKind.DOMAIN, BlockKind.IP)
@@ -75,11 +78,13 @@ def block_author(session: Session, comment_id: int, kind: BlockKind, moderator: 
     """See the module docstring."""
     comment = get_comment(session, comment_id)
     value = block_value(comment, kind)
-    ids = list(session.scalars(select(Comment.id).where(
-        _matching(kind, value), Comment.status != CommentStatus.SPAM)))
-    changed = apply_decision(session, ids, Decision.SPAM, moderator,
-                             f"blocked {_LABELS[kind]} {value}", now) if ids else []
-    # add_blocked commits, and with it the decisions above: one transaction for both.
+    # add_blocked commits: the entry is stored before the first chunk.
     settings.add_blocked(session, kind, value, moderator.name, now, current_app.config)
-    session.commit()
-    return BlockOutcome(kind, value, len(changed))
+    ids = list(session.scalars(select(Comment.id).where(
+        _matching(kind, value), Comment.status != CommentStatus.SPAM).order_by(Comment.id)))
+    marked = 0
+    for chunk in in_chunks(ids):
+        marked += len(apply_decision(session, chunk, Decision.SPAM, moderator,
+                                     f"blocked {_LABELS[kind]} {value}", now))
+        session.commit()
+    return BlockOutcome(kind, value, marked)

@@ -14,12 +14,18 @@ Contracts
   already in the target status is left alone (no event, no training). Unknown ids raise
   ``NotFound`` and nothing changes. Rows are locked in id order, so concurrent decisions on
   PostgreSQL serialize instead of losing an event or deadlocking.
+- Long actions work in chunks of ``DECISION_CHUNK`` comments, each chunk its own transaction
+  with its own audit events, with a short pause between chunks: one transaction never holds
+  SQLite's write lock (and a gevent worker's event loop, which SQLite's statements hold) for
+  long, and other writers and readers get their turn. A chunk that fails leaves the chunks
+  before it committed and complete; repeating the action finishes the rest.
 - Functions named as use cases (``decide``, ``block_author``) commit; helpers do not.
 """
 
 from __future__ import annotations
 
 import enum
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -39,6 +45,12 @@ from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
 
 MAX_PAGE_SIZE = 100
+# About 0.1 s of statements per chunk on SQLite (an UPDATE, an event and two training upserts
+# per comment, about 2 ms together); see "Long actions" above.
+DECISION_CHUNK = 50
+# Long enough for a writer of another process, which retries every few milliseconds
+# (engage.sqlite_writes), to take the lock between two chunks.
+CHUNK_PAUSE_SECONDS = 0.01
 
 # learning.on_decision's signature: (session, comment, previous status, new status)
 Learn = Callable[[Session, Comment, CommentStatus, CommentStatus], None]
@@ -227,7 +239,23 @@ def decide(session: Session, comment_ids: list[int], action: Decision | str,
     ``learn`` defaults to ``learning.on_decision``; tests pass a recorder.
     """
     decision = action if isinstance(action, Decision) else parse_decision(action)
-    comments = apply_decision(session, comment_ids, decision, moderator, note, now or utcnow(),
-                              learn)
-    session.commit()
-    return comments
+    now = now or utcnow()
+    ids = sorted(set(comment_ids))
+    found = session.scalars(select(Comment.id).where(Comment.id.in_(ids)))
+    missing = sorted(set(ids) - set(found))
+    if missing:  # before any chunk is written: nothing changes
+        raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
+    by_id: dict[int, Comment] = {}
+    for chunk in in_chunks(ids):
+        for comment in apply_decision(session, chunk, decision, moderator, note, now, learn):
+            by_id[comment.id] = comment
+        session.commit()
+    return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]
+
+
+def in_chunks(ids: list[int], size: int = DECISION_CHUNK):
+    """``ids`` in slices of ``size``; between two slices, the pause of "Long actions"."""
+    for start in range(0, len(ids), size):
+        if start:
+            time.sleep(CHUNK_PAUSE_SECONDS)  # gevent's sleep under gevent: others run
+        yield ids[start:start + size]
