@@ -58,8 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION_SETTINGS_REFRESH_SECONDS": 1.0,  # how often a process re-reads stored settings
     "MODERATION_PAGE_SIZE": 25,         # queue page and queue API page size
     "MODERATION_SESSION_HOURS": 12,     # a moderator's login lasts this long
-    "LOGIN_MAX_FAILURES": 5,            # failed logins per name within the window → locked out
+    "LOGIN_MAX_FAILURES": 5,            # failed logins per name and network (or known browser)
     "LOGIN_MAX_FAILURES_PER_IP": 20,    # failed logins per IP prefix within the window
+    "LOGIN_MAX_FAILURES_PER_NAME": 100,  # per name from all networks (known browsers exempt)
     "LOGIN_WINDOW_SECONDS": 900,        # the lockout window
     # --- spam filter (learned from moderator decisions) ----------------------------------
     "CLASSIFIER_ENABLED": True,         # run the learned spam-filter rule

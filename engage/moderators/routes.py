@@ -2,10 +2,21 @@
 
 - The login form is protected against login CSRF with a double-submit token: a random value in
   a short-lived HttpOnly cookie that the form must echo. (There is no session yet to hold one.)
-- Failed logins are counted per moderator name and per anonymised IP prefix
-  (``LOGIN_MAX_FAILURES`` / ``LOGIN_MAX_FAILURES_PER_IP`` within ``LOGIN_WINDOW_SECONDS``).
-  While either is over its limit every attempt, even with the right password, is refused with
-  429, a ``Retry-After`` header and a message that says when to try again.
+- Every attempt is counted before its password is checked (``login_limits.claim``: atomic, so
+  parallel attempts get no more checks than the limits allow) against, within
+  ``LOGIN_WINDOW_SECONDS``:
+  - from a browser the moderator logged in with before (``login_devices``): that browser only,
+    ``LOGIN_MAX_FAILURES``; nobody else's failures lock it out;
+  - from anywhere else: the name on this anonymised network (``LOGIN_MAX_FAILURES``), the
+    network (``LOGIN_MAX_FAILURES_PER_IP``) and the name from every network
+    (``LOGIN_MAX_FAILURES_PER_NAME``, against guessing spread over many networks).
+  So failures lock out the network they come from, not the moderator: the right password from
+  another network (or the moderator's known browser) still works. While a key is full every
+  attempt it counts, even with the right password, is refused with 429, a ``Retry-After``
+  header and a message that says when to try again. A successful attempt is taken back out of
+  the counts and clears the name's count on that network (or browser).
+- The password hash (scrypt, about 0.1 s of C) is checked on a native thread, so a burst of
+  attempts does not hold a gevent worker's other requests.
 - A successful login starts a fresh server-side session (see ``sessions``) and redirects to
   ``next`` when that is a local path, else to the queue.
 """
@@ -19,7 +30,10 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 
 from engage.db import db, utcnow
 from engage.moderators import accounts as auth, sessions
+from engage.moderators.login_devices import known_browser, login_key, remember_browser
 from engage.moderators.login_limits import Limit, LoginLimiter, RedisLoginLimiter, SqlLoginLimiter
+from engage.moderators.passwords import dummy_hash, verify_password
+from engage.serving.worker_classes import off_the_event_loop
 from engage.shared_store import redis_or_database
 from engage.web.request_info import client_ip_prefix
 
@@ -45,13 +59,30 @@ def _limiter() -> LoginLimiter:
 
 
 def _limits(name: str) -> dict[str, Limit]:
+    """The keys an attempt for ``name`` counts against (see the module docstring); the first
+    is the one a successful login clears."""
     config = current_app.config
     window = int(config["LOGIN_WINDOW_SECONDS"])
-    limits = {f"name:{name.lower()[:100]}": Limit(int(config["LOGIN_MAX_FAILURES"]), window)}
+    per_name = Limit(int(config["LOGIN_MAX_FAILURES"]), window)
+    browser = known_browser(name)
+    if browser:
+        return {f"browser:{browser}": per_name}
     prefix = client_ip_prefix()
+    limits = {f"net:{login_key(name)}@{prefix or 'unknown'}": per_name,
+              f"name:{login_key(name)}": Limit(
+                  int(config["LOGIN_MAX_FAILURES_PER_NAME"]), window)}
     if prefix:
         limits[f"ip:{prefix}"] = Limit(int(config["LOGIN_MAX_FAILURES_PER_IP"]), window)
     return limits
+
+
+def _authenticate(name: str, password: str) -> auth.Moderator | None:
+    """``accounts.authenticate`` with the hash checked off the event loop (same cost for an
+    unknown name)."""
+    moderator = auth.find_moderator(db.session, name) if name else None
+    stored = moderator.password_hash if moderator is not None else dummy_hash()
+    matches = off_the_event_loop(verify_password, password, stored)
+    return moderator if matches and moderator is not None else None
 
 
 def lockout_message(until: datetime, now: datetime) -> str:
@@ -97,17 +128,16 @@ def login_post():
         return _form("The form expired. Please log in again.", 400, name)
     now = utcnow()
     limiter, limits = _limiter(), _limits(name)
-    until = limiter.locked_until(limits, now)
-    if until is not None:
-        return _locked(until, now, name)
-    moderator = auth.authenticate(db.session, name, password)
+    claim = limiter.claim(limits, now)  # counted (and committed) before the password check
+    if not claim.allowed:
+        return _locked(claim.locked_until, now, name)
+    moderator = _authenticate(name, password)
     if moderator is None:
-        limiter.record_failure(limits, now)
-        db.session.commit()
-        until = limiter.locked_until(limits, now)
+        until = limiter.locked_until(limits, now)  # this failure may have filled a key
         if until is not None:
             return _locked(until, now, name)
         return _form("Wrong name or password.", 401, name)
+    claim.forgive(limits)
     limiter.clear(next(iter(limits)))
     moderator.last_login_at = now
     cookie, row = sessions.start(db.session, moderator, now,
@@ -115,6 +145,7 @@ def login_post():
     db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("queue.queue"))
     sessions.set_cookie(response, cookie, row)
+    remember_browser(response, moderator.name)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import current_app, request
 
 from engage.errors import ApiError
 from engage.privacy import anonymize_ip, client_ip
+from engage.web.proxy import trusted_proxies
 
 # A DNS name or an IP literal, with an optional port: nothing that could add a path, a query,
 # user info or markup to a URL built from it.
@@ -18,10 +20,12 @@ _HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?|\[[0
 def client_address() -> str | None:
     """The client's real address (X-Forwarded-For believed only from trusted proxies)."""
     return client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
-                     tuple(current_app.config["TRUSTED_PROXIES"]))
+                     trusted_proxies(current_app.config["TRUSTED_PROXIES"]))
 
 
 _PREFIX_KEY = "engage.client_ip_prefix"
+log = logging.getLogger(__name__)
+_warned = []
 
 
 def client_ip_prefix() -> str | None:
@@ -29,19 +33,31 @@ def client_ip_prefix() -> str | None:
     return client_ip_prefix_of(request.environ, current_app.config["TRUSTED_PROXIES"])
 
 
-def client_ip_prefix_of(environ: dict, trusted_proxies) -> str | None:
+def client_ip_prefix_of(environ: dict, proxies) -> str | None:
     """``client_ip_prefix`` from a WSGI environ (also outside Flask: the view beacon).
 
     Worked out once per request and kept in the environ (the request log and the features that
-    store it all ask).
+    store it all ask). ``proxies`` is the ``TRUSTED_PROXIES`` setting (addresses, CIDR networks).
     """
     try:
         return environ[_PREFIX_KEY]
     except KeyError:
-        prefix = environ[_PREFIX_KEY] = anonymize_ip(client_ip(
-            environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
-            tuple(trusted_proxies)))
+        remote, forwarded = environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR")
+        proxies = trusted_proxies(proxies)
+        prefix = environ[_PREFIX_KEY] = anonymize_ip(client_ip(remote, forwarded, proxies))
+        if forwarded and not _warned and remote not in proxies:
+            _warn_untrusted_forwarding(prefix)
         return prefix
+
+
+def _warn_untrusted_forwarding(peer_network: str | None) -> None:
+    """Once per process: behind a proxy that is not trusted, every reader has the proxy's
+    address, so every limit (flood, views, logins) is shared by all of them."""
+    _warned.append(True)
+    log.warning("X-Forwarded-For from %s was ignored: that peer is not in "
+                "ENGAGE_TRUSTED_PROXIES. If engage runs behind a proxy, list the proxy there "
+                "(addresses or networks); until then all its readers share one address.",
+                peer_network or "an unknown peer")
 
 
 def public_base_url() -> str:
