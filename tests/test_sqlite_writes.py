@@ -126,12 +126,23 @@ def test_waiting_for_another_process_lock_lets_the_worker_serve_meanwhile(tmp_pa
     holder.close()
 
 
-def test_writers_of_one_process_in_threads_take_turns_and_all_commit(tmp_path):
-    url = f"sqlite:///{tmp_path / 'threads.sqlite3'}"
+@pytest.fixture
+def engine(tmp_path):
+    """engage's engine options on a file with one table ``t (n INTEGER UNIQUE)``."""
+    url = f"sqlite:///{tmp_path / 'in-process.sqlite3'}"
     engine = create_engine(url, **engine_options(url))
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        connection.execute(text("CREATE TABLE t (n INTEGER UNIQUE)"))
+    yield engine
+    engine.dispose()
 
+
+def _rows(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM t")).scalar()
+
+
+def test_writers_of_one_process_in_threads_take_turns_and_all_commit(engine):
     def write(n: int) -> None:
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
@@ -142,22 +153,15 @@ def test_writers_of_one_process_in_threads_take_turns_and_all_commit(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 40
-    engine.dispose()
+    assert _rows(engine) == 40
 
 
-def test_a_failed_write_releases_the_gate_for_the_next_one(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fail.sqlite3'}"
-    engine = create_engine(url, **engine_options(url))
+def test_a_failed_write_releases_the_gate_for_the_next_one(engine):
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (n INTEGER UNIQUE)"))
         connection.execute(text("INSERT INTO t VALUES (1)"))
     with pytest.raises(IntegrityError):
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO t VALUES (1)"))
     with engine.begin() as connection:  # would wait for the gate and fail if it were kept
         connection.execute(text("INSERT INTO t VALUES (2)"))
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
-    engine.dispose()
+    assert _rows(engine) == 2

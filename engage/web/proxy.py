@@ -43,8 +43,7 @@ class TrustedProxies:
             ip = ipaddress.ip_address(address.strip())
         except ValueError:
             return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
+        ip = getattr(ip, "ipv4_mapped", None) or ip  # an IPv4 peer on a dual-stack socket
         return str(ip) in self._exact or any(ip in network for network in self._wide)
 
 
