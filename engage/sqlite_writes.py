@@ -27,7 +27,8 @@ So every connection engage opens to SQLite is a ``WriteGatedConnection``. Contra
   busy timeout it had before); after it, ``sqlite3.OperationalError("database is locked")``,
   as SQLite itself would raise.
 
-Reads take no gate and keep the busy timeout: in WAL mode they never wait for a writer (only,
+A script (``executescript``) is not gated: sqlite3 commits before it runs, and engage runs
+none while serving. Reads take no gate and keep the busy timeout: in WAL mode they never wait for a writer (only,
 briefly, for a WAL recovery or the last connection's closing checkpoint). In-memory databases
 are private to one connection and are not gated.
 """
@@ -102,6 +103,13 @@ class WriteGatedCursor(sqlite3.Cursor):
             self.connection.after()
 
 
+    def executescript(self, sql_script):
+        try:
+            return super().executescript(sql_script)  # commits first: may end our transaction
+        finally:
+            self.connection.after()
+
+
 class WriteGatedConnection(sqlite3.Connection):
     """``sqlite3.connect(..., factory=WriteGatedConnection)``; see the module docstring."""
 
@@ -120,6 +128,9 @@ class WriteGatedConnection(sqlite3.Connection):
 
     def executemany(self, sql, seq_of_parameters):
         return self.cursor().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script):
+        return self.cursor().executescript(sql_script)
 
     def before(self, sql: str) -> None:
         """Open the write transaction through the gate if ``sql`` writes and none is open."""

@@ -14,6 +14,7 @@ import sqlite3
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def _post(http: Http, server: EngageServer, article: str, reader: int):
 
 def _stored(server: EngageServer) -> int:
     path = Path(server.settings["INSTANCE_PATH"]) / "engage.sqlite3"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         return connection.execute("SELECT count(*) FROM comments").fetchone()[0]
 
 

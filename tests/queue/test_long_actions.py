@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def server(tmp_path):
 
 
 def _spam_count(path: Path) -> int:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         spam = connection.execute("SELECT count(*) FROM comments WHERE status = 'spam'")
         return spam.fetchone()[0]
 
@@ -94,7 +95,7 @@ def test_blocking_a_prolific_author_lets_the_worker_answer_meanwhile(server):
     assert answer.json["blocked"] == {"kind": "email", "value": PROLIFIC}
     # The same outcome as one transaction: every comment spam, one audit event and one
     # training example each.
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         assert _spam_count(path) == AUTHOR_COMMENTS
         events = connection.execute(
             "SELECT count(DISTINCT comment_id), count(*) FROM moderation_events "
