@@ -47,26 +47,21 @@ _WRITING = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # same way); short, so that a transaction ending in another process is noticed quickly.
 _RETRY_DELAYS = (0.001, 0.002, 0.003, 0.005)
 
-_gates: dict[str, threading.Lock] = {}
-_gates_pid: int | None = None
-_gates_lock = threading.Lock()
+_gates: dict[tuple[int, str], threading.Lock] = {}
 
 
 def write_gate(database: str):
     """This process's write gate for ``database`` (a file path), made on first use.
 
-    Made lazily, and anew after a fork, so that it is created after gevent patched
-    ``threading`` (``engage serve`` imports this module before it patches).
+    Made lazily, and anew in a forked child (the key has the process id), so that it is
+    created after gevent patched ``threading`` (``engage serve`` imports this module before it
+    patches). ``setdefault`` keeps two threads asking at once to one gate.
     """
-    global _gates_pid
-    with _gates_lock:
-        if _gates_pid != os.getpid():
-            _gates.clear()
-            _gates_pid = os.getpid()
-        gate = _gates.get(database)
-        if gate is None:
-            gate = _gates[database] = threading.Lock()
-        return gate
+    key = (os.getpid(), database)
+    gate = _gates.get(key)
+    if gate is None:
+        gate = _gates.setdefault(key, threading.Lock())
+    return gate
 
 
 def _is_writing(sql: str) -> bool:

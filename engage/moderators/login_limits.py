@@ -211,7 +211,7 @@ class RedisLoginLimiter:
         return Claim(max(frees, now + timedelta(seconds=1)))
 
     def forgive(self, keys: dict[str, Limit], claim: Claim) -> None:
-        from redis import RedisError
+        from redis import RedisError  # here: only this store needs Redis (like its client)
 
         pipe = self.client.pipeline()
         for key in keys:
