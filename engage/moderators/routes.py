@@ -15,8 +15,6 @@
   attempt it counts, even with the right password, is refused with 429, a ``Retry-After``
   header and a message that says when to try again. A successful attempt is taken back out of
   the counts and clears the name's count on that network (or browser).
-- The password hash (scrypt, about 0.1 s of C) is checked on a native thread, so a burst of
-  attempts does not hold a gevent worker's other requests.
 - A successful login starts a fresh server-side session (see ``sessions``) and redirects to
   ``next`` when that is a local path, else to the queue.
 """
@@ -32,8 +30,6 @@ from engage.db import db, utcnow
 from engage.moderators import accounts as auth, sessions
 from engage.moderators.login_devices import known_browser, login_key, remember_browser
 from engage.moderators.login_limits import Limit, LoginLimiter, RedisLoginLimiter, SqlLoginLimiter
-from engage.moderators.passwords import dummy_hash, verify_password
-from engage.serving.worker_classes import off_the_event_loop
 from engage.shared_store import redis_or_database
 from engage.web.request_info import client_ip_prefix
 
@@ -74,15 +70,6 @@ def _limits(name: str) -> dict[str, Limit]:
     if prefix:
         limits[f"ip:{prefix}"] = Limit(int(config["LOGIN_MAX_FAILURES_PER_IP"]), window)
     return limits
-
-
-def _authenticate(name: str, password: str) -> auth.Moderator | None:
-    """``accounts.authenticate`` with the hash checked off the event loop (same cost for an
-    unknown name)."""
-    moderator = auth.find_moderator(db.session, name) if name else None
-    stored = moderator.password_hash if moderator is not None else dummy_hash()
-    matches = off_the_event_loop(verify_password, password, stored)
-    return moderator if matches and moderator is not None else None
 
 
 def lockout_message(until: datetime, now: datetime) -> str:
@@ -131,7 +118,7 @@ def login_post():
     claim = limiter.claim(limits, now)  # counted (and committed) before the password check
     if not claim.allowed:
         return _locked(claim.locked_until, now, name)
-    moderator = _authenticate(name, password)
+    moderator = auth.authenticate(db.session, name, password)
     if moderator is None:
         until = limiter.locked_until(limits, now)  # this failure may have filled a key
         if until is not None:
