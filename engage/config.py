@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
         "v.gd", "shorte.st", "bc.vc", "clck.ru", "qr.ae", "lnkd.in", "soo.gd", "x.co", "tr.im",
     ),
     "MODERATION_PROFANITY": "hold",     # hold | censor (publish censored) | off
+    "MODERATION_PROFANITY_HOLD_GRADE": "abuse",  # words graded this or stronger count: mild | abuse
+    "MODERATION_PROFANITY_GRADES": (),  # word=grade pairs over engage/moderation/data/profanity_grades.txt
     "MODERATION_WORDS": (),             # words or phrases that hold a comment (word boundaries)
     "MODERATION_SHOUTING_RATIO": 0.7,   # held when this share of letters is upper case ...
     "MODERATION_SHOUTING_MIN_LETTERS": 20,  # ... and the comment has at least this many letters

@@ -41,6 +41,15 @@ class ProfanityMode(enum.StrEnum):
     OFF = "off"
 
 
+class ProfanityGrade(enum.StrEnum):
+    """How strong a listed word is, weakest first (engage/moderation/profanity_grades.py):
+    everyday words and exclamations, swearing not aimed at anyone, abuse."""
+
+    ORDINARY = "ordinary"
+    MILD = "mild"
+    ABUSE = "abuse"
+
+
 class BlockKind(enum.StrEnum):
     EMAIL = "email"      # one address, exact (case-insensitive)
     DOMAIN = "domain"    # an email domain and its subdomains
@@ -62,6 +71,8 @@ class ModerationOptions:
     links_spam: int = DEFAULTS["MODERATION_LINKS_SPAM"]
     link_shorteners: tuple[str, ...] = DEFAULTS["MODERATION_LINK_SHORTENERS"]
     profanity: ProfanityMode = ProfanityMode(DEFAULTS["MODERATION_PROFANITY"])
+    profanity_hold_grade: ProfanityGrade = ProfanityGrade(DEFAULTS["MODERATION_PROFANITY_HOLD_GRADE"])
+    profanity_grades: tuple[tuple[str, str], ...] = ()  # (word, grade) pairs over the shipped file
     moderation_words: tuple[str, ...] = DEFAULTS["MODERATION_WORDS"]
     shouting_ratio: float = DEFAULTS["MODERATION_SHOUTING_RATIO"]
     shouting_min_letters: int = DEFAULTS["MODERATION_SHOUTING_MIN_LETTERS"]
@@ -78,6 +89,9 @@ class ModerationOptions:
         out: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
+            if _TYPES[item.name] == _PAIRS:
+                out[item.name] = dict(value)
+                continue
             out[item.name] = list(value) if isinstance(value, tuple) else (
                 value.value if isinstance(value, enum.Enum) else value)
         return out
@@ -94,6 +108,7 @@ CONFIG_KEYS = {
 
 FIELD_NAMES = tuple(item.name for item in fields(ModerationOptions))
 _TYPES = {item.name: item.type for item in fields(ModerationOptions)}
+_PAIRS = "tuple[tuple[str, str], ...]"
 
 
 def config_key(name: str) -> str:
@@ -107,6 +122,10 @@ def coerce(name: str, value: Any) -> Any:
         return ModerationMode(value)
     if kind == "ProfanityMode":
         return ProfanityMode(value)
+    if kind == "ProfanityGrade":
+        return ProfanityGrade(value)
+    if kind == _PAIRS:
+        return _pairs(value)
     if kind == "tuple[str, ...]":
         if isinstance(value, str):
             value = [part for part in value.split(",")]
@@ -118,6 +137,20 @@ def coerce(name: str, value: Any) -> Any:
     if kind == "float":
         return float(value)
     return value
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """(word, grade) pairs, sorted, from a mapping, pairs, or "word=grade" strings (env)."""
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if isinstance(value, Mapping):
+        items = value.items()
+    else:
+        items = [tuple(part.split("=", 1)) if isinstance(part, str) else tuple(part)
+                 for part in value]
+    pairs = {" ".join(str(word).lower().split()): ProfanityGrade(str(grade).strip()).value
+             for word, grade in items}
+    return tuple(sorted((word, grade) for word, grade in pairs.items() if word))
 
 
 def options_from_config(config: Mapping[str, Any]) -> ModerationOptions:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
                          validates_schema)
 
-from engage.moderation.settings.options import (BlockKind, ModerationMode, ProfanityMode,
-                                       normalize_block_value)
+from engage.moderation.settings.options import (BlockKind, ModerationMode, ProfanityGrade,
+                                       ProfanityMode, normalize_block_value)
 
 _MAX_LIST = 5000
 
@@ -38,6 +38,13 @@ class SettingsPatchSchema(Schema):
                                   allow_none=True, validate=validate.Length(max=_MAX_LIST))
     profanity = fields.String(allow_none=True,
                               validate=validate.OneOf([m.value for m in ProfanityMode]))
+    profanity_hold_grade = fields.String(allow_none=True,
+                                         validate=validate.OneOf([g.value for g in ProfanityGrade]))
+    # word → grade, over the shipped grading (a word it lacks is added to the list)
+    profanity_grades = fields.Dict(keys=fields.String(validate=validate.Length(1, 100)),
+                                   values=fields.String(
+                                       validate=validate.OneOf([g.value for g in ProfanityGrade])),
+                                   allow_none=True, validate=validate.Length(max=_MAX_LIST))
     moderation_words = fields.List(fields.String(validate=validate.Length(1, 100)),
                                    allow_none=True, validate=validate.Length(max=_MAX_LIST))
     shouting_ratio = _float(0, 1)
@@ -65,6 +72,12 @@ class SettingsPatchSchema(Schema):
             if errors:
                 raise ValidationError(errors, field_name="link_shorteners")
             data["link_shorteners"] = sorted(set(hosts))
+        if data.get("profanity_grades") is not None:
+            grades = {" ".join(word.lower().split()): grade
+                      for word, grade in data["profanity_grades"].items()}
+            if "" in grades:
+                raise ValidationError(["a word must have a letter"], field_name="profanity_grades")
+            data["profanity_grades"] = dict(sorted(grades.items()))
         if data.get("moderation_words") is not None:
             words = {" ".join(word.lower().split()) for word in data["moderation_words"]}
             data["moderation_words"] = sorted(word for word in words if word.strip("*"))

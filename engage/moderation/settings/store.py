@@ -33,7 +33,7 @@ from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.moderation.settings.options import (BlockKind, Blocklist, ModerationOptions, ProfanityMode,
                                        options_from_config)
 from engage.moderation.pipeline import Rule
-from engage.moderation.profanity import ProfanityMatcher
+from engage.moderation.profanity_grades import matcher_for
 from engage.moderation.rules import build_rules
 
 EXTENSION = "engage.moderation"
@@ -141,8 +141,9 @@ def build_snapshot(session: Session, config: Mapping[str, Any], revision: int,
                    classifier: Rule | None = None) -> Snapshot:
     options = load_options(session, config)
     blocklist = load_blocklist(session)
-    profanity = (ProfanityMatcher.default() if options.profanity is not ProfanityMode.OFF
-                 else None)
+    # better-profanity's matcher over the words graded at or above the site's hold grade
+    profanity = (matcher_for(options.profanity_grades, options.profanity_hold_grade)
+                 if options.profanity is not ProfanityMode.OFF else None)
     rules = build_rules(options, blocklist, profanity, classifier)
     return Snapshot(revision, options, blocklist, tuple(rules))
 
