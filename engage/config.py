@@ -71,7 +71,12 @@ DEFAULTS: dict[str, Any] = {
     "CLASSIFIER_MIN_SPAM": 20,          # cold start: no verdicts before this many spam examples ...
     "CLASSIFIER_MIN_HAM": 20,           # ... and this many legitimate ones
     "CLASSIFIER_REFRESH_SECONDS": 2.0,  # how often a process checks for new decisions to learn
-    "CLASSIFIER_MAX_EXAMPLES": 5000,    # train on the newest N examples (bounds training time)
+    "CLASSIFIER_MAX_EXAMPLES": 50_000,  # train on the newest N examples (bounds training time)
+    "CLASSIFIER_STARTER_ENABLED": True,  # classify from the first comment with the shipped model
+    "CLASSIFIER_STARTER_PATH": "",      # another starter weights file; empty: the shipped one
+    # the site's model gets the share n / (n + this) of the score, n its decisions; 0: the
+    # site's model replaces the starter once it has CLASSIFIER_MIN_SPAM/_HAM examples
+    "CLASSIFIER_STARTER_BLEND_EXAMPLES": 0,
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often

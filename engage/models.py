@@ -15,9 +15,11 @@ from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
 from engage.pageviews import models as pageviews
 from engage.queue import counts, events
+from engage.spamfilter import model_store as spamfilter_weights
 from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (articles, comments, flood, form_token, moderation_settings, accounts,
-                 login_limits, sessions, pageviews, counts, events, spamfilter)
+                 login_limits, sessions, pageviews, counts, events, spamfilter,
+                 spamfilter_weights)
 
 metadata = Base.metadata

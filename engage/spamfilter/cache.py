@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session
 from engage.config import DEFAULTS
 from engage.db import db
 from engage.serving.fork_hooks import call_after_fork
-from engage.spamfilter.model import LinearModel, Params, train
+from engage.spamfilter.model import LinearModel, Params
+from engage.spamfilter.model_store import refresh, train_rows
 from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
-from engage.spamfilter.store import load_examples, read_version
 from engage.serving.worker_classes import off_the_event_loop
 
 log = logging.getLogger(__name__)
@@ -110,17 +110,13 @@ class ClassifierCache:
             self._busy = False
 
     def _refresh(self, session: Session) -> None:
-        stamp = read_version(session)
-        if stamp == self._trained.stamp:
-            return
-        model = None
-        if stamp is not None:
-            started = time.perf_counter()
-            examples = load_examples(session, self.max_examples)
-            # about a second for 5,000 examples: under gevent that would stall the worker
-            model = off_the_event_loop(train, examples, self.params)
+        # one process trains and stores the weights; the others load them (model_store)
+        started = time.perf_counter()
+        found = refresh(session, self._trained.stamp, train_rows, self.max_examples,
+                        off_the_event_loop)
+        if found is not None:
             self._pause = TRAINING_DUTY * (time.perf_counter() - started)
-        self._trained = Trained(stamp, model)
+            self._trained = Trained(*found)
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,9 @@
 - ``engage spam evaluate FILE.csv …``  score labelled comments with the current model (nothing
   is learned) and print precision, recall, the confusion table and what the rule would do;
 - ``engage spam status``               how many examples of each class the model has;
-- ``engage spam reset --yes``          forget every example.
+- ``engage spam reset --yes``          forget every example;
+- ``engage spam build-starter FILE.csv …``  train the starter model that a fresh install
+  classifies with (engage/spamfilter/starter.py) and write its weights file.
 """
 
 from __future__ import annotations
@@ -98,3 +100,19 @@ def reset_command(yes: bool) -> None:
     count = clear(db.session)
     db.session.commit()
     click.echo(f"forgot {count} examples")
+
+
+@spam.command("build-starter")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Weights file to write (default: the shipped one in the source tree).")
+def build_starter_command(files, out) -> None:
+    """Train the starter model on the labelled comments of FILES and write its weights."""
+    from engage.spamfilter.starter import shipped_path, train_starter, write_starter
+
+    rows = _read_all(files)
+    model = train_starter(rows)
+    path = out or str(shipped_path())
+    size = write_starter(model, path)
+    click.echo(f"starter model: {model.spam_examples} spam and {model.ham_examples} legitimate "
+               f"examples, {len(model.weights)} weights, {size} bytes → {path}")

@@ -16,7 +16,8 @@ Token families (a prefix keeps families apart; plain words have none):
 - ``name:w``          words of the author's name, ``name:digits`` when it has digits;
 - ``email:domain:D``  the email's domain, ``email:local:digits`` when the local part has digits;
 - ``site:host:H``     the author's website host;
-- ``shape:...``       length bucket, repeated characters, capitals, "!!", digits, emoji, empty.
+- ``shape:...``       length bucket, repeated characters, capitals, "!!", digits, emoji, empty;
+- ``promo:...``       channel-promotion and link patterns (``engage.spamfilter.promotion``).
 
 Body text is normalised first: HTML entities decoded, ``<br>`` and tags removed (link targets
 kept as text), the byte-order mark dropped. Comments arrive as Markdown from the widget, but
@@ -31,6 +32,7 @@ import re
 from typing import Iterable
 
 from engage.moderation.links import host_of, url_host
+from engage.spamfilter.promotion import promotion_tokens
 
 MAX_WORD_LENGTH = 24  # longer "words" are hashes, base64 or keyboard mashing: one token for all
 MAX_TOKENS = 600  # content tokens kept of a very long comment: bounds the work
@@ -141,6 +143,7 @@ def features(body: str, author_name: str = "", author_email: str = "",
     meta: list[str] = []
     meta.extend(_url_tokens(urls))
     meta.extend(_shape_tokens(text, words))
+    meta.extend(sorted(promotion_tokens(text)))
     meta.extend(_name_tokens(author_name or ""))
     meta.extend(_email_tokens(author_email or ""))
     if author_url:

@@ -4,8 +4,10 @@
 - score ≥ ``hold_threshold`` → HOLD (the uncertain band: a moderator decides, and teaches);
 - below → a flag-only finding, so the score is stored and shown on every comment.
 
-Cold start: until the model has learned from ``min_spam`` spam and ``min_ham`` legitimate
-examples the rule finds nothing at all: a model trained on a handful of decisions would guess.
+Cold start: until the site's model has learned from ``min_spam`` spam and ``min_ham``
+legitimate examples it is not used (a model trained on a handful of decisions would guess);
+the shipped starter model (``engage.spamfilter.starter``) decides meanwhile, and is blended
+with the site's model afterwards. With the starter off the rule finds nothing until then.
 
 A SPAM-kind rule: trusted authors do not skip it, because it judges the text, not the author
 (a stolen account posting spam is still spam). The model comes from ``source.model()``, an
@@ -14,16 +16,19 @@ in-memory snapshot (``classifier_cache``): the rule does no I/O and stays pure.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
 from engage.config import DEFAULTS
 from engage.spamfilter.model import LinearModel
+from engage.spamfilter.starter import blend, load_starter
 from engage.spamfilter.features import features
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
 from engage.moderation.rules.names import RuleName
 
 TOP_TOKENS = 8
+log = logging.getLogger(__name__)
 
 
 class ModelSource(Protocol):
@@ -39,12 +44,19 @@ class ClassifierSettings:
     hold_threshold: float = DEFAULTS["CLASSIFIER_HOLD_THRESHOLD"]
     min_spam: int = DEFAULTS["CLASSIFIER_MIN_SPAM"]
     min_ham: int = DEFAULTS["CLASSIFIER_MIN_HAM"]
+    # off for rules built without an app (tests of the other rules); the app's default is on
+    starter_enabled: bool = False
+    starter_path: str = DEFAULTS["CLASSIFIER_STARTER_PATH"]
+    starter_blend_examples: int = DEFAULTS["CLASSIFIER_STARTER_BLEND_EXAMPLES"]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ClassifierSettings":
         return cls(float(config["CLASSIFIER_SPAM_THRESHOLD"]),
                    float(config["CLASSIFIER_HOLD_THRESHOLD"]),
-                   int(config["CLASSIFIER_MIN_SPAM"]), int(config["CLASSIFIER_MIN_HAM"]))
+                   int(config["CLASSIFIER_MIN_SPAM"]), int(config["CLASSIFIER_MIN_HAM"]),
+                   bool(config["CLASSIFIER_STARTER_ENABLED"]),
+                   str(config["CLASSIFIER_STARTER_PATH"] or ""),
+                   int(config["CLASSIFIER_STARTER_BLEND_EXAMPLES"]))
 
 
 class ClassifierRule:
@@ -54,12 +66,20 @@ class ClassifierRule:
     def __init__(self, source: ModelSource, settings: ClassifierSettings = ClassifierSettings()):
         self.source = source
         self.settings = settings
+        self.starter = None
+        if settings.starter_enabled:
+            try:  # read once per process (cached); a broken file must not stop comments
+                self.starter = load_starter(settings.starter_path)
+            except (OSError, ValueError):
+                log.exception("spam filter: cannot load the starter model; running without it")
 
     def check(self, submission: Submission, history: History) -> Finding | None:
-        model = self.source.model()
+        site = self.source.model()
         settings = self.settings
-        if (model is None or model.spam_examples < settings.min_spam
-                or model.ham_examples < settings.min_ham):
+        ready = (site is not None and site.spam_examples >= settings.min_spam
+                 and site.ham_examples >= settings.min_ham)
+        model = blend(site, self.starter, ready, settings.starter_blend_examples)
+        if model is None:
             return None
         tokens = features(submission.body, submission.author_name, submission.author_email,
                           submission.author_url)
@@ -67,6 +87,8 @@ class ClassifierRule:
         value = score.value
         evidence = {"score": round(value, 4), "tokens": score.top_tokens(TOP_TOKENS),
                     "trained_on": {"spam": model.spam_examples, "legitimate": model.ham_examples}}
+        if model is not site:  # how much of the score is the shipped starter model's
+            evidence["starter_share"] = round(1.0 - getattr(model, "site_share", 0.0), 3)
         if value >= settings.spam_threshold:
             return Finding(self.name, f"spam filter: score {value:.2f} "
                            f"(spam from {settings.spam_threshold:g})",
