@@ -1,13 +1,13 @@
 """One leave-one-video-out fold of the spam bench, through the HTTP API of a running engage.
 
-``http_fold(training, test_name, test_rows, thresholds)``:
+``http_fold(training, test_name, test_rows, thresholds, decided, starter_path)``:
 1. starts a fresh ``engage serve`` (``tests.servers``) on a free port with a new SQLite
-   database, flood and too-fast limits off so bulk posting is not throttled, and the fold's
-   classifier thresholds;
+   database, flood and too-fast limits off so bulk posting is not throttled, the fold's
+   classifier thresholds and the fold's starter model (trained without the held-out video);
 2. creates a moderator and an API token with the ``engage moderator`` CLI;
-3. posts the three training videos' comments (``POST /api/v1/comments``: author name from
-   ``AUTHOR``, a made-up email per author) and decides each with its label through
-   ``POST /api/v1/moderation/comments/bulk`` (``spam`` or ``approve``);
+3. after decisions only (a fresh install skips 3 and 4): posts the training videos' comments
+   (``POST /api/v1/comments``: author name from ``AUTHOR``, a made-up email per author) and
+   decides each with its label through ``POST /api/v1/moderation/comments/bulk``;
 4. waits until the server's filter has retrained (a probe comment gets a spam score);
 5. posts the test video's comments and reads their statuses from
    ``GET /api/v1/moderation/comments``.
@@ -146,44 +146,54 @@ def _decisive_rule(item: dict) -> str:
     return f"{reasons[-1]['rule']}→{item['status']}" if reasons else item["status"]
 
 
+def _score_test_video(api: Api, test_name: str, test_rows: list, article: str) -> Outcome:
+    """Post the held-out video's comments and count how each one ended."""
+    stored, refused = post_video(api, article, test_rows)
+    final = statuses(api, article)
+    outcome, deciders = Outcome(), {}
+    for comment_id, is_spam in stored:
+        item = final[comment_id]
+        outcome.add(is_spam, item["status"])
+        if not is_spam and item["status"] != "approved":
+            rule = _decisive_rule(item)
+            deciders[rule] = deciders.get(rule, 0) + 1
+    print(f"  legitimate comments not published, by deciding rule: {deciders}", file=sys.stderr)
+    if refused:
+        print(f"  test {test_name}: refused {refused} (not counted)", file=sys.stderr)
+    return outcome
+
+
 def http_fold(training: dict[str, list], test_name: str, test_rows: list,
-              thresholds: Thresholds) -> Outcome:
+              thresholds: Thresholds, decided: bool = True,
+              starter_path: str | None = None) -> Outcome:
+    """One fold on a fresh server: ``decided`` posts and decides the training videos first
+    (else the held-out video meets a fresh install); ``starter_path`` is the fold's starter
+    weights (None: the starter is switched off)."""
     with tempfile.TemporaryDirectory(prefix="engage-spam-bench-") as tmp:
+        starter = ({"CLASSIFIER_STARTER_PATH": starter_path} if starter_path
+                   else {"CLASSIFIER_STARTER_ENABLED": False})
         server = fold_server(Path(tmp), {
             "CLASSIFIER_SPAM_THRESHOLD": thresholds.spam,
-            "CLASSIFIER_HOLD_THRESHOLD": thresholds.hold})
+            "CLASSIFIER_HOLD_THRESHOLD": thresholds.hold, **starter})
         server.start()
         try:
             engage_cli(server, "moderator", "create", "bench", "--password-stdin",
                        stdin="bench-password-long-enough\n")
             token = engage_cli(server, "moderator", "token", "bench").strip().splitlines()[-1]
             api = Api(server.port, token)
-            decided = 0
-            for name, rows in training.items():
+            decided_count = 0
+            for name, rows in (training.items() if decided else ()):
                 stored, refused = post_video(api, f"tubespam/{name}", rows)
                 spam_ids = [i for i, is_spam in stored if is_spam]
                 ham_ids = [i for i, is_spam in stored if not is_spam]
                 bulk(api, spam_ids, "spam")
                 bulk(api, ham_ids, "approve")
-                decided += len(stored)
+                decided_count += len(stored)
                 if refused:
                     print(f"  training {name}: refused {refused}", file=sys.stderr)
-            waited = wait_for_model(api, decided)
-            print(f"  model ready {waited:.1f} s after training", file=sys.stderr)
-            article = f"tubespam/{test_name}"
-            stored, refused = post_video(api, article, test_rows)
-            final = statuses(api, article)
-            outcome, deciders = Outcome(), {}
-            for comment_id, is_spam in stored:
-                item = final[comment_id]
-                outcome.add(is_spam, item["status"])
-                if not is_spam and item["status"] != "approved":
-                    rule = _decisive_rule(item)
-                    deciders[rule] = deciders.get(rule, 0) + 1
-            print(f"  legitimate comments not published, by deciding rule: {deciders}",
-                  file=sys.stderr)
-            if refused:
-                print(f"  test {test_name}: refused {refused} (not counted)", file=sys.stderr)
-            return outcome
+            if decided:
+                waited = wait_for_model(api, decided_count)
+                print(f"  model ready {waited:.1f} s after training", file=sys.stderr)
+            return _score_test_video(api, test_name, test_rows, f"tubespam/{test_name}")
         finally:
             server.stop()

@@ -66,8 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_SECONDS": 900,        # the lockout window
     # --- spam filter (learned from moderator decisions) ----------------------------------
     "CLASSIFIER_ENABLED": True,         # run the learned spam-filter rule
-    "CLASSIFIER_SPAM_THRESHOLD": 0.96,  # score at or above: spam (<=0.5 % of legit, held-out videos)
-    "CLASSIFIER_HOLD_THRESHOLD": 0.10,  # score at or above: held for a moderator (>=98 % of spam)
+    "CLASSIFIER_SPAM_THRESHOLD": 0.93,  # score at or above: spam (<=0.5 % of legit, held-out videos)
+    "CLASSIFIER_HOLD_THRESHOLD": 0.24,  # score at or above: held for a moderator (>=98 % of spam)
     "CLASSIFIER_MIN_SPAM": 20,          # cold start: no verdicts before this many spam examples ...
     "CLASSIFIER_MIN_HAM": 20,           # ... and this many legitimate ones
     "CLASSIFIER_REFRESH_SECONDS": 2.0,  # how often a process checks for new decisions to learn
@@ -76,7 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "CLASSIFIER_STARTER_PATH": "",      # another starter weights file; empty: the shipped one
     # the site's model gets the share n / (n + this) of the score, n its decisions; 0: the
     # site's model replaces the starter once it has CLASSIFIER_MIN_SPAM/_HAM examples
-    "CLASSIFIER_STARTER_BLEND_EXAMPLES": 0,
+    "CLASSIFIER_STARTER_BLEND_EXAMPLES": 300,  # chosen on inner folds (bench/spam_choose.py)
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often

@@ -17,9 +17,10 @@ the thresholds come from models trained on less data than the final one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
-from engage.spamfilter.model import Example, Params, train
+from engage.spamfilter.model import Example
+from engage.spamfilter.trainer import fit
 from engage.spamfilter.training_data import LabelledComment, synthetic_email
 from engage.spamfilter.features import features
 
@@ -37,13 +38,14 @@ def examples_of(rows: Iterable[LabelledComment]) -> list[Example]:
 
 
 def leave_one_out_scores(groups: Mapping[str, Sequence[LabelledComment]],
-                         params: Params = Params()) -> dict[str, list[tuple[float, bool]]]:
-    """For each group: (score, is_spam) of its rows from a model trained on the other groups."""
+                         trainer: Callable = fit) -> dict[str, list[tuple[float, bool]]]:
+    """For each group: (score, is_spam) of its rows from a model trained on the other groups
+    (by ``trainer``, the app's own by default)."""
     encoded = {name: examples_of(rows) for name, rows in groups.items()}
     scored: dict[str, list[tuple[float, bool]]] = {}
     for name, test in encoded.items():
         training = [e for other, rows in encoded.items() if other != name for e in rows]
-        model = train(training, params)
+        model = trainer(training)
         scored[name] = [(model.score(e.tokens).value, e.is_spam) for e in test]
     return scored
 

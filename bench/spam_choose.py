@@ -1,0 +1,175 @@
+"""How the spam filter's trainer, features and starter blend were chosen: inner folds only.
+
+For each outer fold of the leave-one-video-out benchmark (the held-out video is never read
+here), the three training videos are split once more: train on two, score the third. Each
+candidate is judged on these inner scores alone, by the two operating points that the goals
+name: ``R@1%`` (share of spam scored above every legitimate comment but the top 1 %: marked
+spam) and ``P@98`` (share of legitimate comments scored below the 2 % lowest spam: published
+while 98 % of spam is still caught). One column per outer fold (named by the video it holds
+out), then the mean.
+
+Sections (``--only NAME`` runs one):
+- ``trainer``: the pure-Python SGD (model.train) against numpy mini-batches (trainer.fit);
+- ``features``: with and without the ``promo:`` pattern tokens, and with a "same text was
+  posted before" token (near-duplicates across authors);
+- ``blend``: a starter trained on two inner videos meets a site that decided the first K
+  comments of the third; scored on the rest of it: starter alone, site model alone
+  (replace), and logit blends n / (n + B).
+
+Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from engage.spamfilter import features as features_module  # noqa: E402
+from engage.spamfilter.model import Example, train  # noqa: E402
+from engage.spamfilter.starter import blend  # noqa: E402
+from engage.spamfilter.trainer import FitParams, fit  # noqa: E402
+from engage.spamfilter.training_data import read_labelled_csv, synthetic_email  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tubespam"
+
+
+def operating_points(pairs) -> tuple[float, float]:
+    ham = sorted(score for score, is_spam in pairs if not is_spam)
+    spam = sorted(score for score, is_spam in pairs if is_spam)
+    spam_line = ham[len(ham) - 1 - int(0.01 * len(ham))]
+    hold_line = spam[int(0.02 * len(spam))]
+    return (sum(s > spam_line for s in spam) / len(spam),
+            sum(s < hold_line for s in ham) / len(ham))
+
+
+def report(name: str, per_fold: dict[str, tuple[float, float]]) -> None:
+    cells = "  ".join(f"{fold[:5]:>5} {r:.3f}/{p:.3f}" for fold, (r, p) in per_fold.items())
+    mean_r = sum(r for r, _ in per_fold.values()) / len(per_fold)
+    mean_p = sum(p for _, p in per_fold.values()) / len(per_fold)
+    print(f"{name:<28} {cells}   mean R@1% {mean_r:.3f}  P@98 {mean_p:.3f}", flush=True)
+
+
+def encode(videos, tokens_of) -> dict[str, list[Example]]:
+    return {name: [Example(tokens_of(row), row.is_spam) for row in rows]
+            for name, rows in videos.items()}
+
+
+def inner_scores(encoded, trainer) -> dict[str, tuple[float, float]]:
+    """Per outer fold: the operating points of its pooled inner-fold scores."""
+    result = {}
+    for outer in encoded:
+        training = [name for name in encoded if name != outer]
+        pairs = []
+        for inner in training:
+            model = trainer([e for name in training if name != inner for e in encoded[name]])
+            pairs += [(model.score(e.tokens).value, e.is_spam) for e in encoded[inner]]
+        result[outer] = operating_points(pairs)
+    return result
+
+
+def site_tokens(row):
+    return features_module.features(row.content, row.author, synthetic_email(row.author))
+
+
+def section_trainer(videos) -> None:
+    encoded = encode(videos, site_tokens)
+    candidates = [("model.train (pure Python)", train)] + [
+        (f"trainer.fit decay {decay:g}", lambda examples, decay=decay: fit(
+            examples, FitParams(decay=decay))) for decay in (1e-4, 5e-4, 1e-3, 2e-3, 1e-2)]
+    for name, trainer in candidates:
+        started = time.perf_counter()
+        report(name, inner_scores(encoded, trainer))
+        print(f"{'':<28} ({time.perf_counter() - started:.1f} s for 12 trainings)")
+
+
+def section_features(videos) -> None:
+    report("with promo: tokens", inner_scores(encode(videos, site_tokens), fit))
+    original = features_module.promotion_tokens
+    features_module.promotion_tokens = lambda text: set()
+    try:
+        report("without promo: tokens", inner_scores(encode(videos, site_tokens), fit))
+    finally:
+        features_module.promotion_tokens = original
+    report("with a same-text-before token", _duplicates(videos))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _duplicates(videos) -> dict[str, tuple[float, float]]:
+    """A ``dup:seen`` token when the same text (20+ characters) was posted earlier on the site
+    (training videos first, then the scored one, each in file order)."""
+    base = encode(videos, site_tokens)
+    result = {}
+    for outer in videos:
+        training = [name for name in videos if name != outer]
+        pairs = []
+        for inner in training:
+            seen, examples = set(), []
+            for name in (n for n in training if n != inner):
+                examples += [_mark(row, e, seen) for row, e in zip(videos[name], base[name])]
+            model = fit(examples)
+            pairs += [(model.score(_mark(row, e, seen).tokens).value, row.is_spam)
+                      for row, e in zip(videos[inner], base[inner])]
+        result[outer] = operating_points(pairs)
+    return result
+
+
+def _mark(row, example, seen) -> Example:
+    text = _normal(row.content)
+    again = len(text) >= 20 and text in seen
+    seen.add(text)
+    return Example(example.tokens | {"dup:seen"} if again else example.tokens, example.is_spam)
+
+
+def section_blend(videos, decided=(100, 200)) -> None:
+    starter_encoded = encode(videos, lambda row: features_module.features(row.content, row.author))
+    site_encoded = encode(videos, site_tokens)
+    policies = [("starter alone", None), ("site model alone (replace)", 0),
+                ("blend B=100", 100), ("blend B=300", 300), ("blend B=1000", 1000)]
+    for k in decided:
+        results = {name: {} for name, _ in policies}
+        for outer in videos:
+            training = [name for name in videos if name != outer]
+            pairs = {name: [] for name, _ in policies}
+            for inner in training:
+                starter = fit([e for n in training if n != inner for e in starter_encoded[n]])
+                site = fit(site_encoded[inner][:k])
+                rest = site_encoded[inner][k:]
+                for name, b in policies:
+                    model = starter if b is None else blend(site, starter, True, b)
+                    pairs[name] += [(model.score(e.tokens).value, e.is_spam) for e in rest]
+            for name, _ in policies:
+                results[name][outer] = operating_points(pairs[name])
+        print(f"site decided the first {k} comments of the inner video:")
+        for name, _ in policies:
+            report("  " + name, results[name])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--only", choices=("trainer", "features", "blend"))
+    args = parser.parse_args(argv)
+    files = sorted(args.data.glob("*.csv"))
+    if not files:
+        raise SystemExit(f"no CSV files in {args.data}")
+    videos = {path.stem.split("-")[-1]: read_labelled_csv(path) for path in files}
+    print("cells: outer fold (its held-out video is not used)  R@1% / P@98 of the inner folds")
+    for name, section in (("trainer", section_trainer), ("features", section_features),
+                          ("blend", section_blend)):
+        if args.only in (None, name):
+            print(f"--- {name}")
+            section(videos)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
