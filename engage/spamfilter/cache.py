@@ -35,7 +35,7 @@ from engage.config import DEFAULTS
 from engage.db import db
 from engage.serving.fork_hooks import call_after_fork
 from engage.spamfilter.model import LinearModel, Params
-from engage.spamfilter.model_store import refresh, train_rows
+from engage.spamfilter.model_store import RowTrainer, refresh
 from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
 from engage.serving.worker_classes import off_the_event_loop
 
@@ -76,6 +76,7 @@ class ClassifierCache:
         self._lock = threading.Lock()
         self._busy = False
         self._pause = 0.0  # extra wait after an expensive training run
+        self._train_rows = RowTrainer()  # remembers tokens, so a retrain tokenises only news
 
     def model(self) -> LinearModel | None:
         """The newest trained model this process has; schedules a refresh when one is due."""
@@ -112,7 +113,7 @@ class ClassifierCache:
     def _refresh(self, session: Session) -> None:
         # one process trains and stores the weights; the others load them (model_store)
         started = time.perf_counter()
-        found = refresh(session, self._trained.stamp, train_rows, self.max_examples,
+        found = refresh(session, self._trained.stamp, self._train_rows, self.max_examples,
                         off_the_event_loop)
         if found is not None:
             self._pause = TRAINING_DUTY * (time.perf_counter() - started)

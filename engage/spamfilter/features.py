@@ -101,15 +101,15 @@ def _shape_tokens(text: str, words: list[str]) -> Iterable[str]:
     # log2 buckets: 1-char answers and 500-char sermons are different kinds of comment
     yield f"shape:len:{min(int(math.log2(len(stripped))), 10)}"
     yield f"shape:words:{min(int(math.log2(len(words) + 1)), 7)}"
-    letters = [c for c in stripped if c.isalpha()]
+    letters = list(filter(str.isalpha, stripped))  # map/filter: the loop runs in C
     if len(letters) >= 8:
-        upper = sum(c.isupper() for c in letters) / len(letters)
+        upper = sum(map(str.isupper, letters)) / len(letters)
         yield "shape:caps:high" if upper > 0.6 else "shape:caps:some" if upper > 0.2 else "shape:caps:low"
     if _REPEAT.search(stripped):
         yield "shape:repeat"
     if _BANG.search(stripped):
         yield "shape:bangs"
-    if any(c.isdigit() for c in stripped):
+    if any(map(str.isdigit, stripped)):
         yield "shape:digits"
     if _EMOJI.search(stripped):
         yield "shape:emoji"
@@ -120,7 +120,7 @@ def _shape_tokens(text: str, words: list[str]) -> Iterable[str]:
 def _name_tokens(name: str) -> Iterable[str]:
     for word in _WORD.findall(name.lower()):
         yield f"name:{word[:MAX_WORD_LENGTH]}"
-    if any(c.isdigit() for c in name):
+    if any(map(str.isdigit, name)):
         yield "name:digits"
 
 
@@ -128,7 +128,7 @@ def _email_tokens(email: str) -> Iterable[str]:
     local, _, domain = email.strip().lower().rpartition("@")
     if domain:
         yield f"email:domain:{domain}"
-    if any(c.isdigit() for c in local):
+    if any(map(str.isdigit, local)):
         yield "email:local:digits"
 
 

@@ -142,9 +142,16 @@ def refresh(session: Session, held: tuple[str, int] | None, train_fn: Callable,
     return stamp, model
 
 
-def train_rows(rows: list[tuple]) -> LinearModel:
-    """Tokens and training for ``store.load_example_rows`` rows (CPU only, no session)."""
-    from engage.spamfilter.store import examples_from_rows
-    from engage.spamfilter.trainer import fit
+class RowTrainer:
+    """Tokens and training for ``store.load_example_rows`` rows (CPU only, no session),
+    remembering the tokens of rows it has seen (``TokenMemo``): one per process's cache."""
 
-    return fit(examples_from_rows(rows))
+    def __init__(self):
+        from engage.spamfilter.token_memo import TokenMemo
+
+        self.memo = TokenMemo()
+
+    def __call__(self, rows: list[tuple]) -> LinearModel:
+        from engage.spamfilter.trainer import fit_encoded
+
+        return fit_encoded(*self.memo.encode(rows))

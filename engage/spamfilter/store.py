@@ -102,25 +102,27 @@ def add_labelled(session: Session, rows: Iterable[LabelledComment]) -> int:
 
 
 def load_example_rows(session: Session, limit: int) -> list[tuple]:
-    """The newest ``limit`` examples as plain rows, oldest first (``examples_from_rows``)."""
+    """The newest ``limit`` examples as plain rows ``(id, is_spam, body, name, comment body,
+    comment name, email, url)``, oldest first (``examples_from_rows``)."""
     rows = session.execute(
-        select(SpamExample.is_spam, SpamExample.body, SpamExample.author_name,
+        select(SpamExample.id, SpamExample.is_spam, SpamExample.body, SpamExample.author_name,
                Comment.body, Comment.author_name, Comment.author_email, Comment.author_url)
         .outerjoin(Comment, Comment.id == SpamExample.comment_id)
         .order_by(SpamExample.id.desc()).limit(limit)).all()
     return [tuple(row) for row in reversed(rows)]
 
 
+def example_tokens(row: tuple) -> frozenset[str]:
+    """The tokens of one row of ``load_example_rows`` without its id (pure CPU work)."""
+    is_spam, body, name, c_body, c_name, c_email, c_url = row
+    if c_body is not None:
+        return features(c_body, c_name or "", c_email or "", c_url)
+    return features(body or "", name or "")
+
+
 def examples_from_rows(rows: list[tuple]) -> list[Example]:
     """Rows of ``load_example_rows`` turned into tokens: pure CPU work, no session."""
-    examples = []
-    for is_spam, body, name, c_body, c_name, c_email, c_url in rows:
-        if c_body is not None:
-            tokens = features(c_body, c_name or "", c_email or "", c_url)
-        else:
-            tokens = features(body or "", name or "")
-        examples.append(Example(tokens, bool(is_spam)))
-    return examples
+    return [Example(example_tokens(row[1:]), bool(row[1])) for row in rows]
 
 
 def load_examples(session: Session, limit: int) -> list[Example]:

@@ -32,6 +32,8 @@ class FitParams:
     """Training constants; chosen on inner folds of the training videos (bench/spam_choose.py)."""
 
     epochs: int = 20
+    visits: int = 200_000    # fewer epochs over big sets: at most this many example visits ...
+    min_epochs: int = 4      # ... but at least this many passes (50,000 examples: 4)
     learning_rate: float = 1.0
     decay: float = 1e-3      # shrinks the weights a batch touches (1e-4 … 1e-2 tried)
     min_batch: int = 8       # examples per step; more when there are many (see ``batch_size``)
@@ -39,6 +41,11 @@ class FitParams:
     min_count: int = 1
     prune: float = 1e-3
     seed: int = 0
+
+    def epochs_for(self, examples: int) -> int:
+        """``epochs`` for small sets; over big ones SGD needs fewer passes (each pass already
+        sees many examples per token), which bounds the time of a retrain at 50,000."""
+        return max(self.min_epochs, min(self.epochs, self.visits // max(examples, 1)))
 
     def batch_size(self, examples: int) -> int:
         """At least ``min_batch``, and big enough that an epoch is at most ``steps_per_epoch``
@@ -71,16 +78,25 @@ def encode(examples: Sequence[Example], min_count: int = 1):
 
 def fit(examples: Sequence[Example], params: FitParams = FitParams()) -> LinearModel:
     """Fit a model to ``examples`` (see the module docstring)."""
-    spam = sum(e.is_spam for e in examples)
     if not examples:
         return LinearModel({}, 0, 0)
-    vocabulary, indptr, columns, scale, labels = encode(examples, params.min_count)
+    return fit_encoded(*encode(examples, params.min_count), params)
+
+
+def fit_encoded(vocabulary: Sequence[str], indptr: np.ndarray, columns: np.ndarray,
+                scale: np.ndarray, labels: np.ndarray, params: FitParams = FitParams()
+                ) -> LinearModel:
+    """``fit`` over examples already encoded as ``encode`` returns them (or ``TokenMemo``)."""
+    spam = int(labels.sum())
+    if not len(labels):
+        return LinearModel({}, 0, 0)
     bias_column = len(vocabulary)
     weights = np.zeros(len(vocabulary) + 1)
     rng = np.random.default_rng(params.seed)
-    rows, batch_size = len(examples), params.batch_size(len(examples))
+    rows = len(labels)
+    batch_size = params.batch_size(rows)
     keep = 1.0 - params.decay
-    for _ in range(params.epochs):
+    for _ in range(params.epochs_for(rows)):
         order = rng.permutation(rows)
         for start in range(0, rows, batch_size):
             batch = order[start:start + batch_size]
@@ -100,4 +116,4 @@ def fit(examples: Sequence[Example], params: FitParams = FitParams()) -> LinearM
     kept = {token: float(weight) for token, weight in zip(vocabulary, weights[:-1])
             if abs(weight) >= params.prune}
     kept[BIAS] = float(weights[bias_column])
-    return LinearModel(kept, spam, len(examples) - spam)
+    return LinearModel(kept, spam, rows - spam)
