@@ -165,13 +165,17 @@ def _score_test_video(api: Api, test_name: str, test_rows: list, article: str) -
 
 def http_fold(training: dict[str, list], test_name: str, test_rows: list,
               thresholds: Thresholds, decided: bool = True,
-              starter_path: str | None = None) -> Outcome:
+              starter_path: str | None = None,
+              starter_thresholds: Thresholds | None = None) -> Outcome:
     """One fold on a fresh server: ``decided`` posts and decides the training videos first
     (else the held-out video meets a fresh install); ``starter_path`` is the fold's starter
-    weights (None: the starter is switched off)."""
+    weights (None: the starter is switched off) and ``starter_thresholds`` its band."""
     with tempfile.TemporaryDirectory(prefix="engage-spam-bench-") as tmp:
         starter = ({"CLASSIFIER_STARTER_PATH": starter_path} if starter_path
                    else {"CLASSIFIER_STARTER_ENABLED": False})
+        if starter_thresholds is not None:
+            starter.update({"CLASSIFIER_STARTER_SPAM_THRESHOLD": starter_thresholds.spam,
+                            "CLASSIFIER_STARTER_HOLD_THRESHOLD": starter_thresholds.hold})
         server = fold_server(Path(tmp), {
             "CLASSIFIER_SPAM_THRESHOLD": thresholds.spam,
             "CLASSIFIER_HOLD_THRESHOLD": thresholds.hold, **starter})
