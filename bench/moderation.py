@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))  # run as a script, bench/ would otherwise shadow 
 from engage.config import DEFAULTS  # noqa: E402
 from engage.moderation.settings.options import Blocklist, options_from_config  # noqa: E402
 from engage.moderation.pipeline import Action, MemoryHistory, Submission, moderate  # noqa: E402
-from engage.moderation.profanity import ProfanityMatcher  # noqa: E402
+from engage.moderation.profanity_grades import matcher_for  # noqa: E402
 from engage.moderation.rules import build_rules  # noqa: E402
 
 TUBESPAM = Path(os.environ.get("ENGAGE_TUBESPAM_DIR", "/work/shared/data/tubespam"))
@@ -56,7 +56,9 @@ def load() -> list[tuple[str, bool, Submission]]:
 def main() -> int:
     comments = load()
     options = options_from_config(DEFAULTS)
-    rules = build_rules(options, Blocklist(), ProfanityMatcher.default())
+    # the profanity matcher of the default settings: the words graded abuse
+    rules = build_rules(options, Blocklist(),
+                        matcher_for(options.profanity_grades, options.profanity_hold_grade))
     history = MemoryHistory()
     for _, _, sub in comments:  # warm-up: regex caches, matcher tables
         moderate(sub, history, rules)

@@ -108,3 +108,29 @@ def test_a_broken_starter_file_leaves_the_filter_running_without_it(tmp_path):
     rule = ClassifierRule(type("Empty", (), {"model": lambda self: None})(),
                           ClassifierSettings(starter_enabled=True, starter_path=str(broken)))
     assert rule.starter is None
+
+
+class Source:
+    def __init__(self, site):
+        self.site = site
+
+    def model(self):
+        return self.site
+
+
+def test_the_starter_alone_uses_its_own_band_and_a_ready_site_the_site_band():
+    from engage.moderation.pipeline import Action
+    from engage.spamfilter.rule import ClassifierRule, ClassifierSettings
+    from tests.moderation.builders import submission
+
+    settings = ClassifierSettings(spam_threshold=0.9, hold_threshold=0.2, min_spam=3, min_ham=3,
+                                  starter_spam_threshold=0.9, starter_hold_threshold=0.6)
+    even = {" bias": 0.0}  # every comment scores 0.5
+    fresh = ClassifierRule(Source(LinearModel(even, 2, 2)), settings)  # 2 + 2: not ready
+    fresh.starter = LinearModel(even, 800, 700)
+    finding = fresh.check(submission(body="anything"), None)
+    assert finding.action is None and finding.evidence["starter_share"] == 1.0
+    ready = ClassifierRule(Source(LinearModel(even, 5, 5)), settings)
+    ready.starter = fresh.starter
+    finding = ready.check(submission(body="anything"), None)
+    assert finding.action is Action.HOLD and 0 < finding.evidence["starter_share"] < 1
