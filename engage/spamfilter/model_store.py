@@ -23,10 +23,9 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import Integer, LargeBinary, String, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime, utcnow
+from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.store import load_example_rows, read_version
 
@@ -86,8 +85,7 @@ def load_stored(session: Session, run: Callable = lambda function, *args: functi
 def claim_lease(session: Session, now: datetime | None = None) -> bool:
     """Take the training lease (commits); False when another process holds it."""
     now = now or utcnow()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(SpamTrainedModel).values(id=1, generation="", version=-1)
+    session.execute(upsert(session, SpamTrainedModel).values(id=1, generation="", version=-1)
                     .on_conflict_do_nothing(index_elements=["id"]))
     claimed = session.execute(
         update(SpamTrainedModel).where(SpamTrainedModel.id == 1)
