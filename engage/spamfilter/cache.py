@@ -5,14 +5,15 @@ a second per thousand examples, so the two never happen on the same call:
 
 - ``ClassifierCache.model()`` returns the last trained model (or None) from memory: no I/O.
 - At most once per ``CLASSIFIER_REFRESH_SECONDS`` it wakes a background thread, which reads
-  the training set's version (one primary-key query) and, when it moved, loads the newest
-  ``CLASSIFIER_MAX_EXAMPLES`` examples, trains, and swaps the new model in.
+  the training set's version (one primary-key query) and, when it moved, loads the weights
+  stored for that version, or (one process at a time: ``model_store``) loads the newest
+  ``CLASSIFIER_MAX_EXAMPLES`` examples, trains, stores the weights, and swaps the new model in.
 
 So a moderator's decision reaches every process within a few seconds plus one training run.
 Training runs on a background thread but holds the GIL, so its CPU share is bounded: after a
 run that took t seconds the next check waits at least ``TRAINING_DUTY`` × t (a process
 trains at most about a quarter of the time even while moderators decide continuously).
-Training is deterministic, so every process holds the same weights for the same version.
+Every process holds the same weights for the same version: the stored ones.
 ``refresh_now()`` does the same work synchronously (tests, CLI).
 
 ``init_app(app)`` keeps the app's cache in ``app.extensions["engage.spamfilter"]``
