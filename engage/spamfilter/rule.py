@@ -44,8 +44,7 @@ class ClassifierSettings:
     hold_threshold: float = DEFAULTS["CLASSIFIER_HOLD_THRESHOLD"]
     min_spam: int = DEFAULTS["CLASSIFIER_MIN_SPAM"]
     min_ham: int = DEFAULTS["CLASSIFIER_MIN_HAM"]
-    # off for rules built without an app (tests of the other rules); the app's default is on
-    starter_enabled: bool = False
+    starter_enabled: bool = DEFAULTS["CLASSIFIER_STARTER_ENABLED"]
     starter_path: str = DEFAULTS["CLASSIFIER_STARTER_PATH"]
     starter_blend_examples: int = DEFAULTS["CLASSIFIER_STARTER_BLEND_EXAMPLES"]
     # while the starter decides alone (a fresh install's goal is 90 % of spam caught, and

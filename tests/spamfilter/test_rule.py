@@ -20,7 +20,8 @@ class Fixed:
 
 
 def rule(model, **settings) -> ClassifierRule:
-    defaults = {"spam_threshold": 0.9, "hold_threshold": 0.2, "min_spam": 1, "min_ham": 1}
+    defaults = {"spam_threshold": 0.9, "hold_threshold": 0.2, "min_spam": 1, "min_ham": 1,
+                "starter_enabled": False}  # the starter's own tests: test_starter.py
     return ClassifierRule(Fixed(model), ClassifierSettings(**{**defaults, **settings}))
 
 
@@ -72,7 +73,7 @@ def test_the_score_reaches_the_verdict_and_trusted_authors_do_not_skip_it():
 
 def test_the_rule_reads_the_newest_model_on_every_check():
     source = Fixed(None)
-    the_rule = ClassifierRule(source, ClassifierSettings(min_spam=1, min_ham=1))
+    the_rule = ClassifierRule(source, ClassifierSettings(min_spam=1, min_ham=1, starter_enabled=False))
     assert check(the_rule, "subscribe to my channel") is None
     source._model = train(corpus())
     assert check(the_rule, "subscribe to my channel") is not None
