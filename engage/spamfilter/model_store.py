@@ -2,7 +2,7 @@
 
 Table ``spam_trained_model`` (one row, id 1):
 - ``generation``/``version``: the training-set stamp (``store.read_version``) the weights were
-  trained from; ``weights``: the model (``encode_model``: zlib-compressed JSON);
+  trained from; ``weights``: the model (``weights.encode_model``: zlib-compressed JSON);
 - ``lease_until``: while in the future, one process is training and the others wait for it.
 
 ``refresh(session, current, train_fn, …)`` is what each process's background refresh does:
@@ -17,8 +17,6 @@ A lease that is not cleared (a process died while training) expires after ``LEAS
 
 from __future__ import annotations
 
-import json
-import zlib
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -28,9 +26,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.store import load_example_rows, read_version
+from engage.spamfilter.weights import decode_model, encode_model
 
 LEASE_SECONDS = 120.0
-FORMAT = 1
 
 
 class SpamTrainedModel(Base):
@@ -44,25 +42,6 @@ class SpamTrainedModel(Base):
     weights: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-def encode_model(model: LinearModel) -> bytes:
-    """The model as compressed JSON (weights rounded to 6 decimals: far below any effect)."""
-    payload = {"format": FORMAT, "spam": model.spam_examples, "ham": model.ham_examples,
-               "weights": {token: round(weight, 6) for token, weight in model.weights.items()}}
-    return zlib.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"), 6)
-
-
-def decode_model(blob: bytes) -> LinearModel:
-    """The inverse of ``encode_model``; ValueError for anything else."""
-    try:
-        payload = json.loads(zlib.decompress(blob))
-    except (zlib.error, ValueError) as error:
-        raise ValueError(f"not a stored spam model: {error}") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError("unknown spam model format")
-    return LinearModel({str(k): float(v) for k, v in payload["weights"].items()},
-                       int(payload["spam"]), int(payload["ham"]))
 
 
 def _stored_stamp(session: Session) -> tuple[str, int] | None:

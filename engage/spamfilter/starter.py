@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from engage.spamfilter.model import LinearModel, Score, sigmoid
-from engage.spamfilter.model_store import decode_model, encode_model
+from engage.spamfilter.weights import decode_model, encode_model
 from engage.spamfilter.training_data import LabelledComment
 from engage.spamfilter.features import features
 

@@ -16,8 +16,8 @@ from engage.spamfilter import model_store
 from engage.spamfilter.cache import ClassifierCache
 from engage.spamfilter.learning import on_decision
 from engage.spamfilter.model import LinearModel
-from engage.spamfilter.model_store import (SpamTrainedModel, claim_lease, decode_model,
-                                           encode_model, load_stored)
+from engage.spamfilter.model_store import SpamTrainedModel, claim_lease, load_stored
+from engage.spamfilter.weights import decode_model, encode_model
 from engage.spamfilter.store import add_labelled, read_version
 from engage.spamfilter.training_data import LabelledComment
 from tests.spamfilter.test_model import HAM, SPAM
@@ -115,3 +115,13 @@ def test_fifty_thousand_decisions_train_in_the_background_and_persist(app, db_se
     print(f"50,000 examples: trained and stored in {time.perf_counter() - started:.1f} s")
     assert trained.spam_examples + trained.ham_examples == 50_000
     assert load_stored(db_session)[1].weights == pytest.approx(trained.weights, abs=1e-6)
+
+
+def test_a_well_formed_but_damaged_model_is_a_value_error():
+    import json
+    import zlib
+
+    for payload in ({"format": 1}, {"format": 1, "spam": 1, "ham": 1, "weights": []},
+                    {"format": 1, "spam": "x", "ham": 1, "weights": {}}, [1, 2], {"format": 2}):
+        with pytest.raises(ValueError):
+            decode_model(zlib.compress(json.dumps(payload).encode()))
