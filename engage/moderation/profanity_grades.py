@@ -24,6 +24,7 @@ import functools
 from importlib import resources
 from typing import Iterable
 
+from engage.moderation.profanity import ProfanityMatcher
 from engage.moderation.settings.options import ProfanityGrade
 
 DATA_FILE = "profanity_grades.txt"
@@ -68,8 +69,6 @@ def graded_words(overrides: Iterable[tuple[str, str]] = (),
 def matcher_for(overrides: tuple[tuple[str, str], ...] = (),
                 hold_grade: ProfanityGrade = ProfanityGrade.ABUSE):
     """The matcher for these settings, or None when no word is left to match."""
-    from engage.moderation.profanity import ProfanityMatcher
-
     words = graded_words(overrides, hold_grade)
     # an empty list would make better-profanity fall back to its whole default list
     return ProfanityMatcher.from_words(words) if words else None

@@ -21,6 +21,7 @@ from engage.db import db
 from engage.spamfilter.cache import classifier_cache
 from engage.spamfilter.evaluation import Outcome, Thresholds, status_for_score
 from engage.spamfilter.rule import ClassifierSettings
+from engage.spamfilter.starter import shipped_path, train_starter, write_starter
 from engage.spamfilter.store import SpamExample, add_labelled, clear, read_version
 from engage.spamfilter.training_data import read_labelled_csv
 from engage.spamfilter.features import features
@@ -108,8 +109,6 @@ def reset_command(yes: bool) -> None:
               help="Weights file to write (default: the shipped one in the source tree).")
 def build_starter_command(files, out) -> None:
     """Train the starter model on the labelled comments of FILES and write its weights."""
-    from engage.spamfilter.starter import shipped_path, train_starter, write_starter
-
     rows = _read_all(files)
     model = train_starter(rows)
     path = out or str(shipped_path())

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from engage.db import Base, UTCDateTime, upsert, utcnow
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.store import load_example_rows, read_version
+from engage.spamfilter.token_memo import TokenMemo
+from engage.spamfilter.trainer import fit_encoded
 from engage.spamfilter.weights import decode_model, encode_model
 
 LEASE_SECONDS = 120.0
@@ -124,11 +126,7 @@ class RowTrainer:
     remembering the tokens of rows it has seen (``TokenMemo``): one per process's cache."""
 
     def __init__(self):
-        from engage.spamfilter.token_memo import TokenMemo
-
         self.memo = TokenMemo()
 
     def __call__(self, rows: list[tuple]) -> LinearModel:
-        from engage.spamfilter.trainer import fit_encoded
-
         return fit_encoded(*self.memo.encode(rows))

@@ -27,7 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from engage.spamfilter.model import LinearModel, Score, sigmoid
+from engage.spamfilter.model import Example, LinearModel, Score, sigmoid
+from engage.spamfilter.trainer import fit
 from engage.spamfilter.weights import decode_model, encode_model
 from engage.spamfilter.training_data import LabelledComment
 from engage.spamfilter.features import features
@@ -37,9 +38,6 @@ DATA_FILE = "starter_model.json.z"
 
 def train_starter(rows: Sequence[LabelledComment]) -> LinearModel:
     """The starter's model for labelled rows (as ``engage spam train`` imports them)."""
-    from engage.spamfilter.model import Example
-    from engage.spamfilter.trainer import fit
-
     return fit([Example(features(row.content, row.author), row.is_spam) for row in rows])
 
 

@@ -17,8 +17,10 @@ HAM_TEXT = "The chorus of this song still gives me chills, what a video."
 
 
 @pytest.fixture
-def config_overrides():
-    return {"CLASSIFIER_STARTER_ENABLED": True, "CLASSIFIER_REFRESH_SECONDS": 3600}
+def config_overrides(request):
+    # the starter is on in this module unless a test parametrizes it off
+    return {"CLASSIFIER_STARTER_ENABLED": getattr(request, "param", True),
+            "CLASSIFIER_REFRESH_SECONDS": 3600}
 
 
 def stored(response) -> Comment:
@@ -47,11 +49,8 @@ def test_a_fresh_database_classifies_the_first_comments_with_the_starter(client)
     assert filter_reason(ham)["evidence"]["score"] < 0.24
 
 
-def test_a_site_can_turn_the_starter_off(app, client):
-    app.config["CLASSIFIER_STARTER_ENABLED"] = False
-    from engage.moderation.settings.store import cache_for
-
-    cache_for(db.session, app.config).invalidate()  # rules are rebuilt from the config
+@pytest.mark.parametrize("config_overrides", [False], indirect=True)
+def test_a_site_can_turn_the_starter_off(client):
     comment = stored(post_comment(client, body=SPAM_TEXT))
     assert comment.status is CommentStatus.APPROVED
     assert not any(reason["rule"] == "spam_filter" for reason in comment.reasons)
