@@ -27,3 +27,12 @@ def test_database_is_at_every_migration_head(app):
 def test_every_model_table_exists(app):
     tables = set(inspect(db.engine).get_table_names())
     assert set(db.metadata.tables) <= tables
+
+
+def test_migrations_form_one_line():
+    """Each revision follows the one before it: two branches that both add "the next"
+    revision must be put in order when they merge, not left as two heads."""
+    script = ScriptDirectory(MIGRATIONS_DIR)
+    assert len(script.get_heads()) == 1, script.get_heads()
+    numbers = [revision.revision.split("_", 1)[0] for revision in script.walk_revisions()]
+    assert len(numbers) == len(set(numbers)), f"two revisions share a number: {numbers}"

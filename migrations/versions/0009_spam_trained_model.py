@@ -1,7 +1,7 @@
 """Spam filter: the trained weights, stored so that one process trains for all.
 
-Revision ID: 0008_spam_trained_model
-Revises: 0007_view_claim_rounds
+Revision ID: 0009_spam_trained_model
+Revises: 0008_canonical_article_keys
 
 ``spam_trained_model`` holds one row: the weights (compressed JSON), the training-set stamp
 they were trained from, and the training lease (engage/spamfilter/model_store.py). A restarted
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from engage.db import UTCDateTime
 
-revision = "0008_spam_trained_model"
-down_revision = "0007_view_claim_rounds"
+revision = "0009_spam_trained_model"
+down_revision = "0008_canonical_article_keys"
 branch_labels = None
 depends_on = None
 
