@@ -16,7 +16,10 @@ SCHEMAS: dict[str, dict] = {
         "article": {"type": "string", "description": "the normalized article key"},
         "views": {"type": "integer", "minimum": 0, "description": "total views, this one included"},
         "counted": {"type": "boolean", "description":
-                    "false for bots, prefetches and repeats of a visitor within the window"}}},
+                    "false for bots, prefetches and HEAD requests; true for every other "
+                    "request, also when it repeated a visitor's view within the window or went "
+                    "over its network's limit (the total then did not change): the answer "
+                    "never depends on what other readers did"}}},
     "ViewTotals": {"type": "object", "required": ["views"], "properties": {
         "views": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                   "description": "total views per article, keyed as sent"}}},
