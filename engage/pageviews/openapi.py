@@ -67,7 +67,8 @@ def paths(error: Callable[[str], dict], article: dict, articles: dict) -> dict:
             "parameters": [article, _int("days", MAX_DAYS, "how many days, today included")],
             "responses": {"200": _json("ViewsDaily", "one entry per day"), **bad}}},
         "/api/v1/views/top": {"get": {
-            "summary": "Most viewed articles of the last days",
+            "summary": "Most viewed articles of the last days (only articles read from "
+                       "several networks on one day: ENGAGE_VIEWS_TOP_MIN_NETWORKS)",
             "parameters": [_int("days", MAX_DAYS, "how many days, today included"),
                            _int("limit", MAX_TOP, "how many articles")],
             "responses": {"200": _json("ViewsTop", "most views first"), **bad}}},
