@@ -50,6 +50,8 @@ def record_view(counter: ViewCounter, salts: DailySalts, view: ViewRequest) -> V
         return ViewOutcome(False, counter.totals([view.article])[view.article], reason)
     visitor, network = salts.keys(view.now, view.ip_prefix,
                                   (view.user_agent or "")[:MAX_USER_AGENT])
-    result = counter.record(view.article, visitor, view.now, network)
+    # No address at all (a unix socket without a trusted proxy): no network to hold to a limit.
+    result = counter.record(view.article, visitor, view.now,
+                            network if view.ip_prefix else None)
     return ViewOutcome(result.counted, result.total,
                        None if result.counted else NotCounted.REPEAT)
