@@ -19,8 +19,8 @@ process and machine at once: a view over a limit leaves nothing in Redis, so a f
 invented visitors or keys costs Redis no memory beyond the limits.
 
 Keys (all under ``REDIS_PREFIX``): ``v:seen:<view key>``, ``v:pending:<article>`` (hash day →
-count), ``v:nets:<article>`` (hash day → network mask, ``store.network_bit``), ``v:dirty``
-(articles with pending counts), ``v:batch:<id>`` (hash "day\\narticle" → count and
+count), ``v:nets:<article>`` (a field "day:bit" per network bit of the day, ``store.network_bit``),
+``v:dirty`` (articles with pending counts), ``v:batch:<id>`` (hash "day\\narticle" → count and
 "mday\\narticle" → network mask), ``v:batches`` (ids not yet deleted), ``v:gen`` (bumped after
 every persist so that processes drop their cached stored totals), ``v:net:<key>`` (views of
 one article from one network in one window) and ``v:new:<network>`` (articles a network
@@ -56,20 +56,20 @@ local counted = 0
 local previous = tonumber(redis.call('GET', KEYS[1]))
 if previous == nil or previous <= now then
   counted = 1
-  -- the network's limits: views of this article in this window, new articles today
-  if per_network > 0 and tonumber(redis.call('GET', KEYS[5]) or '0') >= per_network then
+  -- the network's limits: new articles today, then views of this article in this window
+  local brings_in = new_per_network > 0 and ARGV[6] == '0'
+                    and redis.call('EXISTS', KEYS[2]) == 0
+  if brings_in and tonumber(redis.call('GET', KEYS[6]) or '0') >= new_per_network then
     counted = 0
-  elseif new_per_network > 0 and ARGV[6] == '0' and redis.call('EXISTS', KEYS[2]) == 0 then
-    if tonumber(redis.call('GET', KEYS[6]) or '0') >= new_per_network then
-      counted = 0
-    elseif redis.call('INCR', KEYS[6]) == 1 then
-      redis.call('EXPIRE', KEYS[6], 172800)
-    end
+  elseif per_network > 0 and not redis.call('SET', KEYS[5], 1, 'NX', 'EX', window)
+         and redis.call('INCR', KEYS[5]) > per_network then
+    redis.call('DECR', KEYS[5])
+    counted = 0
   end
   if counted == 1 then
     redis.call('SET', KEYS[1], now + window, 'EX', window)
-    if per_network > 0 and redis.call('INCR', KEYS[5]) == 1 then
-      redis.call('EXPIRE', KEYS[5], window)
+    if brings_in and redis.call('INCR', KEYS[6]) == 1 then
+      redis.call('EXPIRE', KEYS[6], 172800)
     end
   end
 end
@@ -77,9 +77,8 @@ if counted == 1 then
   if redis.call('HINCRBY', KEYS[2], ARGV[3], 1) == 1 then
     redis.call('SADD', KEYS[3], ARGV[4])  -- a new day field: the article may not be marked yet
   end
-  if ARGV[8] ~= '0' then
-    local mask = tonumber(redis.call('HGET', KEYS[7], ARGV[3]) or '0')
-    redis.call('HSET', KEYS[7], ARGV[3], bit.bor(mask, tonumber(ARGV[8])))
+  if ARGV[8] ~= '0' then  -- the network's bit of the day's mask, as a field "day:bit"
+    redis.call('HSET', KEYS[7], ARGV[3] .. ':' .. ARGV[8], 1)
   end
 end
 local pending = 0
@@ -97,11 +96,13 @@ for _, article in ipairs(articles) do
     redis.call('HINCRBY', KEYS[2], fields[i] .. '\\n' .. article, fields[i + 1])
   end
   local networks = ARGV[3] .. article
-  fields = redis.call('HGETALL', networks)
-  for i = 1, #fields, 2 do
-    local field = 'm' .. fields[i] .. '\\n' .. article
-    local mask = tonumber(redis.call('HGET', KEYS[2], field) or '0')
-    redis.call('HSET', KEYS[2], field, bit.bor(mask, tonumber(fields[i + 1])))
+  local masks = {}
+  for _, field in ipairs(redis.call('HKEYS', networks)) do
+    local day, one = string.match(field, '^(.*):(%d+)$')
+    masks[day] = bit.bor(masks[day] or 0, tonumber(one))
+  end
+  for day, mask in pairs(masks) do
+    redis.call('HSET', KEYS[2], 'm' .. day .. '\\n' .. article, mask)
   end
   redis.call('DEL', pending, networks)
 end
