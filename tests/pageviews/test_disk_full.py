@@ -1,6 +1,6 @@
 """A full disk, for real: the SQLite database lives on a small tmpfs that the test fills.
 
-The beacon must keep answering (views are buffered in memory, the day's salt needs no write),
+The beacon must keep answering (views wait in memory or in Redis, the day's salt needs no write),
 ``/healthz`` must say the database cannot write, and once space is free again the buffered
 views reach the database. Needs root (to mount the tmpfs); skipped otherwise.
 """
@@ -55,11 +55,20 @@ def _database_check(conn: Connection) -> dict:
     return conn.request("GET", "/healthz")[1]["checks"]["database"]
 
 
-def test_views_are_buffered_while_the_disk_is_full_and_healthz_says_so(small_disk, tmp_path):
+@pytest.fixture(params=["embedded", "redis"])
+def backend(request) -> dict:
+    if request.param == "embedded":
+        return {}
+    return {"REDIS_URL": request.getfixturevalue("redis_url"),
+            "REDIS_PREFIX": request.getfixturevalue("redis_prefix"), "VIEWS_PERSIST_SECONDS": 0.2}
+
+
+def test_views_are_buffered_while_the_disk_is_full_and_healthz_says_so(small_disk, tmp_path,
+                                                                        backend):
     database = small_disk / "engage.sqlite3"
     settings = {**BASE_TEST_CONFIG, "INSTANCE_PATH": str(tmp_path),
                 "DATABASE_URL": f"sqlite:///{database}", "TRUSTED_PROXIES": "127.0.0.1",
-                "DEMO_ENABLED": False, "VIEWS_FLUSH_SECONDS": 0.2}
+                "DEMO_ENABLED": False, "VIEWS_FLUSH_SECONDS": 0.2, **backend}
     server = EngageServer(settings, port=free_port(), workers=1)
     server.start()
     try:

@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 
 import redis
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from engage.config import DEFAULTS
 from engage.pageviews import store
@@ -151,6 +152,7 @@ class RedisCounter(DatabaseReads):
         self._persist_seconds = persist_seconds
         self._clock = clock
         self._persisted_at: float | None = None
+        self._unstored: set[str] = set()  # batches of this process whose persist failed
 
     def record(self, article_key: str, visitor_key: str, now: datetime,
                network: str | None = None) -> Recorded:
@@ -192,7 +194,8 @@ class RedisCounter(DatabaseReads):
         return dict.fromkeys(keys, 0)  # pending counts live in Redis and are in totals()
 
     def flush(self, now: datetime, force: bool = False) -> int:
-        """Persist pending counts (this call's batch and any orphaned ones); return views stored.
+        """Persist pending counts (this call's batch, this process's batches that failed, and
+        any orphaned ones); return views stored.
 
         Called every flush interval, it persists at most every ``persist_seconds`` (Redis keeps
         the counts meanwhile; each persist makes every process re-read stored totals) unless
@@ -203,12 +206,20 @@ class RedisCounter(DatabaseReads):
                 and started - self._persisted_at < self._persist_seconds:
             return 0
         self._persisted_at = started
-        batch_id = new_batch_id()
-        self.snapshot(batch_id)
+        # A batch this process could not store (the database failed) is tried again first, and
+        # no new one is made meanwhile: the counts wait in their pending hashes instead.
+        batch_id = None if self._unstored else new_batch_id()
+        if batch_id is not None:
+            self.snapshot(batch_id)
         stored = 0
         for candidate in sorted(b.decode() for b in self._redis.smembers(self._p + "batches")):
-            if candidate == batch_id or _is_orphan(candidate):
-                stored += self.persist_batch(candidate, now)
+            if candidate == batch_id or candidate in self._unstored or _is_orphan(candidate):
+                try:
+                    stored += self.persist_batch(candidate, now)
+                except SQLAlchemyError:
+                    self._unstored.add(candidate)
+                    raise
+                self._unstored.discard(candidate)
         return stored
 
     def snapshot(self, batch_id: str) -> int:
