@@ -52,27 +52,37 @@ def server(request, tmp_path):
     started.stop()
 
 
-def _flood(port: int, start: int, count: int, path) -> list[int]:
-    """Send ``count`` requests over ``CONNECTIONS`` connections; ``path(n)`` gives each one's
-    method and path. Returns the statuses."""
+def _flood(connections: list[Connection], start: int, count: int, path) -> list[int]:
+    """Send ``count`` requests spread over ``connections`` (one thread each); ``path(n)`` gives
+    each one's method and path. Returns the statuses. The same connections serve both halves
+    of a test, so each worker's second half follows its own first (its warm-up)."""
     statuses: list[int] = []
     lock = threading.Lock()
 
     def one_connection(offset: int) -> None:
-        conn, mine = Connection(port), []
-        for n in range(start + offset, start + count, CONNECTIONS):
+        conn, mine = connections[offset], []
+        for n in range(start + offset, start + count, len(connections)):
             method, target = path(n)
             mine.append(conn.request(method, target, ip="203.0.113.7", ua=rotating_agent(n))[0])
-        conn.close()
         with lock:
             statuses.extend(mine)
 
-    threads = [threading.Thread(target=one_connection, args=(i,)) for i in range(CONNECTIONS)]
+    threads = [threading.Thread(target=one_connection, args=(i,))
+               for i in range(len(connections))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(statuses) == count  # no connection gave up
     return statuses
+
+
+@pytest.fixture
+def connections(server):
+    opened = [Connection(server.port) for _ in range(CONNECTIONS)]
+    yield opened
+    for conn in opened:
+        conn.close()
 
 
 def _attack(n: int) -> tuple[str, str]:
@@ -86,14 +96,16 @@ def _memory(server) -> dict[int, float]:
     return {pid: rss_mib(pid) for pid in worker_pids(server.process.pid)}
 
 
-def test_a_flood_from_one_network_stays_within_the_counts_and_memory_bounds(server):
-    assert set(_flood(server.port, 0, HALF, _attack)) == {200}
+def test_a_flood_from_one_network_stays_within_the_counts_and_memory_bounds(server, connections):
+    assert set(_flood(connections, 0, HALF, _attack)) == {200}
     halfway = _memory(server)
-    assert set(_flood(server.port, HALF, HALF, _attack)) == {200}
+    assert set(_flood(connections, HALF, HALF, _attack)) == {200}
     after = _memory(server)
     assert after.keys() == halfway.keys() and len(after) == WORKERS  # no worker was replaced
     growth = {pid: after[pid] - halfway[pid] for pid in after}
     assert max(growth.values()) < GROWTH_MIB, growth
+    for conn in connections:
+        conn.close()
     assert server.stop() == 0
     views, rows = stored(server.settings["DATABASE_URL"])
     processes = WORKERS if server.backend == "embedded" else 1
@@ -104,14 +116,16 @@ def test_a_flood_from_one_network_stays_within_the_counts_and_memory_bounds(serv
 
 
 @pytest.mark.parametrize("server", ["embedded"], indirect=True)  # Redis plays no part here
-def test_form_token_reads_with_invented_keys_create_nothing(server):
+def test_form_token_reads_with_invented_keys_create_nothing(server, connections):
     def token(n: int) -> tuple[str, str]:
         return "GET", f"/api/v1/form-token?article=/invented/{n}-{LONG_KEY}"
 
-    assert set(_flood(server.port, 0, HALF // 3, token)) == {200}
+    assert set(_flood(connections, 0, HALF // 3, token)) == {200}
     halfway = _memory(server)
-    assert set(_flood(server.port, HALF // 3, HALF // 3, token)) == {200}
+    assert set(_flood(connections, HALF // 3, HALF // 3, token)) == {200}
     after = _memory(server)
     assert max(after[pid] - halfway[pid] for pid in after) < GROWTH_MIB
+    for conn in connections:
+        conn.close()
     assert server.stop() == 0
     assert stored(server.settings["DATABASE_URL"]) == ({}, 0)
