@@ -88,6 +88,10 @@ DEFAULTS: dict[str, Any] = {
     # at 500 a busy process flushed several times a second, 15 % fewer views/s, bench/views.py)
     "VIEWS_FLUSH_EVERY": 10_000,
     "VIEWS_PERSIST_SECONDS": 5.0,       # Redis mode: pending counts reach the database this often
+    "VIEWS_PER_NETWORK": 50,            # views of an article counted per /24 (/48) and window; 0 = off
+    "VIEWS_NEW_ARTICLES_PER_NETWORK": 20,  # unknown keys one network may bring in per day; 0 = off
+    "VIEWS_TOP_MIN_NETWORKS": 3,        # /views/top lists articles read from this many networks a day
+    "VIEWS_BUFFER_MAX": 100_000,        # views held while the database cannot write; more are dropped
     # --- observability ----------------------------------------------------------------
     "METRICS_ENABLED": True,            # serve GET /metrics and count requests
     "METRICS_TOKEN": "",                # bearer token for /metrics; empty: direct loopback only

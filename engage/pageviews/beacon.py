@@ -50,8 +50,12 @@ _SECURITY = security_headers(ROUTE)
 
 
 def answer_body(article: str, outcome: ViewOutcome) -> bytes:
-    """The JSON answer to a view: ``{"article","views","counted"}`` (compact, UTF-8)."""
-    return json.dumps({"article": article, "views": outcome.total, "counted": outcome.counted},
+    """The JSON answer to a view: ``{"article","views","counted"}`` (compact, UTF-8).
+
+    ``counted`` is ``outcome.accepted``: it says nothing about other visitors (see
+    ``service``); ``views`` is the article's total, the same for anyone asking then.
+    """
+    return json.dumps({"article": article, "views": outcome.total, "counted": outcome.accepted},
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -1,7 +1,10 @@
 """Tables of the view counter.
 
 - ``article_views``: one row per article and UTC day; ``count`` only ever grows through an atomic
-  ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``.
+  ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``. ``networks`` is a
+  31-bit mask OR-ed the same way: each counted view sets the bit of its network
+  (``store.network_bit``), so the number of bits set says how many networks (about) the day's
+  views came from; ``/views/top`` lists only articles read from several.
 - ``view_visitors``: view keys (visitor × article, see ``visitors.py``) seen within the dedupe
   window, so the worker processes of an embedded instance agree on repeats. Rows are deleted
   once they expire; they never hold an IP address or a user agent. Its times are epoch
@@ -34,6 +37,7 @@ class ArticleViews(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date(), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger(), default=0)
+    networks: Mapped[int] = mapped_column(BigInteger(), default=0, server_default="0")
 
     # "most viewed in the last N days" scans days first.
     __table_args__ = (Index("ix_article_views_day", "day"),)

@@ -16,7 +16,10 @@ SCHEMAS: dict[str, dict] = {
         "article": {"type": "string", "description": "the normalized article key"},
         "views": {"type": "integer", "minimum": 0, "description": "total views, this one included"},
         "counted": {"type": "boolean", "description":
-                    "false for bots, prefetches and repeats of a visitor within the window"}}},
+                    "false for bots, prefetches and HEAD requests; true for every other "
+                    "request, also when it repeated a visitor's view within the window or went "
+                    "over its network's limit (the total then did not change): the answer "
+                    "never depends on what other readers did"}}},
     "ViewTotals": {"type": "object", "required": ["views"], "properties": {
         "views": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                   "description": "total views per article, keyed as sent"}}},
@@ -64,7 +67,8 @@ def paths(error: Callable[[str], dict], article: dict, articles: dict) -> dict:
             "parameters": [article, _int("days", MAX_DAYS, "how many days, today included")],
             "responses": {"200": _json("ViewsDaily", "one entry per day"), **bad}}},
         "/api/v1/views/top": {"get": {
-            "summary": "Most viewed articles of the last days",
+            "summary": "Most viewed articles of the last days (only articles read from "
+                       "several networks on one day: ENGAGE_VIEWS_TOP_MIN_NETWORKS)",
             "parameters": [_int("days", MAX_DAYS, "how many days, today included"),
                            _int("limit", MAX_TOP, "how many articles")],
             "responses": {"200": _json("ViewsTop", "most views first"), **bad}}},

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from engage.web.article_params import article_param, article_params
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
-from engage.health import register_check
+from engage.health import register_check, register_write_monitor
 from engage.observability import observed_flush
 from engage.pageviews import beacon
 from engage.pageviews.backends import build_counter
@@ -43,11 +43,14 @@ def init_app(app: Flask) -> None:
     backend = "redis" if app.config["REDIS_URL"] else "buffered"
     counter = build_counter(app.config, engine, clock=utcnow,
                             observe=lambda inner: observed_flush(app, inner, backend))
-    app.extensions[EXTENSION] = Views(counter, DailySalts(SaltStore(engine),
-                                                          app.config["SECRET_KEY"]))
+    salt_store = SaltStore(engine)
+    app.extensions[EXTENSION] = Views(counter, DailySalts(salt_store, app.config["SECRET_KEY"]))
+    # Tomorrow's salt is stored ahead, off the request path (see salts.py).
+    counter.add_chore(lambda now: salt_store.prepare(utc_day(now)))
     on_shutdown(app, lambda: counter.close(utcnow()))
     app.wsgi_app = beacon.ViewBeacon(app.wsgi_app, app, EXTENSION)
     register_check(app, "views", health)
+    register_write_monitor(app, lambda: counter.write_error)
 
 
 def views_for(keys: list[str]) -> dict[str, int]:
@@ -124,11 +127,14 @@ def daily():
 
 @bp.get("/api/v1/views/top")
 def top():
-    """The most viewed articles of the last ``days`` days, most views first."""
+    """The most viewed articles of the last ``days`` days, most views first; only articles
+    read from ``VIEWS_TOP_MIN_NETWORKS`` networks on one day, so that a key viewed from one
+    network (which nobody publishes, say) cannot take the list."""
     days = _int_arg("days", 7, 1, MAX_DAYS)
     limit = _int_arg("limit", 10, 1, MAX_TOP)
     last = utc_day(utcnow())
-    rows = _views().counter.top(last - timedelta(days=days - 1), last, limit)
+    rows = _views().counter.top(last - timedelta(days=days - 1), last, limit,
+                                min_networks=current_app.config["VIEWS_TOP_MIN_NETWORKS"])
     response = jsonify({"days": days, "articles": [
         {"article": key, "views": count} for key, count in rows]})
     response.headers["Cache-Control"] = "public, max-age=60"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Connection, String, cast, delete, func, select, text
+from sqlalchemy import Connection, String, case, cast, delete, func, select, text
 
 from engage.articles import Article
 from engage.db import upsert
@@ -42,19 +42,42 @@ def article_ids(conn: Connection, keys: Iterable[str], now: datetime) -> dict[st
     return found
 
 
-def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: datetime) -> None:
-    """Add ``counts[(article_key, day)]`` views: one atomic upsert per article and day."""
+def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: datetime,
+               networks: Mapping[tuple[str, date], int] | None = None) -> None:
+    """Add ``counts[(article_key, day)]`` views: one atomic upsert per article and day.
+
+    ``networks[(article_key, day)]`` is the network mask of those views (``network_bit``);
+    it is OR-ed into the stored one, so the row knows roughly how many networks viewed it.
+    """
     counts = {slot: n for slot, n in counts.items() if n > 0}
     if not counts:
         return
+    networks = networks or {}
     ids = article_ids(conn, (key for key, _ in counts), now)
     # Sorted rows: concurrent flushers lock rows in the same order and cannot deadlock.
-    rows = sorted(({"article_id": ids[key], "day": day, "count": n}
+    rows = sorted(({"article_id": ids[key], "day": day, "count": n,
+                    "networks": networks.get((key, day), 0) & NETWORK_MASK}
                    for (key, day), n in counts.items()), key=lambda r: (r["article_id"], r["day"]))
     stmt = upsert(conn, _views)
     conn.execute(stmt.on_conflict_do_update(
         index_elements=["article_id", "day"],
-        set_={"count": _views.c.count + stmt.excluded.count}), rows)
+        set_={"count": _views.c.count + stmt.excluded.count,
+              "networks": _views.c.networks.op("|")(stmt.excluded.networks)}), rows)
+
+
+def network_bit(network: str) -> int:
+    """The bit of the network key ``network`` (hex) in an article's daily network mask.
+
+    31 bits (a mask stays a positive 32-bit integer, which Redis's Lua ``bit`` library and
+    both databases handle alike): readers from k networks set about k bits while k is small,
+    and one network sets one bit per day, whatever it sends. The network key is salted with the
+    day's salt, so a stored bit says nothing about which network it was.
+    """
+    return 1 << (int(network[:8], 16) % NETWORK_BITS)
+
+
+NETWORK_BITS = 31
+NETWORK_MASK = (1 << NETWORK_BITS) - 1
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -169,6 +192,19 @@ def mark_batch(conn: Connection, batch_id: str, now: datetime) -> bool:
     return claimed.scalar_one_or_none() is not None  # (rowcount is not reliable here)
 
 
+def known_totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """Stored all-time views of those of ``keys`` that are articles (0 if never viewed);
+    keys that are no article are left out."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(_articles.c.key, func.coalesce(func.sum(_views.c.count), 0))
+        .select_from(_articles.outerjoin(_views, _views.c.article_id == _articles.c.id))
+        .where(_articles.c.key.in_(keys)).group_by(_articles.c.key))
+    return {key: int(total) for key, total in rows}
+
+
 def totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     """Stored all-time views of each of ``keys`` (0 for unknown articles)."""
     keys = list(dict.fromkeys(keys))
@@ -191,20 +227,43 @@ def daily(conn: Connection, key: str, first: date, last: date) -> dict[date, int
     return {day: int(count) for day, count in rows}
 
 
-def top(conn: Connection, first: date, last: date, limit: int) -> list[tuple[str, int]]:
-    """The ``limit`` most viewed articles from ``first`` to ``last``, most views first."""
+def top(conn: Connection, first: date, last: date, limit: int,
+        min_networks: int = 0) -> list[tuple[str, int]]:
+    """The ``limit`` most viewed articles from ``first`` to ``last``, most views first.
+
+    With ``min_networks`` above 1, only articles whose views came from at least that many
+    networks on one of those days (bits of their daily network mask) are listed.
+    """
     views = func.sum(_views.c.count).label("views")
-    rows = conn.execute(
-        select(_articles.c.key, views)
-        .join(_articles, _views.c.article_id == _articles.c.id)
-        .where(_views.c.day >= first, _views.c.day <= last)
-        .group_by(_articles.c.key).order_by(views.desc(), _articles.c.key).limit(limit))
-    return [(key, int(count)) for key, count in rows]
+    query = (select(_articles.c.key, views)
+             .join(_articles, _views.c.article_id == _articles.c.id)
+             .where(_views.c.day >= first, _views.c.day <= last)
+             .group_by(_articles.c.key).order_by(views.desc(), _articles.c.key).limit(limit))
+    if min_networks > 1:
+        spread = case((_has_bits(_views.c.networks, min_networks), 1), else_=0)
+        query = query.having(func.max(spread) == 1)
+    return [(key, int(count)) for key, count in conn.execute(query)]
 
 
-def salt_for(conn: Connection, day: date, fresh: str) -> str:
-    """The stored salt of ``day``, storing ``fresh`` if there is none; deletes older days' salts."""
-    conn.execute(upsert(conn, _salts).on_conflict_do_nothing(index_elements=["day"])
-                 .values(day=day, salt=fresh))
-    conn.execute(delete(_salts).where(_salts.c.day < day))
-    return conn.execute(select(_salts.c.salt).where(_salts.c.day == day)).scalar_one()
+def _has_bits(mask, at_least: int):
+    """SQL: ``mask`` has at least ``at_least`` bits set. Clearing the lowest set bit
+    (``m & (m - 1)``) ``at_least - 1`` times leaves something (both databases have ``&``; neither
+    has a portable popcount)."""
+    for _ in range(min(at_least, NETWORK_BITS) - 1):
+        mask = mask.op("&")(mask - 1)
+    return mask != 0
+
+
+def read_salt(conn: Connection, day: date) -> str | None:
+    """The stored salt of ``day``, or None (a read: it works on a full disk)."""
+    return conn.execute(select(_salts.c.salt).where(_salts.c.day == day)).scalar_one_or_none()
+
+
+def create_salts(conn: Connection, days: Iterable[date], fresh: Callable[[], str]) -> None:
+    """Store a ``fresh()`` salt for each of ``days`` that has none; delete the salts of days
+    before the first of them."""
+    days = sorted(set(days))
+    for day in days:
+        conn.execute(upsert(conn, _salts).on_conflict_do_nothing(index_elements=["day"])
+                     .values(day=day, salt=fresh()))
+    conn.execute(delete(_salts).where(_salts.c.day < days[0]))

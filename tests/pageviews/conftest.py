@@ -2,8 +2,9 @@
 
 ``make_counter`` is parametrized over ``buffered`` (embedded) and ``redis``; each call builds one
 more counter over the same database (and the same Redis key prefix), as another worker process
-of the same instance would. Stored totals are never cached here (``totals_ttl=0``), so what a
-test reads is what the database holds at that moment.
+of the same instance would (keyword arguments such as ``per_network`` go to the backend).
+Stored totals are never cached here (``totals_ttl=0``), so what a test reads is what the
+database holds at that moment.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ def make_counter(request, backend, app) -> Callable[..., object]:
                           request.getfixturevalue("redis_prefix"))
     made = []
 
-    def make(window: int = WINDOW):
+    def make(window: int = WINDOW, **limits):
         if backend == "buffered":
-            counter = BufferedCounter(db.engine, window_seconds=window, totals_ttl=0)
+            counter = BufferedCounter(db.engine, window_seconds=window, totals_ttl=0, **limits)
         else:
             url, prefix = redis_settings
             counter = RedisCounter(connect(url), db.engine, prefix=prefix,
-                                   window_seconds=window, totals_ttl=0, persist_seconds=0)
+                                   window_seconds=window, totals_ttl=0, persist_seconds=0,
+                                   **limits)
         made.append(counter)
         return counter
 

@@ -67,7 +67,7 @@ def test_two_servers_sharing_storage_count_each_visitor_exactly_once(servers, da
            [(servers[(n + 1) % 2], n) for n in range(VISITORS)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda job: _view(*job), jobs))
-    assert sum(answers[:VISITORS]) == VISITORS  # every first view counted
+    assert all(answers)  # every request was taken as a reader's view (none looked like a bot)
     for server, worker_class in zip(servers, ("gevent", "gthread")):
         assert server.stop() == 0
         log = server.log_path.read_text()

@@ -56,3 +56,33 @@ def test_get_one_reads_a_fresh_entry_from_memory_and_reloads_a_stale_one():
     cache.expire_all()
     database.totals["/a"] = 20
     assert cache.get_one("/a") == 20
+
+
+class Articles(Database):
+    """A database that, like ``store.known_totals``, answers only for keys that are articles."""
+
+    def load(self, keys):
+        self.queries.append(sorted(keys))
+        return {key: self.totals[key] for key in keys if key in self.totals}
+
+
+def test_lookup_tells_articles_from_keys_that_are_none_and_caches_both():
+    database = Articles()
+    cache = StoredTotals(database.load, ttl=60, clock=lambda: 0.0)
+    assert cache.lookup("/a") == (1, True)
+    assert cache.lookup("/invented") == (0, False)
+    assert cache.get(["/a", "/invented"]) == {"/a": 1, "/invented": 0}
+    assert len(database.queries) == 2
+    cache.put({"/invented": 0})  # it became an article (a flush wrote it)
+    assert cache.lookup("/invented") == (0, True)
+
+
+def test_keys_that_are_no_article_cannot_grow_the_cache_without_bound():
+    database = Articles()
+    cache = StoredTotals(database.load, ttl=60, clock=lambda: 0.0, max_entries=10,
+                         max_unknown=5)
+    cache.get_one("/a")
+    for n in range(1000):
+        assert cache.lookup(f"/invented-{n}") == (0, False)
+        assert len(cache._unknown) <= 5
+    assert cache.lookup("/a") == (1, True) and len(database.queries) == 1001  # still cached

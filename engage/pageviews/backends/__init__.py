@@ -24,15 +24,18 @@ def build_counter(config: Mapping[str, Any], engine: Engine, clock: Callable[[],
                   observe: Callable[[ViewCounter], ViewCounter] | None = None) -> AutoFlush:
     """The counter the settings ask for: buffered SQL, or Redis with the buffer as fallback;
     ``observe`` may wrap that counter (to time its flushes) before ``AutoFlush`` drives it."""
+    limits = {"per_network": config["VIEWS_PER_NETWORK"],
+              "new_per_network": config["VIEWS_NEW_ARTICLES_PER_NETWORK"]}
     buffered = BufferedCounter(
         engine, window_seconds=config["VIEWS_WINDOW_SECONDS"],
-        flush_seconds=config["VIEWS_FLUSH_SECONDS"], flush_every=config["VIEWS_FLUSH_EVERY"])
+        flush_seconds=config["VIEWS_FLUSH_SECONDS"], flush_every=config["VIEWS_FLUSH_EVERY"],
+        buffer_max=config["VIEWS_BUFFER_MAX"], **limits)
     counter: ViewCounter = buffered
     if config["REDIS_URL"]:
         counter = FailoverCounter(
             RedisCounter(connect(config["REDIS_URL"]), engine, prefix=config["REDIS_PREFIX"],
                          window_seconds=config["VIEWS_WINDOW_SECONDS"],
-                         persist_seconds=config["VIEWS_PERSIST_SECONDS"]),
+                         persist_seconds=config["VIEWS_PERSIST_SECONDS"], **limits),
             buffered)
     auto = AutoFlush(observe(counter) if observe else counter, config["VIEWS_FLUSH_SECONDS"],
                      clock)

@@ -30,15 +30,23 @@ class ViewCounter(Protocol):
     to the database and returns how many views it stored; a backend may skip a call when it
     flushed recently, ``force_flush`` never skips. ``close`` force-flushes and stops background
     work.
+
+    ``network`` (``visitors.network_key``) is the reader's network; with it, a backend applies
+    the per-network limits it was built with: at most ``per_network`` counted views of one
+    article per network and window, and at most ``new_per_network`` articles that do not
+    exist yet brought in by one network per day (the network key changes daily). A view over
+    a limit is answered like a repeat and leaves nothing behind. Without it, no limit applies.
     """
 
-    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded: ...
+    def record(self, article_key: str, visitor_key: str, now: datetime,
+               network: str | None = None) -> Recorded: ...
 
     def totals(self, keys: Iterable[str]) -> dict[str, int]: ...
 
     def daily(self, key: str, first: date, last: date) -> dict[date, int]: ...
 
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]: ...
+    def top(self, first: date, last: date, limit: int,
+            min_networks: int = 0) -> list[tuple[str, int]]: ...
 
     def flush(self, now: datetime) -> int: ...
 
@@ -58,13 +66,16 @@ class DatabaseReads:
         with self._engine.connect() as conn:
             return store.daily(conn, key, first, last)
 
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
+    def top(self, first: date, last: date, limit: int,
+            min_networks: int = 0) -> list[tuple[str, int]]:
         with self._engine.connect() as conn:
-            return store.top(conn, first, last, limit)
+            return store.top(conn, first, last, limit, min_networks)
 
     def _load_totals(self, keys: list[str]) -> dict[str, int]:
+        """Stored totals of the keys that are articles (``StoredTotals`` takes the others for
+        keys no article has yet)."""
         with self._engine.connect() as conn:
-            return store.totals(conn, keys)
+            return store.known_totals(conn, keys)
 
 
 class StoredTotals:
@@ -75,26 +86,41 @@ class StoredTotals:
     the flushed views from its buffer, so a total never counts a view twice or drops it.
     ``expire_all`` marks every entry stale; the next read reloads the stale entries it needs
     together with up to ``batch`` other stale ones, in one query.
+
+    ``load`` leaves out keys that are no article: those are cached apart, as *unknown* (total
+    0), in at most ``max_unknown`` entries, so that invented keys cannot crowd out the articles
+    (``lookup`` tells which a key is). Both parts are emptied when full: memory stays bounded
+    whatever keys are asked for.
     """
 
     def __init__(self, load: Callable[[list[str]], dict[str, int]], ttl: float,
-                 clock: Callable[[], float] = time.monotonic, max_entries: int = 50_000,
-                 batch: int = 500):
+                 clock: Callable[[], float] = time.monotonic, max_entries: int = 20_000,
+                 batch: int = 500, max_unknown: int = 2_000):
         self._load = load
         self._ttl = ttl
         self._clock = clock
         self._max = max_entries
+        self._max_unknown = max_unknown
         self._batch = batch
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, float]] = {}
+        self._unknown: dict[str, float] = {}  # key → when it was found to be no article
 
     def get_one(self, key: str) -> int:
         """``get([key])[key]``, without building a list and a dict when the entry is fresh
         (every view reads one)."""
+        return self.lookup(key)[0]
+
+    def lookup(self, key: str) -> tuple[int, bool]:
+        """(stored total, whether ``key`` is an article) of one key."""
         entry = self._entries.get(key)
         if entry is not None and self._clock() - entry[1] < self._ttl:
-            return entry[0]
-        return self.get([key])[key]
+            return entry[0], True
+        at = self._unknown.get(key)
+        if at is not None and self._clock() - at < self._ttl:
+            return 0, False
+        total = self.get([key])[key]
+        return total, key in self._entries
 
     def get(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(dict.fromkeys(keys))
@@ -102,11 +128,13 @@ class StoredTotals:
         result, stale = {}, []
         # Fresh entries are read without the lock (every view reads one): entries are whole
         # tuples, replaced in one step, and a reference to a dict being replaced stays valid.
-        entries = self._entries
+        entries, unknown = self._entries, self._unknown
         for key in keys:
             entry = entries.get(key)
             if entry is not None and now - entry[1] < self._ttl:
                 result[key] = entry[0]
+            elif now - unknown.get(key, -self._ttl - 1.0) < self._ttl:
+                result[key] = 0
             else:
                 stale.append(key)
         if stale:
@@ -119,7 +147,8 @@ class StoredTotals:
                         stale.append(key)
             loaded = self._load(stale)
             self.put(loaded, now)
-            result.update({key: loaded[key] for key in keys if key in loaded})
+            self._put_unknown([key for key in stale if key not in loaded], now)
+            result.update({key: loaded.get(key, 0) for key in keys if key not in result})
         return result
 
     def put(self, totals: dict[str, int], at: float | None = None) -> None:
@@ -129,7 +158,18 @@ class StoredTotals:
                 self._entries.clear()
             for key, total in totals.items():
                 self._entries[key] = (total, at)
+                self._unknown.pop(key, None)
+
+    def _put_unknown(self, keys: list[str], at: float) -> None:
+        if not keys:
+            return
+        with self._lock:
+            if len(self._unknown) + len(keys) > self._max_unknown:
+                self._unknown = {}
+            for key in keys:
+                self._unknown[key] = at
 
     def expire_all(self) -> None:
         with self._lock:
             self._entries = {key: (total, float("-inf")) for key, (total, _) in self._entries.items()}
+            self._unknown = {}

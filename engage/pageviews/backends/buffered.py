@@ -21,6 +21,11 @@ buffer in one transaction:
 Stored counts are therefore exact; the ``counted`` flag and total in a response can be off by a
 repeat that went through another worker within the last flush interval. A crash loses at most
 the views buffered since the last flush; a graceful stop flushes (``close``).
+
+Memory is bounded whatever keys and visitors arrive: at most ``seen_capacity`` view keys,
+``buffer_max`` buffered views (while the database cannot be written; later views are dropped
+and counted in ``health``), the per-network counts of ``limits.NetworkLimits``, the bounded
+``StoredTotals`` and the unflushed counts of about two flush intervals (``tally.Unflushed``).
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from engage.config import DEFAULTS
 from engage.pageviews import store
 from engage.pageviews.backends.base import DatabaseReads, Recorded, StoredTotals
-from engage.pageviews.backends.tally import PerThreadTally
+from engage.pageviews.backends.limits import NetworkLimits
+from engage.pageviews.backends.tally import Generation, Unflushed
 from engage.pageviews.visitors import utc_day, view_key
 
 log = logging.getLogger(__name__)
@@ -55,6 +61,8 @@ class _View(NamedTuple):
     day: date
     seen_ms: int      # epoch milliseconds, as view_visitors stores them
     expires_ms: int
+    generation: Generation  # of the unflushed counts it was counted in
+    network_bit: int  # store.network_bit of its network, 0 without one
 
 
 class BufferedCounter(DatabaseReads):
@@ -72,11 +80,17 @@ class BufferedCounter(DatabaseReads):
                  flush_seconds: float = DEFAULTS["VIEWS_FLUSH_SECONDS"],
                  flush_every: int = DEFAULTS["VIEWS_FLUSH_EVERY"], seen_capacity: int = 200_000,
                  totals_ttl: float | None = None,
+                 per_network: int = DEFAULTS["VIEWS_PER_NETWORK"],
+                 new_per_network: int = DEFAULTS["VIEWS_NEW_ARTICLES_PER_NETWORK"],
+                 buffer_max: int = DEFAULTS["VIEWS_BUFFER_MAX"],
                  on_full: Callable[[], None] | None = None):
         self._engine = engine
         self._window_ms = int(window_seconds * 1000)
         self._flush_every = max(1, int(flush_every))
         self._capacity = seen_capacity
+        self._buffer_max = max(1, int(buffer_max))
+        self._limit_settings = (per_network, new_per_network)
+        self.dropped = 0  # views not kept because the buffer was full
         self._recorded = False
         self._pruned_at: datetime | None = None
         self._last_error: str | None = None
@@ -94,33 +108,49 @@ class BufferedCounter(DatabaseReads):
         self._seen: dict[int, int] = {}  # view key → expiry (epoch ms), oldest first
         self._pending: deque[_View] = deque()  # counted here, not handed to a flush yet
         self._retry: list[_View] = []  # taken by a flush that failed; the flusher's own
-        self._counted = PerThreadTally()  # views counted here, per article, ever
+        self._unflushed = Unflushed()  # views counted here and not stored yet, per article
         self._claim_round: int | None = None  # of this process's last flush; None: none yet
-        self._stored_here: Counter[str] = Counter()  # of those, stored (flusher writes it)
+        self._limits = NetworkLimits(*self._limit_settings, window_ms=self._window_ms)
 
     # --- recording -----------------------------------------------------------------------
-    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+    def record(self, article_key: str, visitor_key: str, now: datetime,
+               network: str | None = None) -> Recorded:
         key = view_key(article_key, visitor_key)
         now_ms = store.epoch_ms(now)
-        expires = now_ms + self._window_ms
         self._recorded = True
+        stored, known = self._stored.lookup(article_key)
+        unflushed = self._unflushed
         previous = self._seen.get(key)
+        counted = False
+        if previous is None or previous <= now_ms:  # new, or seen before the window
+            counted = self._count(key, previous, article_key, network, now, now_ms,
+                                  known or unflushed.get(article_key) > 0)
+        return Recorded(counted, stored + unflushed.get(article_key))
+
+    def _count(self, key: int, previous: int | None, article_key: str, network: str | None,
+               now: datetime, now_ms: int, known: bool) -> bool:
+        """Count the view unless a limit or a full buffer refuses it (then nothing is kept)."""
+        if len(self._pending) + len(self._retry) >= self._buffer_max:
+            self.dropped += 1
+            return False
+        if network is not None and not self._limits.take(article_key, network, now_ms, known):
+            return False
+        expires = now_ms + self._window_ms
         if previous is None:
             counted = _added(self._seen, key, expires)
-        elif previous <= now_ms:  # seen before, but the window has passed
+        else:
             with self._lock:
                 counted = self._seen.get(key, now_ms) <= now_ms
                 if counted:
                     self._seen[key] = expires
-        else:
-            counted = False
         if counted:
-            self._pending.append(_View(key, article_key, utc_day(now), now_ms, expires))
-            self._counted.add(article_key)
+            generation = self._unflushed.current
+            self._pending.append(_View(key, article_key, utc_day(now), now_ms, expires,
+                                       generation, store.network_bit(network) if network else 0))
+            generation.counted.add(article_key)
             if len(self._pending) >= self._flush_every and self.on_full is not None:
                 self.on_full()
-        unflushed = self._counted.get(article_key) - self._stored_here[article_key]
-        return Recorded(counted, self._stored.get_one(article_key) + unflushed)
+        return counted
 
     # --- reading -------------------------------------------------------------------------
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
@@ -136,7 +166,8 @@ class BufferedCounter(DatabaseReads):
 
     def unflushed(self, keys: Iterable[str]) -> dict[str, int]:
         """Views of ``keys`` counted here and not stored yet."""
-        return {key: self._counted.get(key) - self._stored_here[key] for key in keys}
+        unflushed = self._unflushed
+        return {key: unflushed.get(key) for key in keys}
 
     # --- flushing ------------------------------------------------------------------------
     def flush(self, now: datetime) -> int:
@@ -145,23 +176,25 @@ class BufferedCounter(DatabaseReads):
         On a database error the views are kept for the next flush and the error is raised.
         """
         with self._flush_lock:
+            if not self._retry:  # the last flush stored everything it took
+                self._unflushed.rotate()
             batch, self._retry = self._retry, []
             take = self._pending.popleft
             for _ in range(len(self._pending)):  # views added meanwhile wait for the next one
                 batch.append(take())
+            now_ms = store.epoch_ms(now)
             try:
                 stored, totals, pulled = self._write(batch, now)
             except SQLAlchemyError as error:
                 self._retry = batch
                 self._last_error = f"{type(error).__name__} at {now.isoformat()}"
+                self._trim(now_ms)  # memory stays bounded while the database cannot be written
                 raise
             # Back to back, so that a total read meanwhile is off for a moment at most.
             self._stored.put(totals)
-            self._stored_here.update(view.article for view in batch)
-            now_ms = store.epoch_ms(now)
+            Unflushed.stored(batch)
             self._learn(pulled, now_ms)
-            self._trim_seen(now_ms)
-            self._counted.retire_dead_threads()
+            self._trim(now_ms)
             self._last_error = None
             return stored
 
@@ -181,6 +214,10 @@ class BufferedCounter(DatabaseReads):
                 for key, expires in fresh[start:start + LEARN_CHUNK]:
                     if seen.get(key, now_ms) < expires:
                         seen[key] = expires
+
+    def _trim(self, now_ms: int) -> None:
+        self._trim_seen(now_ms)
+        self._limits.trim()
 
     def _trim_seen(self, now_ms: int) -> None:
         """Keep at most ``seen_capacity`` keys by dropping the oldest tenth when it is full.
@@ -216,8 +253,8 @@ class BufferedCounter(DatabaseReads):
                 counted.update(store.claim_views(conn, [
                     (v.key, v.seen_ms, v.expires_ms, (v.article, v.day)) for v in part],
                     claim_round))
-            store.add_counts(conn, counted, now)
-            totals = store.totals(conn, {v.article for v in batch})
+            store.add_counts(conn, counted, now, _network_masks(batch))
+            totals = store.known_totals(conn, {v.article for v in batch})
             if batch and (self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY):
                 store.prune(conn, now, now - BATCH_IDS_KEPT)
                 self._pruned_at = now
@@ -232,7 +269,8 @@ class BufferedCounter(DatabaseReads):
     # --- lifecycle -----------------------------------------------------------------------
     def health(self) -> dict:
         return {"backend": "buffered", "pending": len(self._pending) + len(self._retry),
-                "flush_error": self._last_error}
+                "flush_error": self._last_error, "dropped": self.dropped,
+                "refused_by_limits": self._limits.refused}
 
     def close(self, now: datetime) -> None:
         if self._pending or self._retry:
@@ -247,6 +285,16 @@ def _added(seen: dict[int, int], key: int, expires: int) -> bool:
     small int), so identity tells whether the stored value is ours.
     """
     return seen.setdefault(key, expires) is expires
+
+
+def _network_masks(batch: list[_View]) -> dict[tuple[str, date], int]:
+    """The OR of the network bits of ``batch``'s views, per (article, day)."""
+    masks: dict[tuple[str, date], int] = {}
+    for view in batch:
+        if view.network_bit:
+            slot = (view.article, view.day)
+            masks[slot] = masks.get(slot, 0) | view.network_bit
+    return masks
 
 
 def _parts_with_unique_keys(batch: list[_View]) -> list[list[_View]]:

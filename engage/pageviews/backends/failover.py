@@ -58,10 +58,11 @@ class FailoverCounter:
                 self._down_until, self._error = None, None
             log.warning("Redis is back: counting views in Redis again")
 
-    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+    def record(self, article_key: str, visitor_key: str, now: datetime,
+               network: str | None = None) -> Recorded:
         if self._usable():
             try:
-                result = self.primary.record(article_key, visitor_key, now)
+                result = self.primary.record(article_key, visitor_key, now, network)
             except FAILURES as error:
                 self._failed(error)
             else:
@@ -70,7 +71,7 @@ class FailoverCounter:
                     return result
                 extra = self.fallback.unflushed([article_key])[article_key]
                 return Recorded(result.counted, result.total + extra)
-        return self.fallback.record(article_key, visitor_key, now)
+        return self.fallback.record(article_key, visitor_key, now, network)
 
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(dict.fromkeys(keys))
@@ -87,8 +88,9 @@ class FailoverCounter:
     def daily(self, key: str, first: date, last: date) -> dict[date, int]:
         return self.fallback.daily(key, first, last)
 
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
-        return self.fallback.top(first, last, limit)
+    def top(self, first: date, last: date, limit: int,
+            min_networks: int = 0) -> list[tuple[str, int]]:
+        return self.fallback.top(first, last, limit, min_networks)
 
     def flush(self, now: datetime, force: bool = False) -> int:
         # The fallback touches the database only once it has been used (Redis was down once).

@@ -4,6 +4,11 @@ when the counter asks (its buffer is full).
 The thread starts lazily in the process that first records a view, so a server that forks its
 workers after creating the app (gunicorn ``preload_app``) gets one flusher per worker and none
 in the master. ``close`` stops the thread, then flushes one last time.
+
+After each flush the thread runs the *chores* added with ``add_chore`` (work that must not
+wait on the database in a request, such as storing tomorrow's salt). ``write_error`` says why
+the last flush or chore could not write to the database (None when it could): ``/healthz``
+reports it, since a database that answers ``SELECT 1`` may still be unable to write.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from engage.serving.fork_hooks import call_after_fork
 from engage.pageviews.backends.base import Recorded
@@ -34,11 +41,18 @@ class AutoFlush:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self._chores: list[Callable[[datetime], None]] = []
+        self.write_error: str | None = None
+
+    def add_chore(self, chore: Callable[[datetime], None]) -> None:
+        """Run ``chore(now)`` on the flush thread after every flush."""
+        self._chores.append(chore)
 
     # --- the counter interface -------------------------------------------------------------
-    def record(self, article_key: str, visitor_key: str, now: datetime) -> Recorded:
+    def record(self, article_key: str, visitor_key: str, now: datetime,
+               network: str | None = None) -> Recorded:
         self.ensure_running()
-        return self.counter.record(article_key, visitor_key, now)
+        return self.counter.record(article_key, visitor_key, now, network)
 
     def totals(self, keys: Iterable[str]) -> dict[str, int]:
         return self.counter.totals(keys)
@@ -46,8 +60,9 @@ class AutoFlush:
     def daily(self, key: str, first: date, last: date) -> dict[date, int]:
         return self.counter.daily(key, first, last)
 
-    def top(self, first: date, last: date, limit: int) -> list[tuple[str, int]]:
-        return self.counter.top(first, last, limit)
+    def top(self, first: date, last: date, limit: int,
+            min_networks: int = 0) -> list[tuple[str, int]]:
+        return self.counter.top(first, last, limit, min_networks)
 
     def flush(self, now: datetime) -> int:
         return self.counter.flush(now)
@@ -97,7 +112,19 @@ class AutoFlush:
             self._wake.clear()
             if self._stopping.is_set():
                 break
-            try:
-                self.counter.flush(self._clock())
-            except Exception:  # keep flushing later; the buffer keeps the views meanwhile
-                log.exception("view count flush failed")
+            error = None
+            for work in (self.counter.flush, *self._chores):
+                try:
+                    work(self._clock())
+                except SQLAlchemyError as failure:
+                    error = error or _describe(failure)
+                    log.exception("view count flush or chore failed")
+                except Exception:  # keep flushing later; the buffer keeps the views meanwhile
+                    log.exception("view count flush or chore failed")
+            self.write_error = error
+
+
+def _describe(error: SQLAlchemyError) -> str:
+    """A short, stable account of a database error (the driver's message, first line)."""
+    message = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {(message or [''])[0][:160]}"

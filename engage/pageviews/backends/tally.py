@@ -6,7 +6,8 @@ thread, and the stall repeats (a lock convoy); on this project's 2-core machine 
 the cost of a view with 8 threads (``bench/views.py``). Here each thread adds only to its own
 ``Counter`` (one writer per counter, so no update is lost), and a reader sums the counters of
 every thread. Totals only grow; "how many are not stored yet" is a total minus what the single
-flushing thread has recorded as stored.
+flushing thread has recorded as stored. ``Unflushed`` keeps such counts per flush interval
+(``Generation``) so that they are dropped once stored.
 
 Under gevent (``engage.serving.worker_classes``) the counters are per OS thread, not per greenlet:
 a greenlet is only switched out where it waits on I/O, never inside ``add``, so the greenlets
@@ -78,3 +79,46 @@ class PerThreadTally:
         with self._lock:
             self._counters = self._counters + [(weakref.ref(owner), counts)]
         return counts
+
+
+class Generation:
+    """The views counted during one flush interval: per article, counted (by any thread) and,
+    of those, stored (by the flushing thread only)."""
+
+    __slots__ = ("counted", "stored")
+
+    def __init__(self):
+        self.counted = PerThreadTally()
+        self.stored: Counter = Counter()
+
+
+class Unflushed:
+    """Views counted here and not stored yet, per article, in bounded memory.
+
+    Monotonic counts kept forever would hold every article key ever viewed (an attacker's
+    invented keys included). Instead each view is counted in the *current* generation and
+    carries it to the flush, which marks it stored in that same generation. ``rotate`` (at the
+    start of a flush whose predecessor succeeded) starts a new generation and drops the one
+    before the previous: by then every view of it has been stored by a successful flush. Only
+    two generations are kept, so memory is bounded by the articles viewed in about two flush
+    intervals. A view whose request thread was paused across two whole flushes could be
+    dropped from the count for a moment; it is still in the buffer and stored all the same.
+    """
+
+    def __init__(self):
+        self.current = Generation()
+        self._previous = Generation()
+
+    def get(self, key: str) -> int:
+        current, previous = self.current, self._previous
+        return (current.counted.get(key) - current.stored[key]
+                + previous.counted.get(key) - previous.stored[key])
+
+    def rotate(self) -> None:
+        self._previous, self.current = self.current, Generation()
+
+    @staticmethod
+    def stored(views) -> None:
+        """Mark ``views`` (objects with ``generation`` and ``article``) stored. Flusher only."""
+        for view in views:
+            view.generation.stored[view.article] += 1
