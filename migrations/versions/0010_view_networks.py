@@ -1,7 +1,7 @@
 """Daily view counts remember (roughly) how many networks they came from.
 
-Revision ID: 0009_view_networks
-Revises: 0008_canonical_article_keys
+Revision ID: 0010_view_networks
+Revises: 0009_spam_trained_model
 
 ``article_views.networks``: a 31-bit mask, one bit per network that viewed the article that
 day (``engage.pageviews.store.network_bit``). ``/api/v1/views/top`` lists only articles read
@@ -11,8 +11,8 @@ revision have no such record; they get every bit, so what was listed stays liste
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0009_view_networks"
-down_revision = "0008_canonical_article_keys"
+revision = "0010_view_networks"
+down_revision = "0009_spam_trained_model"
 branch_labels = None
 depends_on = None
 
