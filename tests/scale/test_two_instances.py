@@ -106,10 +106,12 @@ def test_ten_thousand_views_split_across_instances_count_exactly_once_each(clust
         counted = list(pool.map(lambda n: _view(cluster, servers[n % 2], n, article),
                                 range(1, VIEWS + 1)))
         # The same visitors again, each on the instance it did not use the first time.
-        repeats = list(pool.map(lambda n: _view(cluster, servers[(n + 1) % 2], n, article),
-                                range(1, REPEATS + 1)))
+        # Their answers say "counted" too (an answer never tells a visitor that someone
+        # with the same key read the article: see the README's Security section); the totals
+        # below show that none of them counted.
+        list(pool.map(lambda n: _view(cluster, servers[(n + 1) % 2], n, article),
+                      range(1, REPEATS + 1)))
     assert sum(counted) == VIEWS
-    assert sum(repeats) == 0
     for server in servers:
         totals = cluster.http.get(f"{server.url}/api/v1/views?article={article}").json
         assert totals == {"views": {article: VIEWS}}
