@@ -184,3 +184,20 @@ def test_unknown_api_paths_and_methods_answer_json(client):
     response = client.delete("/api/v1/comments")
     assert response.status_code == 405
     assert response.json["error"]["code"] == "method_not_allowed"
+
+
+def test_a_refused_post_leaves_no_write_open_behind_it(client, app):
+    """The 422 below comes after the new article's insert; the refusal must end that
+    transaction at once, or (SQLite) every other writer waits for the database lock."""
+    from engage.db import db
+    from sqlalchemy import text
+
+    assert post_comment(client, article="/brand-new", parent_id=424242).status_code == 422
+    with db.engine.connect() as other:
+        if other.dialect.name == "sqlite":
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+        else:
+            other.exec_driver_sql("SET lock_timeout = '200ms'")
+        other.execute(text("INSERT INTO articles (key, created_at) VALUES ('/brand-new', "
+                           "CURRENT_TIMESTAMP)"))
+        other.commit()
