@@ -34,7 +34,7 @@ class Comment(Base):
         Index("ix_comments_thread", "article_id", "status", "id"),
         # the moderation queue: one status, newest or oldest first
         Index("ix_comments_queue", "status", "id"),
-        # an author's history (trusted author, first-comment mode, duplicates, flood)
+        # one address's comments (moderators: block author); never a public answer's input
         Index("ix_comments_author", "author_email", "status"),
         # a proven reader's history (trusted author, first-comment mode, double submits)
         Index("ix_comments_author_key", "author_key", "status"),
