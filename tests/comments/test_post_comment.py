@@ -186,18 +186,25 @@ def test_unknown_api_paths_and_methods_answer_json(client):
     assert response.json["error"]["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("config_overrides", [{"FLOOD_SECONDS": 60}])
 def test_a_refused_post_leaves_no_write_open_behind_it(client, app):
-    """The 422 below comes after the new article's insert; the refusal must end that
-    transaction at once, or (SQLite) every other writer waits for the database lock."""
+    """The 429 comes after the flood claim's statement: the refusal must end that transaction
+    at once, not at teardown, or every other writer waits (SQLite's write lock, PostgreSQL's
+    lock on the claimed row) for as long as the request's session lives."""
+    import sqlite3
+
     from engage.db import db
     from sqlalchemy import text
 
-    assert post_comment(client, article="/brand-new", parent_id=424242).status_code == 422
+    assert post_comment(client).status_code == 201
+    assert post_comment(client).status_code == 429
+    if db.engine.dialect.name == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, timeout=0)
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while a write is open
+        other.rollback()
+        other.close()
+        return
     with db.engine.connect() as other:
-        if other.dialect.name == "sqlite":
-            other.exec_driver_sql("PRAGMA busy_timeout = 0")
-        else:
-            other.exec_driver_sql("SET lock_timeout = '200ms'")
-        other.execute(text("INSERT INTO articles (key, created_at) VALUES ('/brand-new', "
-                           "CURRENT_TIMESTAMP)"))
+        other.exec_driver_sql("SET lock_timeout = '200ms'")
+        other.execute(text("UPDATE moderation_flood SET last_at = last_at"))
         other.commit()
