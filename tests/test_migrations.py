@@ -39,7 +39,7 @@ def test_migrations_form_one_line():
 
 
 def test_reader_keys_migration_keeps_old_comments_with_their_email_avatars(app, client):
-    """0009 adds columns only: a comment stored before it keeps its row, counts for nobody's
+    """0011 adds columns only: a comment stored before it keeps its row, counts for nobody's
     trust (no author key) and keeps the avatar it had (the keyed hash of its email)."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import bindparam, text
@@ -47,7 +47,7 @@ def test_reader_keys_migration_keeps_old_comments_with_their_email_avatars(app, 
     from engage.db import UTCDateTime, utcnow
     from engage.privacy import avatar_token
 
-    downgrade(revision="0008_canonical_article_keys")
+    downgrade(revision="0010_view_networks")
     try:
         assert "author_key" not in {c["name"] for c in inspect(db.engine).get_columns("comments")}
         with db.engine.begin() as connection:

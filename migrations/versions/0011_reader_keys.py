@@ -1,7 +1,7 @@
 """Comments carry the proof of their author (reader keys) and their own avatar token.
 
-Revision ID: 0009_reader_keys
-Revises: 0008_canonical_article_keys
+Revision ID: 0011_reader_keys
+Revises: 0010_view_networks
 
 - ``author_key``: HMAC of the email and the reader key the widget keeps in the browser
   (``engage/readers.py``); trust and first-comment standing rest on it, never on the email.
@@ -13,8 +13,8 @@ indexes: no table is copied, on SQLite either.
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0009_reader_keys"
-down_revision = "0008_canonical_article_keys"
+revision = "0011_reader_keys"
+down_revision = "0010_view_networks"
 branch_labels = None
 depends_on = None
 
