@@ -84,6 +84,10 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
+        # A refused request keeps nothing it wrote before refusing (the flood claim before a
+        # 429, say), and ends its transaction now rather than at teardown: on SQLite an open
+        # write transaction holds the database's write lock (and this process's write gate).
+        db.session.rollback()
         return error_response(error.status, error.code, error.message, error.fields, error.headers)
 
     @app.errorhandler(HTTPException)

@@ -75,6 +75,11 @@ def _tighten_comment_input(properties: dict) -> None:
     """Say in the document what the schema's custom validators check for certain."""
     properties["article"].update(ARTICLE_SCHEMA)
     properties["author_url"]["pattern"] = r"^$|^[hH][tT][tT][pP][sS]?://"  # "" means none
+    properties["reader_key"]["pattern"] = r"^[A-Za-z0-9_-]+$"
+    properties["reader_key"]["description"] = (
+        "A random secret the client keeps (at least 128 bits; the widget sends 256 in "
+        "base64url) and sends with every comment: it proves that comments come from the same "
+        "reader. Without it a comment gains no trust and has no history. Never shown.")
 
 
 def _paths() -> dict:
@@ -99,7 +104,8 @@ def _paths() -> dict:
                     "201": _json("SubmitResult", "published"),
                     "202": _json("SubmitResult", "held for moderation"),
                     "400": _error("malformed JSON"), "403": _error("article closed"),
-                    "409": _error("duplicate comment"), "413": _error("body too large"),
+                    "409": _error("duplicate: the same text on this article from the same reader key, "
+                                  "or, without one, from the same network"), "413": _error("body too large"),
                     "415": _error("not JSON"), "429": _error("too fast"), **bad},
             },
         },

@@ -2,8 +2,9 @@
 
 - IP addresses are cut to their network (/24 for IPv4, /48 for IPv6) before anything stores them.
 - ``X-Forwarded-For`` is believed only when the direct peer is a configured proxy.
-- Avatars are keyed hashes (HMAC with the server secret) of the email: stable for one reader,
-  useless for guessing the email without the secret (unlike Gravatar's plain MD5).
+- Avatars of new comments come from the reader key or are random (engage/readers.py): the
+  server never computes one from an email a client sends. ``avatar_token`` (a keyed hash of
+  the email) remains only for comments stored before reader keys.
 - Email addresses in public text are masked as they are *published*, not as they were typed:
   ``mask_emails`` reads a plain-text field and ``mask_emails_in_html`` a rendered comment the
   way a reader's screen or software would (see ``_fold_unit`` for what counts as an address).
@@ -70,7 +71,9 @@ def client_ip(remote_addr: str | None, forwarded_for: str | None,
 
 
 def avatar_token(email: str, secret: str) -> str:
-    """A keyed, non-reversible token of the reader's email for avatar URLs (32 hex chars)."""
+    """A keyed, non-reversible token of an email (32 hex chars): the avatar of comments stored
+    before reader keys. Never for a new comment: computed for an email a client chose and shown
+    to them, it would confirm a guess (issue 15)."""
     normalized = email.strip().lower().encode()
     return hmac.new(secret.encode(), b"avatar:" + normalized, hashlib.sha256).hexdigest()[:32]
 

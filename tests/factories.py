@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 
 _counter = itertools.count(1)
+
+
+def new_reader_key() -> str:
+    """A reader key as the widget makes one: 32 random bytes, base64url (43 characters)."""
+    return secrets.token_urlsafe(32)
 
 
 def comment_payload(**overrides) -> dict:

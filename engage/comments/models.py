@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.articles import Article
 from engage.db import Base, UTCDateTime, utcnow
+from engage.readers import random_avatar_token
 
 
 class CommentStatus(str, enum.Enum):
@@ -33,8 +34,12 @@ class Comment(Base):
         Index("ix_comments_thread", "article_id", "status", "id"),
         # the moderation queue: one status, newest or oldest first
         Index("ix_comments_queue", "status", "id"),
-        # an author's history (trusted author, first-comment mode, duplicates, flood)
+        # one address's comments (moderators: block author); never a public answer's input
         Index("ix_comments_author", "author_email", "status"),
+        # a proven reader's history (trusted author, first-comment mode, double submits)
+        Index("ix_comments_author_key", "author_key", "status"),
+        # an unproven post's double-submit check: same network, same article
+        Index("ix_comments_network", "ip_prefix", "article_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +52,13 @@ class Comment(Base):
     author_name: Mapped[str] = mapped_column(String(100))
     author_email: Mapped[str] = mapped_column(String(254))
     author_url: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Proof of authorship (engage/readers.py): an HMAC of the email and the browser's reader
+    # key; None for a post without a reader key. Never public.
+    author_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The public identicon's token. None only on comments stored before reader keys existed:
+    # those keep the keyed hash of their email, which no new comment's answer ever shows.
+    avatar_token: Mapped[str | None] = mapped_column(String(32), nullable=True,
+                                                     default=random_avatar_token)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -28,11 +28,15 @@ def public_comment(comment, base: str | None = None, secret: str | None = None) 
     ``comment`` is a Comment or a row with its public columns. Every published text is masked
     here, as published, whatever was stored: emails in the name and the body (rows rendered
     before masking read rendered HTML are covered too); the website in its canonical form, or
-    None when it is invalid or shows an email; the avatar is a keyed hash.
+    None when it is invalid or shows an email. The avatar is the comment's own token
+    (engage/readers.py: from the reader key, or random); only comments stored before reader
+    keys fall back to the keyed hash of their email, which is no oracle: the server computes
+    it for stored comments only, never for an email that a client sends.
     """
     name = mask_emails(comment.author_name) or MASKED_EMAIL
     base = base if base is not None else public_base_url()
-    token = _avatar(comment.author_email, secret or current_app.config["SECRET_KEY"])
+    token = comment.avatar_token or _avatar(comment.author_email,
+                                            secret or current_app.config["SECRET_KEY"])
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
 from engage.comments.websites import normalize_website
+from engage.readers import READER_KEY, READER_KEY_MAX, READER_KEY_MIN
 
 NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -90,6 +91,12 @@ class CommentInputSchema(Schema):
         min=1, max=BODY_MAX, error="Comment must be 1 to {max} characters."))
     form_token = SafeString(load_default=None, allow_none=True,
                                validate=validate.Length(max=1000))
+    # The browser's secret that proves who wrote the comment (engage/readers.py). Optional:
+    # without it the post is "unproven" (no trust, no history). Never stored, never shown.
+    reader_key = fields.String(load_only=True, load_default=None, allow_none=True,
+                               validate=validate.Length(
+                                   min=READER_KEY_MIN, max=READER_KEY_MAX,
+                                   error="Reader key must be {min} to {max} characters."))
     # Honeypot: a field the widget hides from people; bots that fill every input fill it.
     phone = SafeString(load_default="", allow_none=True, validate=validate.Length(max=1000))
 
@@ -115,6 +122,11 @@ class CommentInputSchema(Schema):
     def _body_not_blank(self, value, **kwargs):
         if not value.strip():
             raise ValidationError("Comment must not be empty.")
+
+    @validates("reader_key")
+    def _reader_key_chars(self, value, **kwargs):
+        if value is not None and not READER_KEY.fullmatch(value):
+            raise ValidationError("Reader key must use only A-Z, a-z, 0-9, - and _.")
 
 
 class ThreadQuerySchema(Schema):

@@ -18,6 +18,7 @@ from engage.moderation.closed import closed_reason
 from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 from engage.observability import metrics
+from engage.readers import identify
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ class Thread:
     closed: bool = False
 
 
-# Only what the public view needs (the email keys the avatar): loading whole entities would
-# spend most of a 200-comment read building ORM objects.
+# Only what the public view needs (the email keys the avatar of comments stored before reader
+# keys): loading whole entities would spend most of a 200-comment read building ORM objects.
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
-                  Comment.author_email, Comment.body_html, Comment.created_at)
+                  Comment.author_email, Comment.avatar_token, Comment.body_html,
+                  Comment.created_at)
 
 
 def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: datetime,
@@ -58,8 +60,10 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     parent_id = data.get("parent_id")
     if parent_id is not None:
         _check_parent(session, parent_id, article)
+    # Who the poster is rests on the browser's reader key, never on the email (readers.py).
+    reader = identify(data["author_email"], data.get("reader_key"), config["SECRET_KEY"])
     # 403 closed, 409 duplicate, 429 flood (nothing stored); then the form token is spent.
-    token = admit(session, article, author_email=data["author_email"], body=data["body"],
+    token = admit(session, article, reader=reader, body=data["body"],
                   ip_prefix=client.ip_prefix, token=data.get("form_token"), now=now,
                   config=config)
     submission = Submission(
@@ -68,6 +72,7 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         parent_id=parent_id, ip_prefix=client.ip_prefix, user_agent=client.user_agent,
         honeypot=data.get("phone") or "", now=now,
         form_token_age=token.age, form_token_problem=token.problem,
+        author_key=reader.author_key,
     )
     verdict = judge(session, submission, config)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
@@ -77,7 +82,8 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     comment = Comment(
         article_id=article.id, parent_id=parent_id, status=status_for(verdict),
         author_name=data["author_name"], author_email=data["author_email"].lower(),
-        author_url=data.get("author_url"), body=body, body_html=body_html,
+        author_url=data.get("author_url"), author_key=reader.author_key,
+        avatar_token=reader.avatar_token, body=body, body_html=body_html,
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
         reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
     )

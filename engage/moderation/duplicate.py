@@ -1,4 +1,14 @@
-"""Duplicate comments: the same text by the same email on the same article → 409.
+"""Duplicate comments: the same text twice from the same poster on the same article → 409.
+
+"The same poster" is never "the same email": a 409 that depended on the email would confirm
+a guessed address to anyone who knows a comment's text (issue 15). It is
+
+- for a proven post (a reader key, engage/readers.py): the same ``author_key``, i.e. the same
+  browser and email: a double-submit from the widget;
+- for an unproven post: an earlier unproven post from the same anonymised network (an API
+  client retrying). The answer then depends on the network and the text, never on the email.
+  Two people behind one network sending the same text without a reader key: the second is
+  refused; the widget always sends a key, so its readers never meet this.
 
 Any earlier status counts (a repost of a held or spam comment is as much a duplicate as a
 repost of a published one), and the reply is the same 409 whatever the earlier status was.
@@ -16,10 +26,17 @@ from engage.errors import Conflict
 MESSAGE = "You already posted this comment here."
 
 
-def check_duplicate(session: Session, article_id: int, email: str, body: str) -> None:
-    """Raise ``Conflict`` when this author already posted ``body`` on this article."""
-    found = session.scalar(
-        select(Comment.id).where(Comment.author_email == email.strip().lower(),
-                                 Comment.article_id == article_id, Comment.body == body).limit(1))
+def check_duplicate(session: Session, article_id: int, body: str, author_key: str | None,
+                    ip_prefix: str | None) -> None:
+    """Raise ``Conflict`` when this poster (see the module docstring) already posted ``body``
+    on this article. An unproven post without a network is never a duplicate."""
+    if author_key is not None:
+        poster = (Comment.author_key == author_key,)
+    elif ip_prefix:
+        poster = (Comment.author_key.is_(None), Comment.ip_prefix == ip_prefix)
+    else:
+        return
+    found = session.scalar(select(Comment.id).where(
+        *poster, Comment.article_id == article_id, Comment.body == body).limit(1))
     if found is not None:
         raise Conflict(MESSAGE)

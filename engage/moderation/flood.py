@@ -1,4 +1,9 @@
-"""Flood limit: one reader (anonymised IP or email) may post once per ``flood_seconds``.
+"""Flood limit: one reader (anonymised IP or reader key) may post once per ``flood_seconds``.
+
+Never keyed on the email: a 429 for an address would tell anyone that it posted within the
+window, and would let anyone block a reader by posting under their address. The reader key
+(engage/readers.py) is the browser's secret, so only its holder can use up its slot; a client
+that rotates keys or sends none is still limited per network.
 
 ``claim(keys, now, seconds)`` is atomic across processes: it either records ``now`` for every
 key and returns 0, or changes nothing and returns how many seconds remain before the reader
@@ -12,8 +17,8 @@ may post again. A refused attempt does not restart the wait.
   both pass. Keys are claimed in sorted order (no lock-order deadlocks). The claim is part of
   the caller's transaction: a refused or failed submission rolls it back.
 
-Keys are HMACs of ``ip:<prefix>`` and ``email:<address>`` with the secret key, so neither the
-table nor Redis holds a reader's email.
+Keys are HMACs of ``ip:<prefix>`` and ``reader:<reader key>`` with the secret key, so neither
+the table nor Redis holds a reader's network or key.
 """
 
 from __future__ import annotations
@@ -41,13 +46,13 @@ class FloodMark(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-def flood_keys(ip_prefix: str | None, email: str | None, secret: str) -> list[str]:
+def flood_keys(ip_prefix: str | None, reader_key: str | None, secret: str) -> list[str]:
     """The sorted keys that identify one reader."""
     raw = []
     if ip_prefix:
         raw.append(f"ip:{ip_prefix}")
-    if email:
-        raw.append(f"email:{email.strip().lower()}")
+    if reader_key:
+        raw.append(f"reader:{reader_key}")
     return sorted(hmac.new(secret.encode(), item.encode(), hashlib.sha256).hexdigest()[:40]
                   for item in raw)
 
@@ -109,11 +114,11 @@ def flood_gate(session: Session) -> FloodGate:
         SqlFloodGate(session))
 
 
-def check_flood(gate: FloodGate, ip_prefix: str | None, email: str, now: datetime,
+def check_flood(gate: FloodGate, ip_prefix: str | None, reader_key: str | None, now: datetime,
                 seconds: float, secret: str) -> None:
     """Claim the reader's keys or raise ``TooManyRequests`` (429, ``Retry-After``)."""
     if not seconds:
         return
-    wait = gate.claim(flood_keys(ip_prefix, email, secret), now, seconds)
+    wait = gate.claim(flood_keys(ip_prefix, reader_key, secret), now, seconds)
     if wait > 0:
         raise TooManyRequests(MESSAGE, retry_after=math.ceil(wait))

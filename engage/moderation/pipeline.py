@@ -56,14 +56,18 @@ class Submission:
     form_token_age: float | None = None
     # Why the token is unusable ("forged", "expired", "reused"), None when it is fine or absent.
     form_token_problem: str | None = None
+    # Proof of authorship (engage/readers.py: HMAC of the email and the browser's reader key);
+    # None for an unproven post. Rules ask about an author's past only with this, never with
+    # the email: anyone can type an email, and an answer that depends on its past is an oracle.
+    author_key: str | None = None
 
 
 class History(Protocol):
-    """Read-only facts about earlier comments that rules may ask for."""
+    """Read-only facts about the earlier comments of one proven author (``author_key``)."""
 
-    def approved_count(self, email: str) -> int: ...
+    def approved_count(self, author_key: str) -> int: ...
 
-    def spam_count(self, email: str) -> int: ...
+    def spam_count(self, author_key: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -132,13 +136,13 @@ def moderate(submission: Submission, history: History, rules: Iterable[Rule]) ->
 
 @dataclass
 class MemoryHistory:
-    """A ``History`` held in memory (tests, benchmarks): counts per lower-case email."""
+    """A ``History`` held in memory (tests, benchmarks): counts per author key."""
 
     approved: dict[str, int] = field(default_factory=dict)
     spam: dict[str, int] = field(default_factory=dict)
 
-    def approved_count(self, email: str) -> int:
-        return self.approved.get(email.lower(), 0)
+    def approved_count(self, author_key: str) -> int:
+        return self.approved.get(author_key, 0)
 
-    def spam_count(self, email: str) -> int:
-        return self.spam.get(email.lower(), 0)
+    def spam_count(self, author_key: str) -> int:
+        return self.spam.get(author_key, 0)

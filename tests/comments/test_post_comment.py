@@ -184,3 +184,27 @@ def test_unknown_api_paths_and_methods_answer_json(client):
     response = client.delete("/api/v1/comments")
     assert response.status_code == 405
     assert response.json["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("config_overrides", [{"FLOOD_SECONDS": 60}])
+def test_a_refused_post_leaves_no_write_open_behind_it(client, app):
+    """The 429 comes after the flood claim's statement: the refusal must end that transaction
+    at once, not at teardown, or every other writer waits (SQLite's write lock, PostgreSQL's
+    lock on the claimed row) for as long as the request's session lives."""
+    import sqlite3
+
+    from engage.db import db
+    from sqlalchemy import text
+
+    assert post_comment(client).status_code == 201
+    assert post_comment(client).status_code == 429
+    if db.engine.dialect.name == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, timeout=0)
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while a write is open
+        other.rollback()
+        other.close()
+        return
+    with db.engine.connect() as other:
+        other.exec_driver_sql("SET lock_timeout = '200ms'")
+        other.execute(text("UPDATE moderation_flood SET last_at = last_at"))
+        other.commit()

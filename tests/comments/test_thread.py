@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import post_comment
+from tests.factories import new_reader_key, post_comment
 
 
 def read(client, query):
@@ -118,10 +118,20 @@ def test_avatars_are_identicons_served_by_engage(client):
 
 
 def test_one_readers_comments_share_an_avatar_and_others_differ(client):
-    a1 = post_comment(client, author_email="same@example.org").json["comment"]["avatar_url"]
-    a2 = post_comment(client, author_email="SAME@example.org").json["comment"]["avatar_url"]
-    b = post_comment(client, author_email="other@example.org").json["comment"]["avatar_url"]
-    assert a1 == a2 != b
+    def avatar(email, key):
+        return post_comment(client, author_email=email, reader_key=key).json["comment"]["avatar_url"]
+
+    key, other_key = new_reader_key(), new_reader_key()
+    a1, a2 = avatar("same@example.org", key), avatar("SAME@example.org", key)
+    assert a1 == a2
+    # Another browser, or another address from the same browser (a second pseudonym), differs.
+    assert len({a1, avatar("same@example.org", other_key), avatar("other@example.org", key)}) == 3
+
+
+def test_without_a_reader_key_every_comment_has_its_own_avatar(client):
+    avatars = {post_comment(client, author_email="same@example.org").json["comment"]["avatar_url"]
+               for _ in range(3)}
+    assert len(avatars) == 3
 
 
 def test_a_moderator_decision_changes_the_etag_and_the_cached_page(client, db_session):

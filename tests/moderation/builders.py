@@ -9,10 +9,13 @@ from engage.moderation.pipeline import MemoryHistory, Submission, Verdict, moder
 from engage.moderation.rules import build_rules
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+# The author key of Ada's browser (engage/readers.py); histories are keyed by it.
+ADA = "a" * 64
 
 
 def submission(**overrides) -> Submission:
-    """A clean comment sent through the form 30 s after the token was issued."""
+    """A clean comment sent through the widget (reader key: ``ADA``) 30 s after the form
+    token was issued."""
     fields = {
         "article": "/news/launch",
         "body": "A thoughtful remark about the launch.",
@@ -21,6 +24,7 @@ def submission(**overrides) -> Submission:
         "now": NOW,
         "ip_prefix": "203.0.113.0/24",
         "form_token_age": 30.0,
+        "author_key": ADA,
     }
     fields.update(overrides)
     return Submission(**fields)

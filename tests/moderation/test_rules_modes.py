@@ -1,8 +1,8 @@
 from engage.moderation.settings.options import ModerationMode, ModerationOptions
 from engage.moderation.pipeline import Action, MemoryHistory
-from tests.moderation.builders import run, rule_names, submission
+from tests.moderation.builders import ADA, run, rule_names, submission
 
-TRUSTED = MemoryHistory(approved={"ada@example.org": 1})
+TRUSTED = MemoryHistory(approved={ADA: 1})
 
 
 def test_auto_publishes_a_clean_comment():
@@ -28,3 +28,11 @@ def test_first_holds_until_one_comment_was_approved():
     assert run(submission(), options, history=TRUSTED).action is None
     # no token: no trust, but the approved comment still lets "first" mode pass
     assert run(submission(form_token_age=None), options, history=TRUSTED).action is None
+
+
+def test_first_holds_every_unproven_post_whatever_its_email_did_before():
+    options = ModerationOptions(mode=ModerationMode.FIRST)
+    verdict = run(submission(author_key=None), options, history=TRUSTED)
+    assert verdict.action is Action.HOLD
+    assert rule_names(verdict) == ["first_comment"]
+    assert run(submission(author_key="b" * 64), options, history=TRUSTED).action is Action.HOLD

@@ -5,7 +5,7 @@ import pytest
 from engage.moderation.settings.options import ModerationOptions, ProfanityMode
 from engage.moderation.pipeline import Action, MemoryHistory
 from engage.moderation.rules.profanity import ProfanityRule
-from tests.moderation.builders import run, submission
+from tests.moderation.builders import ADA, run, submission
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_clean_text_and_substrings_pass(matcher):
 
 def test_censor_mode_publishes_the_censored_body_even_for_trusted_authors(matcher):
     options = ModerationOptions(profanity=ProfanityMode.CENSOR)
-    trusted = MemoryHistory(approved={"ada@example.org": 1})
+    trusted = MemoryHistory(approved={ADA: 1})
     for history in (MemoryHistory(), trusted):
         verdict = run(submission(body="what the shit"), options, history=history,
                       profanity=matcher)
@@ -48,6 +48,6 @@ def test_off_mode_leaves_the_rule_out(matcher):
 
 
 def test_trusted_authors_skip_the_hold(matcher):
-    trusted = MemoryHistory(approved={"ada@example.org": 1})
+    trusted = MemoryHistory(approved={ADA: 1})
     assert run(submission(body="what the shit"), history=trusted, profanity=matcher).action \
         is None

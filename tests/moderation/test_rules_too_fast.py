@@ -1,6 +1,6 @@
 from engage.moderation.pipeline import Action, MemoryHistory
 from engage.moderation.rules.too_fast import TooFastRule
-from tests.moderation.builders import run, submission
+from tests.moderation.builders import ADA, run, submission
 
 
 def test_posting_sooner_than_the_minimum_after_the_token_is_held():
@@ -22,5 +22,5 @@ def test_no_token_is_allowed_and_zero_turns_the_timer_off():
 
 
 def test_a_trusted_author_does_not_escape_the_bot_signal():
-    history = MemoryHistory(approved={"ada@example.org": 3})
+    history = MemoryHistory(approved={ADA: 3})
     assert run(submission(form_token_age=0.5), history=history).action is Action.HOLD

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from engage.articles import get_or_create_article
 from engage.comments.models import Comment, CommentStatus
 from engage.db import db, utcnow
-from tests.factories import comment_payload, post_comment
+from tests.factories import comment_payload, new_reader_key, post_comment
 
 SETTINGS = "/api/v1/moderation/settings"
 BLOCKLIST = "/api/v1/moderation/blocklist"
@@ -199,27 +199,40 @@ def test_premod_and_first_comment_modes(client, configure):
     configure(mode="premod")
     assert stored(post_comment(client)).status is CommentStatus.PENDING
     configure(mode="first")
-    first = stored(post_comment(client, author_email="new@example.org"))
+    key = new_reader_key()
+    first = stored(post_comment(client, author_email="new@example.org", reader_key=key))
     assert first.status is CommentStatus.PENDING
     first.status = CommentStatus.APPROVED
     db.session.commit()
-    assert stored(post_comment(client, author_email="new@example.org")).status \
+    assert stored(post_comment(client, author_email="new@example.org", reader_key=key)).status \
         is CommentStatus.APPROVED
+    # The same email without that browser's key is a first comment again.
+    assert stored(post_comment(client, author_email="new@example.org")).status \
+        is CommentStatus.PENDING
 
 
 def test_a_trusted_author_with_a_form_token_skips_hold_rules(client, make_comment):
-    make_comment(status=CommentStatus.APPROVED, author_email="ada.reader@example.org")
+    key = new_reader_key()
+    assert post_comment(client, reader_key=key).status_code == 201
     loud = "I REALLY THINK THIS IS THE BEST ARTICLE THIS YEAR"
-    with_token = post_comment(client, body=loud, form_token=form_token(client))
+    with_token = post_comment(client, body=loud, form_token=form_token(client), reader_key=key)
     assert with_token.status_code == 201
     assert stored(with_token).reasons[0]["rule"] == "trusted_author"
-    without = post_comment(client, body=loud + "!")
+    without = post_comment(client, body=loud + "!", reader_key=key)
     assert stored(without).status is CommentStatus.PENDING
+    # An approved comment under the email proves nothing without the browser's key.
+    make_comment(status=CommentStatus.APPROVED, author_email="ada.reader@example.org")
+    for other in (None, new_reader_key()):
+        unproven = post_comment(client, body=loud + "?", form_token=form_token(client),
+                                reader_key=other)
+        assert stored(unproven).status is CommentStatus.PENDING
 
 
 def test_spam_and_held_answers_are_identical_apart_from_id_and_time(client):
-    spam = post_comment(client, article="/a1", body="Same words.", phone="bot")
-    held = post_comment(client, article="/a2", body="Same words.", form_token="forged")
+    key = new_reader_key()  # one reader, so one avatar
+    spam = post_comment(client, article="/a1", body="Same words.", phone="bot", reader_key=key)
+    held = post_comment(client, article="/a2", body="Same words.", form_token="forged",
+                        reader_key=key)
     assert stored(spam).status is CommentStatus.SPAM
     assert stored(held).status is CommentStatus.PENDING
 
@@ -257,17 +270,30 @@ def test_articles_auto_close_after_the_configured_days(client, configure):
     assert post_comment(client, article="/news/new").status_code == 201
 
 
-def test_the_same_text_by_the_same_author_on_the_same_article_is_a_409(client):
-    payload = comment_payload(body="Only once, please.")
+def test_the_same_text_by_the_same_reader_on_the_same_article_is_a_409(client):
+    payload = comment_payload(body="Only once, please.", reader_key=new_reader_key())
     assert client.post("/api/v1/comments", json=payload).status_code == 201
-    again = client.post("/api/v1/comments", json=payload)
+    again = client.post("/api/v1/comments", json=payload,
+                        environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "duplicate"
     assert comment_count() == 1
     elsewhere = client.post("/api/v1/comments", json={**payload, "article": "/other"})
     assert elsewhere.status_code == 201
-    other_author = client.post("/api/v1/comments",
-                               json={**payload, "author_email": "b@example.org"})
-    assert other_author.status_code == 201
+    other_reader = client.post("/api/v1/comments", json={**payload,
+                                                          "reader_key": new_reader_key()})
+    assert other_reader.status_code == 201
+
+
+def test_an_unproven_repeat_is_a_409_by_network_whatever_the_email(client):
+    payload = comment_payload(body="Sent by a script, twice.")
+    assert client.post("/api/v1/comments", json=payload).status_code == 201
+    for email in (payload["author_email"], "someone.else@example.org"):
+        again = client.post("/api/v1/comments", json={**payload, "author_email": email})
+        assert again.status_code == 409
+    other_network = client.post("/api/v1/comments", json=payload,
+                                environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert other_network.status_code == 201
+    assert comment_count() == 2
 
 
 def test_a_duplicate_of_a_spam_comment_gets_the_same_409(client):
@@ -277,19 +303,20 @@ def test_a_duplicate_of_a_spam_comment_gets_the_same_409(client):
 
 def test_flood_is_a_429_with_retry_after_and_stores_nothing(client, configure):
     configure(flood_seconds=15)
-    assert post_comment(client).status_code == 201
+    key = new_reader_key()
+    assert post_comment(client, reader_key=key).status_code == 201
     same_ip = post_comment(client, author_email="someone.else@example.org")
     assert same_ip.status_code == 429
     assert 1 <= int(same_ip.headers["Retry-After"]) <= 15
     assert same_ip.get_json()["error"]["code"] == "too_many_requests"
-    same_email = client.post("/api/v1/comments", json=comment_payload(),
-                             environ_base={"REMOTE_ADDR": "198.51.100.9"})
-    assert same_email.status_code == 429
-    assert comment_count() == 1
-    other_reader = client.post("/api/v1/comments",
-                               json=comment_payload(author_email="c@example.org"),
+    same_browser = client.post("/api/v1/comments", json=comment_payload(reader_key=key),
                                environ_base={"REMOTE_ADDR": "198.51.100.9"})
-    assert other_reader.status_code == 201
+    assert same_browser.status_code == 429
+    assert comment_count() == 1
+    # The email is no key of the limit: a 429 for it would say that the address just posted.
+    same_email = client.post("/api/v1/comments", json=comment_payload(),
+                             environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert same_email.status_code == 201
 
 
 # ------------------------------------------------------------------------ form tokens

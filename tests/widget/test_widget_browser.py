@@ -359,6 +359,45 @@ def test_a_held_comment_is_shown_only_to_its_author(premod_server, site, browser
         person.close()
 
 
+def test_a_regular_is_known_by_their_browser_not_by_their_email(live_server, site, browser):
+    """The widget sends this browser's reader key with every post; trust rests on it, so the
+    same name and email typed in another browser is a stranger's comment (issue 15)."""
+    url = site_url(site, live_server.url, unique_article("regular"))
+    shortened = "Full report: https://bit.ly/3xYzAbc"
+    regular, impostor = Reader(browser), Reader(browser, user_agent=OTHER_UA)
+    keys = []
+    for person in (regular, impostor):
+        person.page.on("request", lambda req: keys.append(req.post_data_json["reader_key"])
+                       if req.method == "POST" and req.url.endswith("/api/v1/comments") else None)
+
+    page = regular.open(url)
+    fill_form(page, "A clean first comment.", name="Reggie", email="reggie@example.org")
+    submit(page)
+    expect(comment_item(page, "A clean first comment.")).to_have_count(1)
+    page.reload()
+    fill_form(page, shortened, name="Reggie", email="reggie@example.org")
+    submit(page)
+    expect(page.get_by_role("status").filter(has_text="published")).to_have_text(
+        "Your comment has been published.")  # trusted: the shortened link is not held
+    stored_key = page.evaluate("localStorage.getItem('engage:reader')")
+
+    other = impostor.open(url)
+    fill_form(other, shortened + " now", name="Reggie", email="reggie@example.org")
+    submit(other)
+    expect(other.get_by_role("status").filter(has_text="moderation")).to_have_text(
+        "Your comment is awaiting moderation.")
+
+    assert len(keys) == 3 and keys[0] == keys[1] == stored_key != keys[2]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", key) for key in keys)
+    avatars = other.locator("li.engage-comment img.engage-avatar")
+    expect(avatars).to_have_count(3)  # two published, one held shown to its author
+    sources = [avatars.nth(i).get_attribute("src") for i in range(3)]
+    assert sources[0] == sources[1] != sources[2]
+    for person in (regular, impostor):
+        person.assert_clean()
+        person.close()
+
+
 def test_a_bad_email_gets_a_message_next_to_the_field(live_server, site, reader):
     page = reader.open(site_url(site, live_server.url, unique_article("email")))
     email = page.get_by_role("textbox", name="Email")

@@ -1,7 +1,11 @@
-"""Trusted author: earlier approved comments and no spam under this email skip the HOLD rules.
+"""Trusted author: a proven reader with approved comments and no spam skips the HOLD rules.
 
-Anyone can type anyone's email, so the bonus also needs a valid form token: a comment posted
-through the widget, not straight to the API. SPAM and ALWAYS rules still run for trusted authors.
+Trust rests on proof, never on the email string: the post must carry the reader key of the
+browser that wrote the approved comments (``submission.author_key``, see engage/readers.py).
+Anyone can type a regular's email; without their browser's key the post is a stranger's. An
+unproven post is never trusted, and asks nothing about any history (its answer and the work
+behind it cannot depend on what an email did before). The bonus also needs a valid form
+token: a comment posted through the widget. SPAM and ALWAYS rules still run for trusted authors.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ class TrustedAuthorRule:
     kind = RuleKind.ALWAYS
 
     def check(self, submission: Submission, history: History) -> Finding | None:
-        if submission.form_token_age is None or submission.form_token_problem:
+        author = submission.author_key
+        if author is None or submission.form_token_age is None or submission.form_token_problem:
             return None
-        approved = history.approved_count(submission.author_email)
-        if approved == 0 or history.spam_count(submission.author_email) > 0:
+        approved = history.approved_count(author)
+        if approved == 0 or history.spam_count(author) > 0:
             return None
         return Finding(self.name, f"the author has {approved} approved comments and no spam",
                        evidence=approved, skip_hold=True)

@@ -236,6 +236,26 @@
 
   function getJSON(s, key) { try { return JSON.parse(s.getItem(key) || "null"); } catch (e) { return null; } }
 
+  var READER_KEY_RE = /^[A-Za-z0-9_-]{22,128}$/;
+  var memoryReaderKey = null;
+
+  /** This browser's reader key (engage/readers.py): 256 random bits, base64url, made the first
+   *  time the reader posts and kept in localStorage. It is what proves that comments come from
+   *  the same reader: trust and the avatar rest on it, never on the email, which anyone can
+   *  type. Without storage it lives as long as the page; without crypto there is none. */
+  function readerKey(local) {
+    var key = local && local.getItem("engage:reader");
+    if (key && READER_KEY_RE.test(key)) return key;
+    if (memoryReaderKey) return memoryReaderKey;
+    if (!window.crypto || !crypto.getRandomValues) return null;
+    var bytes = crypto.getRandomValues(new Uint8Array(32));
+    key = btoa(String.fromCharCode.apply(null, bytes))
+      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    try { if (local) local.setItem("engage:reader", key); } catch (e) { /* memory only */ }
+    memoryReaderKey = key;
+    return key;
+  }
+
   // ---- network -----------------------------------------------------------------------
 
   function api(path, opts) {
@@ -617,6 +637,8 @@
       if (d.author_url) payload.author_url = d.author_url;
       if (self.replyTo) payload.parent_id = isNaN(Number(self.replyTo)) ? self.replyTo : Number(self.replyTo);
       if (token) payload.form_token = token;
+      var key = readerKey(self.local);
+      if (key) payload.reader_key = key;
       return api("/comments", { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(payload) });
     }).then(function (res) {
