@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,        # request bodies above this get 413
     "PUBLIC_URL": "",                   # absolute base for links (avatars); empty: request host
     "DEMO_ENABLED": True,               # serve /demo; turn off in production
+    "SITES_REFRESH_SECONDS": 1.0,       # how often a process re-reads sites changed elsewhere
     # --- comments ---------------------------------------------------------------------
     "COMMENTS_PAGE_SIZE": 50,           # default page size of GET /api/v1/comments
     "COMMENTS_MAX_PAGE_SIZE": 200,      # largest `limit` a client may ask for

@@ -10,6 +10,7 @@ from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
 from engage.web.json_body import json_body, load, load_args
 from engage.web.request_info import client_ip_prefix, links_follow_host, public_base_url
+from engage.web.site_param import site_param
 from engage.comments.models import CommentStatus
 from engage.moderation.settings import store as moderation_settings
 
@@ -25,11 +26,13 @@ def read_thread() -> Response:
     article's thread version, with an ETag hashed from the page's bytes (never from the
     version, which also counts unpublished comments), so a revalidation costs one small query
     when the page is cached."""
+    site = site_param()
     args = load_args(_thread_query)
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
-    options = moderation_settings.current(db.session, current_app.config).options
-    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days)
+    options = moderation_settings.current(db.session, current_app.config, site=site.id).options
+    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days,
+                               site.id)
     base = public_base_url()
     if head is None:
         page = thread_cache.Page.of(_empty_thread(args["article"]))
@@ -74,7 +77,11 @@ def _cacheable(response: Response, etag: str) -> Response:
 
 @bp.post("/api/v1/comments")
 def post_comment():
-    data = load(_input, json_body())
+    body = json_body()
+    # The site first: its origins answer even a 422 about the other fields.
+    site = site_param(body.get("site") if isinstance(body, dict) else None)
+    data = load(_input, body)
+    data["site"] = site.id
     base = public_base_url()  # a bad Host is refused before anything is stored
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
     comment = service.submit(db.session, data, client, utcnow(), current_app.config)

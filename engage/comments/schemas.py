@@ -79,6 +79,7 @@ class CommentInputSchema(Schema):
         unknown = EXCLUDE
 
     article = ArticleKey(required=True)
+    site = SafeString(load_default=None, allow_none=True)  # checked by web.site_param
     parent_id = Id(load_default=None, allow_none=True)
     author_name = SafeString(required=True, validate=validate.Length(
         min=1, max=NAME_MAX, error="Name must be 1 to {max} characters."))
@@ -136,6 +137,7 @@ class ThreadQuerySchema(Schema):
         unknown = EXCLUDE
 
     article = ArticleKey(required=True)
+    site = fields.String(load_default=None)  # checked by web.site_param
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
     cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
 

@@ -29,12 +29,13 @@ from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from 
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.queue.service import Decision, decide, events_for, parse_decision, queue_page
 from engage.queue.counts import status_counts
+from engage.site_directory import site_directory
 from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
                                            highlight_words, moderation_item, parse_queue_args)
 
 bp = Blueprint("queue", __name__)
 
-VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
+VIEW_KEYS = ("status", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
 NOTICES = {
@@ -154,6 +155,7 @@ def queue():
         "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
         status_tab=query.status.value if query.status else ALL, view=view,
+        sites=site_directory().all(),
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
         notice=_notice(), **TEMPLATE_CONSTANTS)
 
