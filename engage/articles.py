@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert, utcnow
-from engage.sites import DEFAULT_SITE, MAX_SITE_ID
+from engage.sites import DEFAULT_SITE, MAX_SITE_ID, url_origin
 
 MAX_ARTICLE_KEY = 512
+MAX_TITLE = 300
+MAX_URL = 2000
 REF_SEPARATOR = "\x1f"
 
 
@@ -35,6 +38,13 @@ class Article(Base):
     site_id: Mapped[str] = mapped_column(String(MAX_SITE_ID), ForeignKey("sites.id"),
                                          server_default=DEFAULT_SITE)
     key: Mapped[str] = mapped_column(String(MAX_ARTICLE_KEY))
+    # The page's title and canonical URL as the widget last sent them, or as a moderator set
+    # them (then ``details_locked``: a comment from a page with a stale title changes nothing).
+    title: Mapped[str | None] = mapped_column(String(MAX_TITLE), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(MAX_URL), nullable=True)
+    details_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The article's own moderation mode (auto, premod, first); None: the site's.
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Bumped in the same transaction as any change to the article's comments (see
@@ -109,6 +119,30 @@ def _decode_escapes(match: re.Match) -> str:
         else:
             out.append(ch)
     return "".join(out)
+def normalize_title(raw: str | None) -> str | None:
+    """A title as stored: whitespace runs made one space, trimmed; None when empty.
+    ValueError when it is longer than ``MAX_TITLE``."""
+    title = " ".join((raw or "").split())
+    if len(title) > MAX_TITLE:
+        raise ValueError(f"a title is at most {MAX_TITLE} characters")
+    return title or None
+
+
+def check_article_url(raw: str | None, origins: Collection[str]) -> str | None:
+    """``raw`` if it is an absolute http(s) URL on one of ``origins`` (any origin when there
+    are none: a site that names no origins cannot tell its own URLs); None when empty.
+    ValueError with the reason otherwise."""
+    url = (raw or "").strip()
+    if not url:
+        return None
+    if len(url) > MAX_URL or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValueError(f"an article URL is at most {MAX_URL} characters, without spaces")
+    origin = url_origin(url)
+    if origin is None:
+        raise ValueError("an article URL is an absolute http:// or https:// address")
+    if origins and origin not in origins:
+        raise ValueError(f"{origin} is not one of the site's origins")
+    return url
 
 
 def article_ref(site: str, key: str) -> str:

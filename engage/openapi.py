@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify
 
 from engage.comments.schemas import (CommentInputSchema, PublicCommentSchema,
                                      SubmitResultSchema, ThreadSchema)
+from engage.admin import openapi as admin
 from engage.pageviews import openapi as pageviews
 from engage.queue import openapi as moderation
 from engage.version import __version__
@@ -71,7 +72,7 @@ def build_spec() -> dict:
     for name, scheme in moderation.SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
     paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
-             **moderation.PATHS}
+             **moderation.PATHS, **admin.PATHS}
     for operations in paths.values():
         for operation in operations.values():
             if any(parameter is SITE for parameter in operation.get("parameters", ())):

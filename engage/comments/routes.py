@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from engage.articles import check_article_url
 from engage.comments import service, thread_cache
 from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
+from engage.errors import ValidationFailed
 from engage.web.json_body import json_body, load, load_args
 from engage.web.request_info import client_ip_prefix, links_follow_host, public_base_url
 from engage.web.site_param import site_param
@@ -49,6 +51,19 @@ def read_thread() -> Response:
     return _cacheable(Response(page.body, mimetype="application/json"), page.etag)
 
 
+def article_url(raw: str | None, site) -> str | None:
+    """The article URL sent with a comment, if it is on the site's origins (or, with the demo
+    on, on engage's own, where the demo's pages are); 422 naming ``article_url`` otherwise."""
+    origins = set(site.cors_origins)
+    if origins and current_app.config["DEMO_ENABLED"]:
+        origins.add(request.host_url.rstrip("/"))
+    try:
+        return check_article_url(raw, origins)
+    except ValueError as error:
+        raise ValidationFailed("Some fields are invalid.",
+                               fields={"article_url": [str(error)]}) from None
+
+
 def _thread_json(thread: service.Thread) -> dict:
     return {
         "article": thread.article,
@@ -83,6 +98,7 @@ def post_comment():
     data = load(_input, body)
     data["site"] = site.id
     base = public_base_url()  # a bad Host is refused before anything is stored
+    data["article_url"] = article_url(data.get("article_url"), site)
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
     comment = service.submit(db.session, data, client, utcnow(), current_app.config)
     # Spam and held comments get the same answer, so a spammer cannot tell which rule hit.

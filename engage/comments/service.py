@@ -78,11 +78,12 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         form_token_age=token.age, form_token_problem=token.problem,
         author_key=reader.author_key,
     )
-    verdict = judge(session, submission, config, site=article.site_id)
+    verdict = judge(session, submission, config, site=article.site_id, mode=article.mode)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     body_html = render_body(body)
     if article.id is None:
         article = get_or_create_article(session, article.key, article.site_id)
+    keep_details(article, data.get("article_title"), data.get("article_url"))
     comment = Comment(
         article_id=article.id, site_id=article.site_id, parent_id=parent_id,
         status=status_for(verdict),
@@ -96,6 +97,17 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     session.commit()
     metrics.comment_judged(status_for(verdict).value, [r["rule"] for r in verdict.reasons()])
     return comment
+
+
+def keep_details(article: Article, title: str | None, url: str | None) -> None:
+    """Take the page's title and URL sent with a comment, unless a moderator set them
+    (``details_locked``); written with the comment, and only when they changed."""
+    if article.details_locked:
+        return
+    if title and title != article.title:
+        article.title = title
+    if url and url != article.url:
+        article.url = url
 
 
 def _check_parent(session: Session, parent_id: int, article: Article) -> None:

@@ -19,10 +19,10 @@ from engage.moderation.pipeline import Action, Submission, Verdict, moderate
 
 
 def judge(session: Session, submission: Submission, config: Mapping[str, Any],
-          site: str | None = None) -> Verdict:
+          site: str | None = None, mode: str | None = None) -> Verdict:
     """Decide ``submission`` with the current moderation settings of ``site`` (the global
-    settings with the site's overrides). Reads only."""
-    snapshot = settings.current(session, config, site=site)
+    settings with the site's overrides) and the article's own ``mode``, if any. Reads only."""
+    snapshot = settings.current(session, config, site=site, mode=mode)
     return moderate(submission, SqlHistory(session), snapshot.rules)
 
 

@@ -43,6 +43,8 @@ def moderation_item(comment: Comment, events: list[ModerationEvent]) -> dict[str
         "id": comment.id,
         "site": comment.site_id,
         "article": comment.article.key,
+        "article_title": comment.article.title,
+        "article_url": comment.article.url,
         "parent_id": comment.parent_id,
         "status": comment.status.value,
         "author_name": comment.author_name,
