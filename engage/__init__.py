@@ -69,7 +69,7 @@ def _init_features(app: Flask) -> None:
     from engage import site_directory
     from engage.admin import article_routes, site_routes
     from engage import models  # noqa: F401  (every table in the metadata before any query)
-    from engage.comments import routes as comments, thread_cache, thread_version
+    from engage.comments import feed_routes, routes as comments, thread_cache, thread_version
     from engage.demo import routes as demo
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
@@ -88,7 +88,7 @@ def _init_features(app: Flask) -> None:
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
-                   article_routes, widget, demo):
+                   article_routes, feed_routes, widget, demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
     site_directory.init_app(app)
