@@ -40,7 +40,8 @@ def newest_comments(session: Session, subject: FeedSubject, limit: int) -> list:
     """The ``limit`` newest approved comments of the subject, with their articles, newest
     first (one index range: ``ix_comments_site_queue`` or ``ix_comments_thread``)."""
     query = (select(Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
-                    Comment.author_email, Comment.body_html, Comment.created_at,
+                    Comment.author_email, Comment.avatar_token, Comment.body_html,
+                    Comment.created_at,
                     Article.key, Article.title, Article.url)
              .join(Article, Article.id == Comment.article_id)
              .where(Comment.status == CommentStatus.APPROVED))
