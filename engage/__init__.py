@@ -66,8 +66,10 @@ def _init_features(app: Flask) -> None:
     # standard library for gevent (engage.serving.worker_classes), and the features create
     # locks, threads and clients, which must be gevent's.
     from engage import avatars, counts, errors, health, observability, openapi, shared_store
+    from engage import site_directory
+    from engage.admin import article_routes, site_routes
     from engage import models  # noqa: F401  (every table in the metadata before any query)
-    from engage.comments import routes as comments, thread_cache, thread_version
+    from engage.comments import feed_routes, routes as comments, thread_cache, thread_version
     from engage.demo import routes as demo
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
@@ -85,9 +87,11 @@ def _init_features(app: Flask) -> None:
     security_headers.init_app(app)
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
-                   settings_routes, form_token_routes, auth_routes, widget, demo):
+                   settings_routes, form_token_routes, auth_routes, site_routes,
+                   article_routes, feed_routes, widget, demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
+    site_directory.init_app(app)
     thread_cache.init_app(app)
     spam_filter.init_app(app)
     moderation_settings.init_app(app, classifier=spam_filter.classifier_rule(app))

@@ -1,29 +1,50 @@
-"""Articles: the things readers comment on and view, identified by a key the site chooses.
+"""Articles: the things readers comment on and view, identified by (site, key).
 
 ``normalize_article_key`` is the one definition of "the same article" in engage: comments,
-views, counts and badges all go through it.
+views, counts and badges all go through it. Two sites' ``/about`` are two articles.
+
+``article_ref(site, key)`` names an article in one string, for what keys things by a string
+(the view counter's buffers and Redis keys, form tokens): the key itself on ``default``, so
+everything stored before sites keeps its name, and ``site`` + U+001F + key elsewhere (a
+normalized key never holds a control character, so no key of ``default`` looks like that).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import String, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert, utcnow
+from engage.sites import DEFAULT_SITE, MAX_SITE_ID, url_origin
 
 MAX_ARTICLE_KEY = 512
+MAX_TITLE = 300
+MAX_URL = 2000
+REF_SEPARATOR = "\x1f"
 
 
 class Article(Base):
     __tablename__ = "articles"
+    # also the index of every lookup of an article by its site and key
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(MAX_ARTICLE_KEY), unique=True)
+    site_id: Mapped[str] = mapped_column(String(MAX_SITE_ID), ForeignKey("sites.id"),
+                                         server_default=DEFAULT_SITE)
+    key: Mapped[str] = mapped_column(String(MAX_ARTICLE_KEY))
+    # The page's title and canonical URL as the widget last sent them, or as a moderator set
+    # them (then ``details_locked``: a comment from a page with a stale title changes nothing).
+    title: Mapped[str | None] = mapped_column(String(MAX_TITLE), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(MAX_URL), nullable=True)
+    details_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The article's own moderation mode (auto, premod, first); None: the site's.
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Bumped in the same transaction as any change to the article's comments (see
@@ -98,24 +119,60 @@ def _decode_escapes(match: re.Match) -> str:
         else:
             out.append(ch)
     return "".join(out)
+def normalize_title(raw: str | None) -> str | None:
+    """A title as stored: whitespace runs made one space, trimmed; None when empty.
+    ValueError when it is longer than ``MAX_TITLE``."""
+    title = " ".join((raw or "").split())
+    if len(title) > MAX_TITLE:
+        raise ValueError(f"a title is at most {MAX_TITLE} characters")
+    return title or None
 
 
-def find_article(session: Session, key: str) -> Article | None:
-    """The stored article with ``key`` (already normalized), or None. Reads only."""
-    return session.scalar(select(Article).where(Article.key == key))
+def check_article_url(raw: str | None, origins: Collection[str]) -> str | None:
+    """``raw`` if it is an absolute http(s) URL on one of ``origins`` (any origin when there
+    are none: a site that names no origins cannot tell its own URLs); None when empty.
+    ValueError with the reason otherwise."""
+    url = (raw or "").strip()
+    if not url:
+        return None
+    if len(url) > MAX_URL or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValueError(f"an article URL is at most {MAX_URL} characters, without spaces")
+    origin = url_origin(url)
+    if origin is None:
+        raise ValueError("an article URL is an absolute http:// or https:// address")
+    if origins and origin not in origins:
+        raise ValueError(f"{origin} is not one of the site's origins")
+    return url
 
 
-def unsaved_article(key: str, now: datetime) -> Article:
+def article_ref(site: str, key: str) -> str:
+    """One string for the article (``site``, ``key``): see the module docstring."""
+    return key if site == DEFAULT_SITE else f"{site}{REF_SEPARATOR}{key}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """(site, key) of an ``article_ref``."""
+    site, separator, key = ref.partition(REF_SEPARATOR)
+    return (site, key) if separator else (DEFAULT_SITE, ref)
+
+
+def find_article(session: Session, key: str, site: str = DEFAULT_SITE) -> Article | None:
+    """The stored article (``site``, ``key``; the key already normalized), or None. Reads only."""
+    return session.scalar(select(Article).where(Article.site_id == site, Article.key == key))
+
+
+def unsaved_article(key: str, now: datetime, site: str = DEFAULT_SITE) -> Article:
     """An article not stored yet (``id`` None): what the checks before its first comment see.
 
     It is never added to a session; ``get_or_create_article`` stores the real one when the
     comment is written.
     """
-    return Article(key=key, created_at=now, closed_at=None, thread_version=0)
+    return Article(site_id=site, key=key, created_at=now, closed_at=None, thread_version=0)
 
 
-def get_or_create_article(session: Session, key: str) -> Article:
-    """The article with ``key`` (already normalized), created atomically if it is new.
+def get_or_create_article(session: Session, key: str, site: str = DEFAULT_SITE) -> Article:
+    """The article (``site``, ``key``; the key already normalized), created atomically if it
+    is new.
 
     Creating it opens a write transaction: call it where the caller writes, not before work
     that can wait (DESIGN.md §2, rule 12).
@@ -123,17 +180,10 @@ def get_or_create_article(session: Session, key: str) -> Article:
     ``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT`` is race-free across processes, unlike a
     select-then-insert that two first comments on a new article would both take.
     """
-    article = find_article(session, key)
+    article = find_article(session, key, site)
     if article is not None:
         return article
-    session.execute(upsert(session, Article).values(key=key, created_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=["key"]))
-    return session.scalars(select(Article).where(Article.key == key)).one()
-
-
-def find_articles(session: Session, keys: list[str]) -> dict[str, Article]:
-    """Map each existing key in ``keys`` to its article."""
-    if not keys:
-        return {}
-    rows = session.scalars(select(Article).where(Article.key.in_(keys)))
-    return {article.key: article for article in rows}
+    session.execute(upsert(session, Article).values(site_id=site, key=key, created_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=["site_id", "key"]))
+    return session.scalars(select(Article).where(Article.site_id == site,
+                                                 Article.key == key)).one()

@@ -3,7 +3,8 @@
 ``engage serve`` runs gunicorn (a production WSGI server) with settings from ``ENGAGE_*``,
 applies migrations first unless told not to, and flushes counters when workers stop.
 
-This module is the one place that adds command groups (``moderator``, ``spam``, ``views``).
+This module is the one place that adds command groups (``moderator``, ``site``, ``spam``,
+``views``).
 It is imported before ``engage serve`` patches the standard library for gevent, so it and the
 groups it adds import no feature that makes locks, threads or clients (``tests/test_layout.py``
 checks); the app, which does, is built when a command needs it.
@@ -16,6 +17,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 from flask_migrate import upgrade
 
 from engage import create_app
+from engage.admin.cli import site
 from engage.config import load_config, shared_secret_warning
 from engage.moderators.cli import moderator
 from engage.pageviews.cli import views
@@ -30,6 +32,7 @@ def main() -> None:
 
 
 main.add_command(moderator)
+main.add_command(site)
 main.add_command(spam)
 main.add_command(views)
 

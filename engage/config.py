@@ -27,10 +27,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,        # request bodies above this get 413
     "PUBLIC_URL": "",                   # absolute base for links (avatars); empty: request host
     "DEMO_ENABLED": True,               # serve /demo; turn off in production
+    "SITES_REFRESH_SECONDS": 1.0,       # how often a process re-reads sites changed elsewhere
     # --- comments ---------------------------------------------------------------------
     "COMMENTS_PAGE_SIZE": 50,           # default page size of GET /api/v1/comments
     "COMMENTS_MAX_PAGE_SIZE": 200,      # largest `limit` a client may ask for
     "COMMENTS_CACHE_SECONDS": 10,       # public Cache-Control max-age of thread reads
+    "FEEDS_SIZE": 50,                   # comments in an Atom feed (/feeds/comments.atom)
+    "FEEDS_CACHE_SECONDS": 60,          # public Cache-Control max-age of the feeds
     # --- moderation -------------------------------------------------------------------
     "MODERATION_MODE": "auto",          # auto | premod | first
     "FLOOD_SECONDS": 15,                # minimum gap between two comments of one reader; 0 = off

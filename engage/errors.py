@@ -2,7 +2,7 @@
 
 Every API error is ``{"error": {"code", "message", "fields"?}}`` with the matching status.
 Services raise ``ApiError`` subclasses; handlers here turn them, and every werkzeug HTTP error
-under ``/api``, into that shape. Unexpected exceptions become a JSON 500 that leaks nothing, and
+under ``/api`` and ``/feeds``, into that shape. Unexpected exceptions become a JSON 500 that leaks nothing, and
 a database that cannot be reached becomes a 503 with ``Retry-After``.
 """
 
@@ -78,7 +78,8 @@ def error_response(status: int, code: str, message: str, fields=None, headers=No
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/metrics")
+    return request.path.startswith(("/api/", "/feeds/")) or request.path in ("/healthz",
+                                                                             "/metrics")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,7 +7,7 @@ A module that defines a model is added to ``MODEL_MODULES`` (``tests/test_layout
 
 from __future__ import annotations
 
-from engage import articles
+from engage import articles, sites
 from engage.comments import models as comments
 from engage.db import Base
 from engage.moderation import flood, form_token
@@ -18,7 +18,7 @@ from engage.queue import counts, events
 from engage.spamfilter import model_store as spamfilter_weights
 from engage.spamfilter import store as spamfilter
 
-MODEL_MODULES = (articles, comments, flood, form_token, moderation_settings, accounts,
+MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
                  spamfilter_weights)
 

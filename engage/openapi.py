@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify
 
 from engage.comments.schemas import (CommentInputSchema, PublicCommentSchema,
                                      SubmitResultSchema, ThreadSchema)
+from engage.admin import openapi as admin
 from engage.pageviews import openapi as pageviews
 from engage.queue import openapi as moderation
 from engage.version import __version__
@@ -41,6 +42,13 @@ ARTICLE = {"name": "article", "in": "query", "required": True, "schema": ARTICLE
 ARTICLES = {"name": "article", "in": "query", "required": True, "style": "form", "explode": True,
             "schema": {"type": "array", "minItems": 1, "maxItems": 100,
                        "items": ARTICLE_SCHEMA}}
+# empty or absent: the site "default"
+SITE_SCHEMA = {"type": "string", "maxLength": 64,
+               "pattern": "^$|^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"}
+SITE = {"name": "site", "in": "query", "required": False, "schema": SITE_SCHEMA,
+        "description": "the site's id (default: `default`)"}
+UNKNOWN_SITE = {"404": {"description": "no such site", "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Error"}}}}}
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +71,12 @@ def build_spec() -> dict:
         spec.components.schema(name, schema)
     for name, scheme in moderation.SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
-    paths = {**_paths(), **pageviews.paths(_error, ARTICLE, ARTICLES), **moderation.PATHS}
+    paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
+             **moderation.PATHS, **admin.PATHS}
+    for operations in paths.values():
+        for operation in operations.values():
+            if any(parameter is SITE for parameter in operation.get("parameters", ())):
+                operation["responses"].update(UNKNOWN_SITE)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
@@ -74,6 +87,7 @@ def build_spec() -> dict:
 def _tighten_comment_input(properties: dict) -> None:
     """Say in the document what the schema's custom validators check for certain."""
     properties["article"].update(ARTICLE_SCHEMA)
+    properties["site"].update(SITE_SCHEMA)
     properties["author_url"]["pattern"] = r"^$|^[hH][tT][tT][pP][sS]?://"  # "" means none
     properties["reader_key"]["pattern"] = r"^[A-Za-z0-9_-]+$"
     properties["reader_key"]["description"] = (
@@ -88,7 +102,7 @@ def _paths() -> dict:
         "/api/v1/comments": {
             "get": {
                 "summary": "Approved comments of an article, oldest first",
-                "parameters": [ARTICLE,
+                "parameters": [SITE, ARTICLE,
                                {"name": "limit", "in": "query",
                                 "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                                {"name": "cursor", "in": "query",
@@ -98,6 +112,7 @@ def _paths() -> dict:
             },
             "post": {
                 "summary": "Submit a comment",
+                "parameters": [SITE],
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/CommentInput"}}}},
                 "responses": {
@@ -111,12 +126,12 @@ def _paths() -> dict:
         },
         "/api/v1/form-token": {"get": {
             "summary": "A signed, time-stamped token to send with the next comment",
-            "parameters": [ARTICLE],
+            "parameters": [SITE, ARTICLE],
             "responses": {"200": {"description": "the token", "content": {"application/json": {
                 "schema": {"type": "object", "required": ["form_token"],
                            "properties": {"form_token": {"type": "string"}}}}}}, **bad}}},
         "/api/v1/counts": {"get": {
-            "summary": "Comment and view counts for many articles",
-            "parameters": [ARTICLES],
+            "summary": "Comment and view counts for many articles of a site",
+            "parameters": [SITE, ARTICLES],
             "responses": {"200": _json("Counts", "counts per article as sent"), **bad}}},
     }

@@ -112,6 +112,10 @@ def _truncate_all(url: str) -> None:
         if tables:
             quoted = ", ".join(f'"{table}"' for table in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # What the migrations store, as on a freshly migrated database: the site "default".
+        connection.execute(text(
+            "INSERT INTO sites (id, name, origins, settings, created_at, updated_at) "
+            "VALUES ('default', 'default', '[]', '{}', now(), now())"))
     engine.dispose()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.articles import Article
 from engage.db import Base, UTCDateTime, utcnow
 from engage.readers import random_avatar_token
+from engage.sites import DEFAULT_SITE, MAX_SITE_ID
 
 
 class CommentStatus(str, enum.Enum):
@@ -34,6 +35,10 @@ class Comment(Base):
         Index("ix_comments_thread", "article_id", "status", "id"),
         # the moderation queue: one status, newest or oldest first
         Index("ix_comments_queue", "status", "id"),
+        # the queue of one site (a moderator limited to sites, the site filter)
+        Index("ix_comments_site_queue", "site_id", "status", "id"),
+        # the overview: one site's comments of the last days
+        Index("ix_comments_site_created", "site_id", "created_at"),
         # one address's comments (moderators: block author); never a public answer's input
         Index("ix_comments_author", "author_email", "status"),
         # a proven reader's history (trusted author, first-comment mode, double submits)
@@ -44,6 +49,11 @@ class Comment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    # The article's site, kept on the comment for the per-site queue, counts and overview
+    # (the comments service sets it; a row inserted without it is on ``default``, where every
+    # comment was before sites existed).
+    site_id: Mapped[str] = mapped_column(String(MAX_SITE_ID), ForeignKey("sites.id"),
+                                         server_default=DEFAULT_SITE)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True)
     status: Mapped[CommentStatus] = mapped_column(

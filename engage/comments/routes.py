@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from engage.articles import check_article_url
 from engage.comments import service, thread_cache
 from engage.comments.public import public_comment, public_comments
 from engage.comments.schemas import CommentInputSchema, ThreadQuerySchema
 from engage.db import db, utcnow
+from engage.errors import ValidationFailed
 from engage.web.json_body import json_body, load, load_args
 from engage.web.request_info import client_ip_prefix, links_follow_host, public_base_url
+from engage.web.site_param import site_param
 from engage.comments.models import CommentStatus
 from engage.moderation.settings import store as moderation_settings
 
@@ -25,11 +28,13 @@ def read_thread() -> Response:
     article's thread version, with an ETag hashed from the page's bytes (never from the
     version, which also counts unpublished comments), so a revalidation costs one small query
     when the page is cached."""
+    site = site_param()
     args = load_args(_thread_query)
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
-    options = moderation_settings.current(db.session, current_app.config).options
-    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days)
+    options = moderation_settings.current(db.session, current_app.config, site=site.id).options
+    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days,
+                               site.id)
     base = public_base_url()
     if head is None:
         page = thread_cache.Page.of(_empty_thread(args["article"]))
@@ -44,6 +49,19 @@ def read_thread() -> Response:
     if page.etag in request.if_none_match:
         return _cacheable(Response(status=304), page.etag)
     return _cacheable(Response(page.body, mimetype="application/json"), page.etag)
+
+
+def article_url(raw: str | None, site) -> str | None:
+    """The article URL sent with a comment, if it is on the site's origins (or, with the demo
+    on, on engage's own, where the demo's pages are); 422 naming ``article_url`` otherwise."""
+    origins = set(site.cors_origins)
+    if origins and current_app.config["DEMO_ENABLED"]:
+        origins.add(request.host_url.rstrip("/"))
+    try:
+        return check_article_url(raw, origins)
+    except ValueError as error:
+        raise ValidationFailed("Some fields are invalid.",
+                               fields={"article_url": [str(error)]}) from None
 
 
 def _thread_json(thread: service.Thread) -> dict:
@@ -74,8 +92,13 @@ def _cacheable(response: Response, etag: str) -> Response:
 
 @bp.post("/api/v1/comments")
 def post_comment():
-    data = load(_input, json_body())
+    body = json_body()
+    # The site first: its origins answer even a 422 about the other fields.
+    site = site_param(body.get("site") if isinstance(body, dict) else None)
+    data = load(_input, body)
+    data["site"] = site.id
     base = public_base_url()  # a bad Host is refused before anything is stored
+    data["article_url"] = article_url(data.get("article_url"), site)
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
     comment = service.submit(db.session, data, client, utcnow(), current_app.config)
     # Spam and held comments get the same answer, so a spammer cannot tell which rule hit.

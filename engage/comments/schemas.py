@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
-from engage.articles import MAX_ARTICLE_KEY, normalize_article_key
+from engage.articles import (MAX_ARTICLE_KEY, MAX_TITLE, MAX_URL, normalize_article_key,
+                             normalize_title)
 from engage.comments.websites import normalize_website
 from engage.readers import READER_KEY, READER_KEY_MAX, READER_KEY_MIN
 
@@ -79,6 +80,13 @@ class CommentInputSchema(Schema):
         unknown = EXCLUDE
 
     article = ArticleKey(required=True)
+    site = SafeString(load_default=None, allow_none=True)  # checked by web.site_param
+    # the page's title and canonical URL (the URL is checked against the site's origins by
+    # ``articles.check_article_url``, which needs the site)
+    article_title = SafeString(load_default=None, allow_none=True,
+                               validate=validate.Length(max=MAX_TITLE))
+    article_url = SafeString(load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_URL))
     parent_id = Id(load_default=None, allow_none=True)
     author_name = SafeString(required=True, validate=validate.Length(
         min=1, max=NAME_MAX, error="Name must be 1 to {max} characters."))
@@ -111,6 +119,7 @@ class CommentInputSchema(Schema):
     @post_load
     def _trim(self, data, **kwargs):
         data["author_name"] = data["author_name"].strip()
+        data["article_title"] = normalize_title(data.get("article_title"))
         return data
 
     @validates("author_name")
@@ -136,6 +145,7 @@ class ThreadQuerySchema(Schema):
         unknown = EXCLUDE
 
     article = ArticleKey(required=True)
+    site = fields.String(load_default=None)  # checked by web.site_param
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
     cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
 

@@ -19,6 +19,7 @@ from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 from engage.observability import metrics
 from engage.readers import identify
+from engage.sites import DEFAULT_SITE
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,17 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
            config: Mapping[str, Any]) -> Comment:
     """Validate the reply target, judge the comment and store it with its verdict.
 
-    ``data`` is the output of ``CommentInputSchema``. Returns the stored comment; its status
-    says whether it was published. Raises ``ValidationFailed`` for a bad parent.
+    ``data`` is the output of ``CommentInputSchema``, with ``site`` the id of an existing site
+    (absent: ``default``). Returns the stored comment; its status says whether it was
+    published. Raises ``ValidationFailed`` for a bad parent.
 
     Reads and judges first and writes last (DESIGN.md §2, rule 12): the article of a first
     comment is created with the comment, so the write transaction does not open before the
     checks and the pipeline ran (the admission's database claims are its only earlier writes).
     """
-    article = find_article(session, data["article"]) or unsaved_article(data["article"], now)
+    site = data.get("site") or DEFAULT_SITE
+    article = (find_article(session, data["article"], site)
+               or unsaved_article(data["article"], now, site))
     parent_id = data.get("parent_id")
     if parent_id is not None:
         _check_parent(session, parent_id, article)
@@ -74,13 +78,15 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         form_token_age=token.age, form_token_problem=token.problem,
         author_key=reader.author_key,
     )
-    verdict = judge(session, submission, config)
+    verdict = judge(session, submission, config, site=article.site_id, mode=article.mode)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     body_html = render_body(body)
     if article.id is None:
-        article = get_or_create_article(session, article.key)
+        article = get_or_create_article(session, article.key, article.site_id)
+    keep_details(article, data.get("article_title"), data.get("article_url"))
     comment = Comment(
-        article_id=article.id, parent_id=parent_id, status=status_for(verdict),
+        article_id=article.id, site_id=article.site_id, parent_id=parent_id,
+        status=status_for(verdict),
         author_name=data["author_name"], author_email=data["author_email"].lower(),
         author_url=data.get("author_url"), author_key=reader.author_key,
         avatar_token=reader.avatar_token, body=body, body_html=body_html,
@@ -91,6 +97,17 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     session.commit()
     metrics.comment_judged(status_for(verdict).value, [r["rule"] for r in verdict.reasons()])
     return comment
+
+
+def keep_details(article: Article, title: str | None, url: str | None) -> None:
+    """Take the page's title and URL sent with a comment, unless a moderator set them
+    (``details_locked``); written with the comment, and only when they changed."""
+    if article.details_locked:
+        return
+    if title and title != article.title:
+        article.title = title
+    if url and url != article.url:
+        article.url = url
 
 
 def _check_parent(session: Session, parent_id: int, article: Article) -> None:
@@ -110,10 +127,10 @@ class ThreadHead:
     closed: bool
 
 
-def thread_head(session: Session, article_key: str, now: datetime,
-                auto_close_days: int = 0) -> ThreadHead | None:
+def thread_head(session: Session, article_key: str, now: datetime, auto_close_days: int = 0,
+                site: str = DEFAULT_SITE) -> ThreadHead | None:
     """The article's id, thread version and open/closed state at ``now``; None if unknown."""
-    article = session.scalar(select(Article).where(Article.key == article_key))
+    article = find_article(session, article_key, site)
     if article is None:
         return None
     closed = closed_reason(article, now, auto_close_days) is not None
@@ -136,15 +153,17 @@ def read_thread(session: Session, head: ThreadHead, cursor: int | None, limit: i
     return Thread(head.key, count or 0, rows[:limit], next_cursor, head.closed)
 
 
-def comment_counts(session: Session, keys: list[str]) -> dict[str, int]:
-    """Approved comment counts per article key (0 for unknown keys)."""
+def comment_counts(session: Session, keys: list[str],
+                   site: str = DEFAULT_SITE) -> dict[str, int]:
+    """Approved comment counts per article key of ``site`` (0 for unknown keys)."""
     counts = {key: 0 for key in keys}
     if not keys:
         return counts
     rows = session.execute(
         select(Article.key, func.count(Comment.id))
         .join(Comment, Comment.article_id == Article.id)
-        .where(Article.key.in_(keys), Comment.status == CommentStatus.APPROVED)
+        .where(Article.site_id == site, Article.key.in_(keys),
+               Comment.status == CommentStatus.APPROVED)
         .group_by(Article.key))
     counts.update({key: count for key, count in rows})
     return counts

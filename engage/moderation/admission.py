@@ -8,7 +8,8 @@ form token:
    ``Conflict`` (before the flood limit, so a double-click is told "already posted" rather
    than "too fast");
 3. flood limit (network and reader key) → 429 ``TooManyRequests`` with ``Retry-After``;
-   claims the reader's slot;
+   claims the reader's slot on the article's site (each site has its own limit, which its
+   settings may change);
 4. the form token is inspected and its nonce spent, last, so that a refused post leaves the
    reader's token usable for the retry.
 
@@ -27,7 +28,7 @@ from typing import Any, Mapping
 
 from sqlalchemy.orm import Session
 
-from engage.articles import Article
+from engage.articles import Article, article_ref
 from engage.moderation import form_token
 from engage.moderation.settings import store as settings
 from engage.moderation.closed import check_open
@@ -40,10 +41,10 @@ def admit(session: Session, article: Article, *, reader: ReaderIdentity, body: s
           ip_prefix: str | None, token: str | None, now: datetime,
           config: Mapping[str, Any]) -> form_token.TokenCheck:
     """Refuse the comment (403/409/429) or return its form-token check for the Submission."""
-    options = settings.current(session, config).options
+    options = settings.current(session, config, site=article.site_id).options
     check_open(article, now, options.auto_close_days)
     check_duplicate(session, article.id, body, reader.author_key, ip_prefix)
     check_flood(flood_gate(session), ip_prefix, reader.reader_key, now,
-                options.flood_seconds, config["SECRET_KEY"])
-    return form_token.inspect(token, article.key, now, config,
+                options.flood_seconds, config["SECRET_KEY"], site=article.site_id)
+    return form_token.inspect(token, article_ref(article.site_id, article.key), now, config,
                               form_token.replay_guard(session))

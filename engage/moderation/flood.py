@@ -1,4 +1,5 @@
-"""Flood limit: one reader (anonymised IP or reader key) may post once per ``flood_seconds``.
+"""Flood limit: one reader (anonymised IP or reader key) may post once per ``flood_seconds``
+on a site (each site has its own keys, since its settings may give it its own limit).
 
 Never keyed on the email: a 429 for an address would tell anyone that it posted within the
 window, and would let anyone block a reader by posting under their address. The reader key
@@ -34,6 +35,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert
 from engage.errors import TooManyRequests
+from engage.sites import DEFAULT_SITE
+from engage.sites import DEFAULT_SITE
 from engage.shared_store import prune, redis_or_database
 
 MESSAGE = "You are posting comments too quickly. Wait a moment and try again."
@@ -46,13 +49,16 @@ class FloodMark(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-def flood_keys(ip_prefix: str | None, reader_key: str | None, secret: str) -> list[str]:
-    """The sorted keys that identify one reader."""
+def flood_keys(ip_prefix: str | None, reader_key: str | None, secret: str,
+               site: str = DEFAULT_SITE) -> list[str]:
+    """The sorted keys that identify one reader on ``site``."""
     raw = []
     if ip_prefix:
         raw.append(f"ip:{ip_prefix}")
     if reader_key:
         raw.append(f"reader:{reader_key}")
+    if site != DEFAULT_SITE:  # default's keys are those made before sites existed
+        raw = [f"site:{site}:{item}" for item in raw]
     return sorted(hmac.new(secret.encode(), item.encode(), hashlib.sha256).hexdigest()[:40]
                   for item in raw)
 
@@ -115,10 +121,10 @@ def flood_gate(session: Session) -> FloodGate:
 
 
 def check_flood(gate: FloodGate, ip_prefix: str | None, reader_key: str | None, now: datetime,
-                seconds: float, secret: str) -> None:
-    """Claim the reader's keys or raise ``TooManyRequests`` (429, ``Retry-After``)."""
+                seconds: float, secret: str, site: str = DEFAULT_SITE) -> None:
+    """Claim the reader's keys on ``site`` or raise ``TooManyRequests`` (429, ``Retry-After``)."""
     if not seconds:
         return
-    wait = gate.claim(flood_keys(ip_prefix, reader_key, secret), now, seconds)
+    wait = gate.claim(flood_keys(ip_prefix, reader_key, secret, site), now, seconds)
     if wait > 0:
         raise TooManyRequests(MESSAGE, retry_after=math.ceil(wait))

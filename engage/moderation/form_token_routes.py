@@ -1,4 +1,4 @@
-"""Public route: ``GET /api/v1/form-token?article=K`` → ``{"form_token": "…"}``.
+"""Public route: ``GET /api/v1/form-token?site=S&article=K`` → ``{"form_token": "…"}``.
 
 The widget asks for a token when a reader starts writing and sends it with the comment (see
 ``form_token``). Never cached: every reader, every form gets its own token.
@@ -7,12 +7,14 @@ The widget asks for a token when a reader starts writing and sends it with the c
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
-from marshmallow import EXCLUDE, Schema
+from marshmallow import EXCLUDE, Schema, fields
 
+from engage.articles import article_ref
 from engage.comments.schemas import ArticleKey
 from engage.db import utcnow
 from engage.web.json_body import load_args
 from engage.moderation import form_token
+from engage.web.site_param import site_param
 
 bp = Blueprint("form_token", __name__)
 
@@ -22,6 +24,7 @@ class FormTokenQuerySchema(Schema):
         unknown = EXCLUDE
 
     article = ArticleKey(required=True)
+    site = fields.String(load_default=None)  # checked by web.site_param
 
 
 _query = FormTokenQuerySchema()
@@ -29,8 +32,11 @@ _query = FormTokenQuerySchema()
 
 @bp.get("/api/v1/form-token")
 def get_form_token():
+    site = site_param()
     article = load_args(_query)["article"]
-    token = form_token.issue(article, current_app.config["SECRET_KEY"], utcnow())
+    # bound to the article (site, key): a token for one site's /about does not fit another's
+    token = form_token.issue(article_ref(site.id, article), current_app.config["SECRET_KEY"],
+                             utcnow())
     response = jsonify({"form_token": token})
     response.headers["Cache-Control"] = "no-store"
     return response

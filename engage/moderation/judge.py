@@ -18,9 +18,11 @@ from engage.moderation.history import SqlHistory
 from engage.moderation.pipeline import Action, Submission, Verdict, moderate
 
 
-def judge(session: Session, submission: Submission, config: Mapping[str, Any]) -> Verdict:
-    """Decide ``submission`` with the current moderation settings. Reads only."""
-    snapshot = settings.current(session, config)
+def judge(session: Session, submission: Submission, config: Mapping[str, Any],
+          site: str | None = None, mode: str | None = None) -> Verdict:
+    """Decide ``submission`` with the current moderation settings of ``site`` (the global
+    settings with the site's overrides) and the article's own ``mode``, if any. Reads only."""
+    snapshot = settings.current(session, config, site=site, mode=mode)
     return moderate(submission, SqlHistory(session), snapshot.rules)
 
 

@@ -7,9 +7,10 @@ prints the breakdown). ``ViewBeacon`` is a WSGI middleware that answers the beac
 case directly and passes every other request to Flask unchanged.
 
 Answered here: ``POST`` to exactly ``/api/v1/views`` whose query string holds a valid
-``article``. Passed to Flask: everything else, including every error the client caused (a
-missing or invalid article gets Flask's 422; an article sent as form data is read by the
-Flask route, which counts it the same way).
+``article`` and no ``site`` or the id of an existing site (looked up in the process's site
+directory: no database round trip). Passed to Flask: everything else, including every error
+the client caused (a missing or invalid article gets Flask's 422, an unknown site its 404; an
+article sent as form data is read by the Flask route, which counts it the same way).
 
 The answer is the Flask route's answer: the same body (``answer_body``, which the Flask route
 uses too), status and ``Cache-Control``, the CORS and security headers from the same functions
@@ -35,6 +36,9 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import get_host
 
+from engage.articles import article_ref
+from engage.site_directory import site_directory
+from engage.sites import DEFAULT_SITE
 from engage.web.article_params import article_param
 from engage.web.cors import cors_headers
 from engage.db import utcnow
@@ -66,16 +70,20 @@ def count(views, view: ViewRequest) -> ViewOutcome:
     return outcome
 
 
-def _article_in_query(query: str) -> str | None:
-    """The first ``article`` value of the query, parsed as Flask parses ``request.args``, or
-    None when there is none or it is empty (Flask then looks at the form)."""
+def _in_query(query: str) -> tuple[str | None, str]:
+    """The first ``article`` and ``site`` values of the query, parsed as Flask parses
+    ``request.args``: article None when there is none or it is empty (Flask then looks at the
+    form), site ``default`` when there is none or it is empty."""
     if "article=" not in query:
-        return None
+        return None, DEFAULT_SITE
     raw = query.encode("latin-1").decode()  # WSGI strings are latin-1; the URL is UTF-8
+    article, site = None, None
     for name, value in parse_qsl(raw, keep_blank_values=True, errors="werkzeug.url_quote"):
-        if name == "article":
-            return value or None
-    return None
+        if name == "article" and article is None:
+            article = value
+        elif name == "site" and site is None:
+            site = value
+    return article or None, site or DEFAULT_SITE
 
 
 class ViewBeacon:
@@ -85,14 +93,19 @@ class ViewBeacon:
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
         self._extension = extension
+        self._sites = site_directory(flask_app)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != ROUTE or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
         try:
-            article = article_param(_article_in_query(environ.get("QUERY_STRING", "")))
+            raw_article, site_id = _in_query(environ.get("QUERY_STRING", ""))
+            article = article_param(raw_article)
         except (ValidationFailed, UnicodeError):  # Flask answers with the error (422, 400)
+            return self.wsgi_app(environ, start_response)
+        site = self._sites.get(site_id)
+        if site is None:  # Flask answers with the error (404, or 422 for a malformed id)
             return self.wsgi_app(environ, start_response)
         config = self.flask_app.config
         request_id = incoming_request_id(environ.get("HTTP_X_REQUEST_ID"))
@@ -101,15 +114,15 @@ class ViewBeacon:
         try:
             prefix = client_ip_prefix_of(environ, config["TRUSTED_PROXIES"])
             outcome = count(self.flask_app.extensions[self._extension], ViewRequest(
-                article=article, method="POST", headers=headers, ip_prefix=prefix,
-                user_agent=user_agent, now=utcnow()))
+                article=article_ref(site_id, article), method="POST", headers=headers,
+                ip_prefix=prefix, user_agent=user_agent, now=utcnow()))
             body = answer_body(article, outcome)
         except Exception as error:  # noqa: BLE001 - Flask's handlers decide what it becomes
             return self._error(environ, start_response, error, started, request_id)
         response_headers = [
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"), ("Vary", "Origin"),
-            *cors_headers("POST", headers.get("Origin"), config["ALLOWED_ORIGINS"],
+            *cors_headers("POST", headers.get("Origin"), site.cors_origins,
                           config["DEMO_ENABLED"], lambda: _own_url(environ)),
             *_SECURITY, (REQUEST_ID_HEADER, request_id)]
         start_response("200 OK", response_headers)

@@ -1,8 +1,8 @@
 """The view counter's part of the OpenAPI document, kept next to the routes it describes.
 
 ``engage.openapi.build_spec`` adds ``SCHEMAS`` to the components and merges
-``paths(error, article, articles)`` into its paths (the helpers and parameter objects are passed
-in, so this module does not import the document builder).
+``paths(error, site, article, articles)`` into its paths (the helpers and parameter objects are
+passed in, so this module does not import the document builder).
 """
 
 from __future__ import annotations
@@ -47,34 +47,34 @@ def _int(name: str, high: int, description: str) -> dict:
             "schema": {"type": "integer", "minimum": 1, "maximum": high}}
 
 
-def paths(error: Callable[[str], dict], article: dict, articles: dict) -> dict:
+def paths(error: Callable[[str], dict], site: dict, article: dict, articles: dict) -> dict:
     bad = {"422": error("missing, empty or over-long article, or a bad range")}
     return {
         "/api/v1/views": {
             "post": {
                 "summary": "Record a view (a CORS simple request: no body or preflight needed)",
-                "parameters": [article],
+                "parameters": [site, article],
                 "responses": {"200": _json("ViewRecorded", "whether it counted, and the total"),
                               **bad}},
             "get": {
                 "summary": "Total views of many articles",
-                "parameters": [articles],
+                "parameters": [site, articles],
                 "responses": {"200": _json("ViewTotals", "totals, including unflushed views"),
                               **bad}},
         },
         "/api/v1/views/daily": {"get": {
             "summary": "Views of one article per UTC day",
-            "parameters": [article, _int("days", MAX_DAYS, "how many days, today included")],
+            "parameters": [site, article, _int("days", MAX_DAYS, "how many days, today included")],
             "responses": {"200": _json("ViewsDaily", "one entry per day"), **bad}}},
         "/api/v1/views/top": {"get": {
             "summary": "Most viewed articles of the last days (only articles read from "
                        "several networks on one day: ENGAGE_VIEWS_TOP_MIN_NETWORKS)",
-            "parameters": [_int("days", MAX_DAYS, "how many days, today included"),
+            "parameters": [site, _int("days", MAX_DAYS, "how many days, today included"),
                            _int("limit", MAX_TOP, "how many articles")],
             "responses": {"200": _json("ViewsTop", "most views first"), **bad}}},
         "/api/v1/badge.svg": {"get": {
             "summary": 'The "views | 1.2k" badge; reading it never counts a view',
-            "parameters": [article],
+            "parameters": [site, article],
             "responses": {
                 "200": {"description": "an SVG image with an accessible title",
                         "content": {"image/svg+xml": {"schema": {"type": "string"}}}},

@@ -14,7 +14,9 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from engage.articles import article_ref
 from engage.web.article_params import article_param, article_params
+from engage.web.site_param import site_param
 from engage.db import db, utcnow
 from engage.errors import ValidationFailed
 from engage.health import register_check, register_write_monitor
@@ -53,9 +55,9 @@ def init_app(app: Flask) -> None:
     register_write_monitor(app, lambda: counter.write_error)
 
 
-def views_for(keys: list[str]) -> dict[str, int]:
-    """Total views (flushed or not) of each normalized article key, in one call."""
-    return _views().counter.totals(keys)
+def views_for(refs: list[str]) -> dict[str, int]:
+    """Total views (flushed or not) of each article (``articles.article_ref``), in one call."""
+    return _views().counter.totals(refs)
 
 
 def health() -> tuple[str, str | None]:
@@ -97,15 +99,18 @@ def _no_store(response):
 @bp.route("/api/v1/views", methods=["GET", "POST"])
 def views():
     """POST records one view (a CORS simple request: no body needed); GET reads totals."""
+    site = site_param(request.form.get("site") if request.method == "POST" else None)
     if request.method == "GET":  # HEAD is served here too, so it never counts
         keys = article_params()
-        totals = _views().counter.totals(sorted(set(keys.values())))
-        return _no_store(jsonify({"views": {sent: totals[key] for sent, key in keys.items()}}))
+        refs = {key: article_ref(site.id, key) for key in set(keys.values())}
+        totals = _views().counter.totals(sorted(refs.values()))
+        return _no_store(jsonify({"views": {sent: totals[refs[key]]
+                                            for sent, key in keys.items()}}))
     # The common case (article in the query) is answered by beacon.ViewBeacon before Flask;
     # this route serves the rest, such as a beacon that sends the article as form data.
     article = article_param(request.args.get("article") or request.form.get("article"))
     outcome = beacon.count(_views(), ViewRequest(
-        article=article, method=request.method, headers=request.headers,
+        article=article_ref(site.id, article), method=request.method, headers=request.headers,
         ip_prefix=client_ip_prefix(), user_agent=request.headers.get("User-Agent"),
         now=utcnow()))
     return _no_store(current_app.response_class(beacon.answer_body(article, outcome),
@@ -115,11 +120,12 @@ def views():
 @bp.get("/api/v1/views/daily")
 def daily():
     """Views of one article per UTC day for the last ``days`` days (today included)."""
+    site = site_param()
     article = article_param(request.args.get("article"))
     days = _int_arg("days", 30, 1, MAX_DAYS)
     last = utc_day(utcnow())
     first = last - timedelta(days=days - 1)
-    stored = _views().counter.daily(article, first, last)
+    stored = _views().counter.daily(article_ref(site.id, article), first, last)
     series = [{"date": (first + timedelta(days=i)).isoformat(),
                "views": stored.get(first + timedelta(days=i), 0)} for i in range(days)]
     return _no_store(jsonify({"article": article, "days": series}))
@@ -127,14 +133,16 @@ def daily():
 
 @bp.get("/api/v1/views/top")
 def top():
-    """The most viewed articles of the last ``days`` days, most views first; only articles
-    read from ``VIEWS_TOP_MIN_NETWORKS`` networks on one day, so that a key viewed from one
-    network (which nobody publishes, say) cannot take the list."""
+    """The most viewed articles of one site in the last ``days`` days, most views first; only
+    articles read from ``VIEWS_TOP_MIN_NETWORKS`` networks on one day, so that a key viewed
+    from one network (which nobody publishes, say) cannot take the list."""
+    site = site_param()
     days = _int_arg("days", 7, 1, MAX_DAYS)
     limit = _int_arg("limit", 10, 1, MAX_TOP)
     last = utc_day(utcnow())
     rows = _views().counter.top(last - timedelta(days=days - 1), last, limit,
-                                min_networks=current_app.config["VIEWS_TOP_MIN_NETWORKS"])
+                                min_networks=current_app.config["VIEWS_TOP_MIN_NETWORKS"],
+                                site=site.id)
     response = jsonify({"days": days, "articles": [
         {"article": key, "views": count} for key, count in rows]})
     response.headers["Cache-Control"] = "public, max-age=60"
@@ -144,8 +152,9 @@ def top():
 @bp.get("/api/v1/badge.svg")
 def badge():
     """The "views │ 1.2k" badge; reading it never counts a view. Cached briefly, with ETag."""
-    article = article_param(request.args.get("article"))
-    total = _views().counter.totals([article])[article]
+    site = site_param()
+    ref = article_ref(site.id, article_param(request.args.get("article")))
+    total = _views().counter.totals([ref])[ref]
     response = current_app.response_class(badge_svg(total), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE}"
     response.add_etag()

@@ -3,6 +3,10 @@ caller owns the transaction (``engine.begin()``), so one flush is one transactio
 
 Counting is always ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``: the
 database adds atomically, so any number of processes can flush at once without a lost update.
+
+Articles are named by ``engage.articles.article_ref`` (the key itself on ``default``), which is
+what the backends key their buffers and Redis keys by; these functions turn refs into
+(site, key) rows.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, String, case, cast, delete, func, select, text
 
-from engage.articles import Article
+from engage.articles import Article, article_ref, split_ref
 from engage.db import upsert
+from engage.sites import DEFAULT_SITE
 from engage.pageviews.models import ArticleViews, ViewBatch, ViewClaimRound, ViewSalt, ViewVisitor
 
 _articles = Article.__table__
@@ -26,27 +31,41 @@ _batches = ViewBatch.__table__
 _claim_rounds = ViewClaimRound.__table__
 
 
-def article_ids(conn: Connection, keys: Iterable[str], now: datetime) -> dict[str, int]:
-    """Ids of the articles with ``keys`` (normalized), creating the missing ones race-free."""
-    keys = sorted(set(keys))
-    if not keys:
-        return {}
-    found = dict(conn.execute(select(_articles.c.key, _articles.c.id)
-                              .where(_articles.c.key.in_(keys))).all())
-    missing = [key for key in keys if key not in found]
-    if missing:
-        conn.execute(upsert(conn, _articles).on_conflict_do_nothing(index_elements=["key"]),
-                     [{"key": key, "created_at": now} for key in missing])
-        found.update(conn.execute(select(_articles.c.key, _articles.c.id)
-                                  .where(_articles.c.key.in_(missing))).all())
-    return found
+def article_ids(conn: Connection, refs: Iterable[str], now: datetime) -> dict[str, int]:
+    """Ids of the articles named by ``refs`` (``article_ref`` of normalized keys), creating
+    the missing ones race-free."""
+    ids: dict[str, int] = {}
+    for site, keys in _by_site(refs).items():
+        found = _ids_of(conn, site, keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            conn.execute(upsert(conn, _articles).on_conflict_do_nothing(
+                index_elements=["site_id", "key"]),
+                [{"site_id": site, "key": key, "created_at": now} for key in missing])
+            found.update(_ids_of(conn, site, missing))
+        ids.update({article_ref(site, key): article_id for key, article_id in found.items()})
+    return ids
+
+
+def _by_site(refs: Iterable[str]) -> dict[str, list[str]]:
+    """The keys of ``refs`` grouped by site, each group sorted (one lock order for inserts)."""
+    grouped: dict[str, set[str]] = {}
+    for ref in refs:
+        site, key = split_ref(ref)
+        grouped.setdefault(site, set()).add(key)
+    return {site: sorted(keys) for site, keys in grouped.items()}
+
+
+def _ids_of(conn: Connection, site: str, keys: list[str]) -> dict[str, int]:
+    return dict(conn.execute(select(_articles.c.key, _articles.c.id).where(
+        _articles.c.site_id == site, _articles.c.key.in_(keys))).all())
 
 
 def add_counts(conn: Connection, counts: Mapping[tuple[str, date], int], now: datetime,
                networks: Mapping[tuple[str, date], int] | None = None) -> None:
-    """Add ``counts[(article_key, day)]`` views: one atomic upsert per article and day.
+    """Add ``counts[(article_ref, day)]`` views: one atomic upsert per article and day.
 
-    ``networks[(article_key, day)]`` is the network mask of those views (``network_bit``);
+    ``networks[(article_ref, day)]`` is the network mask of those views (``network_bit``);
     it is OR-ed into the stored one, so the row knows roughly how many networks viewed it.
     """
     counts = {slot: n for slot, n in counts.items() if n > 0}
@@ -192,44 +211,49 @@ def mark_batch(conn: Connection, batch_id: str, now: datetime) -> bool:
     return claimed.scalar_one_or_none() is not None  # (rowcount is not reliable here)
 
 
-def known_totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
-    """Stored all-time views of those of ``keys`` that are articles (0 if never viewed);
-    keys that are no article are left out."""
-    keys = list(dict.fromkeys(keys))
-    if not keys:
-        return {}
-    rows = conn.execute(
-        select(_articles.c.key, func.coalesce(func.sum(_views.c.count), 0))
-        .select_from(_articles.outerjoin(_views, _views.c.article_id == _articles.c.id))
-        .where(_articles.c.key.in_(keys)).group_by(_articles.c.key))
-    return {key: int(total) for key, total in rows}
-
-
-def totals(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
-    """Stored all-time views of each of ``keys`` (0 for unknown articles)."""
-    keys = list(dict.fromkeys(keys))
-    result = dict.fromkeys(keys, 0)
-    if keys:
+def known_totals(conn: Connection, refs: Iterable[str]) -> dict[str, int]:
+    """Stored all-time views of those of ``refs`` (``article_ref``) that are articles (0 if
+    never viewed); refs that are no article are left out."""
+    result: dict[str, int] = {}
+    for site, keys in _by_site(refs).items():
         rows = conn.execute(
-            select(_articles.c.key, func.sum(_views.c.count))
-            .join(_views, _views.c.article_id == _articles.c.id)
-            .where(_articles.c.key.in_(keys)).group_by(_articles.c.key))
-        result.update({key: int(total or 0) for key, total in rows})
+            select(_articles.c.key, func.coalesce(func.sum(_views.c.count), 0))
+            .select_from(_articles.outerjoin(_views, _views.c.article_id == _articles.c.id))
+            .where(_articles.c.site_id == site, _articles.c.key.in_(keys))
+            .group_by(_articles.c.key))
+        result.update({article_ref(site, key): int(total) for key, total in rows})
     return result
 
 
-def daily(conn: Connection, key: str, first: date, last: date) -> dict[date, int]:
-    """Stored views of ``key`` per day from ``first`` to ``last`` inclusive (days with views)."""
+def totals(conn: Connection, refs: Iterable[str]) -> dict[str, int]:
+    """Stored all-time views of each of ``refs`` (0 for unknown articles)."""
+    refs = list(dict.fromkeys(refs))
+    result = dict.fromkeys(refs, 0)
+    for site, keys in _by_site(refs).items():
+        rows = conn.execute(
+            select(_articles.c.key, func.sum(_views.c.count))
+            .join(_views, _views.c.article_id == _articles.c.id)
+            .where(_articles.c.site_id == site, _articles.c.key.in_(keys))
+            .group_by(_articles.c.key))
+        result.update({article_ref(site, key): int(total or 0) for key, total in rows})
+    return result
+
+
+def daily(conn: Connection, ref: str, first: date, last: date) -> dict[date, int]:
+    """Stored views of ``ref`` per day from ``first`` to ``last`` inclusive (days with views)."""
+    site, key = split_ref(ref)
     rows = conn.execute(
         select(_views.c.day, _views.c.count)
         .join(_articles, _views.c.article_id == _articles.c.id)
-        .where(_articles.c.key == key, _views.c.day >= first, _views.c.day <= last))
+        .where(_articles.c.site_id == site, _articles.c.key == key,
+               _views.c.day >= first, _views.c.day <= last))
     return {day: int(count) for day, count in rows}
 
 
 def top(conn: Connection, first: date, last: date, limit: int,
-        min_networks: int = 0) -> list[tuple[str, int]]:
-    """The ``limit`` most viewed articles from ``first`` to ``last``, most views first.
+        min_networks: int = 0, site: str = DEFAULT_SITE) -> list[tuple[str, int]]:
+    """The ``limit`` most viewed articles of ``site`` from ``first`` to ``last`` (their keys),
+    most views first.
 
     With ``min_networks`` above 1, only articles whose views came from at least that many
     networks on one of those days (bits of their daily network mask) are listed.
@@ -237,7 +261,7 @@ def top(conn: Connection, first: date, last: date, limit: int,
     views = func.sum(_views.c.count).label("views")
     query = (select(_articles.c.key, views)
              .join(_articles, _views.c.article_id == _articles.c.id)
-             .where(_views.c.day >= first, _views.c.day <= last)
+             .where(_articles.c.site_id == site, _views.c.day >= first, _views.c.day <= last)
              .group_by(_articles.c.key).order_by(views.desc(), _articles.c.key).limit(limit))
     if min_networks > 1:
         spread = case((_has_bits(_views.c.networks, min_networks), 1), else_=0)

@@ -13,6 +13,7 @@ from engage.errors import ValidationFailed
 from engage.moderation.rules.names import RuleName
 from engage.queue.events import ModerationEvent
 from engage.queue.service import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, Order, QueueQuery
+from engage.sites import validate_site_id
 
 ALL = "all"
 
@@ -40,7 +41,10 @@ def moderation_item(comment: Comment, events: list[ModerationEvent]) -> dict[str
     """Everything a moderator needs about one comment, JSON-ready."""
     return {
         "id": comment.id,
+        "site": comment.site_id,
         "article": comment.article.key,
+        "article_title": comment.article.title,
+        "article_url": comment.article.url,
         "parent_id": comment.parent_id,
         "status": comment.status.value,
         "author_name": comment.author_name,
@@ -89,10 +93,16 @@ def parse_queue_args(args: Mapping[str, str], default_limit: int) -> QueueQuery:
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
         errors["q"] = [f"at most {MAX_QUERY_LENGTH} characters"]
+    site = (args.get("site") or "").strip() or None
+    if site is not None:
+        try:
+            validate_site_id(site)
+        except ValueError as error:
+            errors["site"] = [str(error)]
     if errors:
         raise ValidationFailed("Some parameters are invalid.", fields=errors)
     return QueueQuery(status=status, article=(args.get("article") or "").strip() or None,
-                      q=q or None, order=order, cursor=cursor,
+                      site=site, q=q or None, order=order, cursor=cursor,
                       limit=limit if limit is not None else default_limit)
 
 

@@ -19,7 +19,9 @@ _COUNTS = {"type": "object", "description": "comments per status, and `all`",
            "additionalProperties": {"type": "integer"}}
 
 ITEM = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "article": {"type": "string"},
+    "id": {"type": "integer"}, "site": {"type": "string"}, "article": {"type": "string"},
+    "article_title": {"type": "string", "nullable": True},
+    "article_url": {"type": "string", "nullable": True},
     "parent_id": {"type": "integer", "nullable": True},
     "status": {"type": "string", "enum": _STATUSES},
     "author_name": {"type": "string"}, "author_email": {"type": "string"},
@@ -48,7 +50,8 @@ def _json(schema: dict, description: str) -> dict:
 
 def _errors(*codes: int) -> dict:
     text = {400: "malformed JSON", 401: "no or unknown token", 403: "revoked token",
-            404: "unknown comment", 415: "not application/json", 422: "invalid fields"}
+            404: "unknown comment, article or site", 409: "already exists",
+            415: "not application/json", 422: "invalid fields"}
     return {str(code): _json(_ERROR, text[code]) for code in codes}
 
 
@@ -64,6 +67,7 @@ PATHS = {
         "security": _SECURITY,
         "parameters": [
             _query("status", {"type": "string", "enum": [*_STATUSES, "all"], "default": "pending"}),
+            _query("site", {"type": "string", "maxLength": 64}),
             _query("article", {"type": "string", "maxLength": 512}),
             _query("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
             _query("order", {"type": "string", "enum": ["newest", "oldest"]}),

@@ -16,6 +16,7 @@ browser is redirected back to the same queue view (post/redirect/get).
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -28,19 +29,23 @@ from engage.moderators.guards import login_required, moderator_required
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.queue.service import Decision, decide, events_for, parse_decision, queue_page
+from engage.moderation.settings.options import ModerationMode
 from engage.queue.counts import status_counts
+from engage.site_directory import site_directory
 from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
                                            highlight_words, moderation_item, parse_queue_args)
 
 bp = Blueprint("queue", __name__)
 
-VIEW_KEYS = ("status", "article", "q", "order", "limit")  # filters kept across pages and posts
+VIEW_KEYS = ("status", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
 NOTICES = {
     "approve": "Approved {n}.", "reject": "Rejected {n}.", "spam": "Marked {n} as spam.",
     "pending": "Moved {n} back to pending.", "block": "Blocked {what}; {n} comments marked spam.",
     "none": "Select at least one comment first.",
+    "closed": "Closed comments on {what}.", "reopened": "Reopened comments on {what}.",
+    "mode": "Changed the moderation mode of {what}.",
 }
 TEMPLATE_CONSTANTS = {
     "decisions": list(Decision),
@@ -51,6 +56,7 @@ TEMPLATE_CONSTANTS = {
     "rule_labels": RULE_LABELS,
     "word_rules": WORD_RULES,
     "link_rules": LINK_RULES,
+    "article_modes": [mode.value for mode in ModerationMode],
 }
 
 
@@ -154,6 +160,7 @@ def queue():
         "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
         status_tab=query.status.value if query.status else ALL, view=view,
+        sites=site_directory().all(),
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
         notice=_notice(), **TEMPLATE_CONSTANTS)
 
@@ -172,14 +179,25 @@ def _notice() -> str | None:
                            what=request.args.get("what", "the author")[:300])
 
 
-@bp.post("/moderate/actions")
-@login_required
-def queue_actions():
-    if not sessions.check_csrf(g.csrf_token, request.form.get("csrf_token")):
+def csrf_checked(view):
+    """Guard a page's form post: without the session's CSRF token, the 403 page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if sessions.check_csrf(g.csrf_token, request.form.get("csrf_token")):
+            return view(*args, **kwargs)
         return render_template("moderation/error.html", title="Request refused",
                                message="The form's security token is missing or wrong. "
                                        "Go back, reload the page and try again."), 403
-    back = _view_from(request.form.get("view", ""))
+
+    return wrapper
+
+
+@bp.post("/moderate/actions")
+@login_required
+@csrf_checked
+def queue_actions():
+    back = view_from(request.form.get("view", ""))
     try:
         if request.form.get("block"):
             comment_id, _, kind = request.form["block"].partition(":")
@@ -206,7 +224,7 @@ def queue_actions():
     return redirect(url_for(".queue", **back, done=decision.value, n=len(ids)))
 
 
-def _view_from(raw: str) -> dict[str, str]:
+def view_from(raw: str) -> dict[str, str]:
     """The queue filters to return to, from the form's hidden ``view`` (a query string)."""
     return {key: value for key, value in parse_qsl(raw)[:8]
             if key in VIEW_KEYS}

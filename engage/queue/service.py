@@ -6,8 +6,12 @@ Contracts
   same as page 1 (an index range scan on ``ix_comments_queue (status, id)`` or, with an article,
   ``ix_comments_thread (article_id, status, id)``). ``q`` matches body, author name or email
   (case-insensitive substring; it scans, so it is the one filter that grows with the table).
-- Counts are per status over all comments, or over the filtered article; ``q`` does not narrow
-  them (counting substring matches would scan the whole table on every page load).
+- ``site`` filters the queue to one site (``ix_comments_site_queue (site_id, status, id)``),
+  and ``article`` is a key of that site (``default`` when no site is given); ``sites``, the
+  sites a moderator may see (None: all), narrows every page and count.
+- Counts are per status over all comments (of the site filter or the visible sites), or over
+  the filtered article; ``q`` does not narrow them (counting substring matches would scan the
+  whole table on every page load).
 - ``decide`` moves comments to the status an action names. Every change appends a
   ``ModerationEvent`` (who, when, from → to, note), stamps ``decided_by``/``decided_at`` and
   calls ``learning.on_decision`` so spam and approve decisions train the filter. A comment
@@ -43,6 +47,7 @@ from engage.spamfilter import learning
 from engage.moderators.accounts import Moderator
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
+from engage.sites import DEFAULT_SITE
 
 MAX_PAGE_SIZE = 100
 # About 0.1 s of statements per chunk on SQLite (an UPDATE, an event and two training upserts
@@ -89,6 +94,8 @@ class QueueQuery:
 
     status: CommentStatus | None = CommentStatus.PENDING
     article: str | None = None
+    site: str | None = None
+    sites: frozenset[str] | None = None  # the moderator's sites; None: every site
     q: str | None = None
     order: Order = Order.NEWEST
     cursor: int | None = None
@@ -115,29 +122,46 @@ def parse_decision(raw: object) -> Decision:
 
 def queue_page(session: Session, query: QueueQuery) -> QueuePage:
     """One page of the queue with its counts and each comment's audit events."""
+    sites = visible_sites(query)
+    if sites is not None and not sites:
+        return QueuePage([], None, status_counts(session, article_id=-1))
     article_id = None
     if query.article:
         try:
             key = normalize_article_key(query.article)
         except ValueError as error:
             raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
-        article_id = session.scalar(select(Article.id).where(Article.key == key))
-        if article_id is None:
+        site = query.site or DEFAULT_SITE
+        article_id = session.scalar(select(Article.id).where(Article.site_id == site,
+                                                             Article.key == key))
+        if article_id is None or (sites is not None and site not in sites):
             return QueuePage([], None, status_counts(session, article_id=-1))
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
-    rows = list(session.scalars(_select(query, article_id, limit + 1)))
+    rows = list(session.scalars(_select(query, article_id, sites, limit + 1)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     rows = rows[:limit]
-    return QueuePage(rows, next_cursor, status_counts(session, article_id),
-                     events_for(session, [row.id for row in rows]))
+    counts = (status_counts(session, article_id) if article_id is not None
+              else status_counts(session, sites=sites))
+    return QueuePage(rows, next_cursor, counts, events_for(session, [row.id for row in rows]))
 
 
-def _select(query: QueueQuery, article_id: int | None, limit: int):
+def visible_sites(query: QueueQuery) -> frozenset[str] | None:
+    """The sites this query may show: its site filter within the moderator's sites."""
+    if query.site is None:
+        return query.sites
+    return frozenset({query.site}) & query.sites if query.sites is not None \
+        else frozenset({query.site})
+
+
+def _select(query: QueueQuery, article_id: int | None, sites: frozenset[str] | None,
+            limit: int):
     statement = select(Comment)
     if query.status is not None:
         statement = statement.where(Comment.status == query.status)
     if article_id is not None:
         statement = statement.where(Comment.article_id == article_id)
+    elif sites is not None:
+        statement = statement.where(Comment.site_id.in_(sorted(sites)))
     if query.q:
         pattern = "%" + _escape_like(query.q.strip()[:MAX_QUERY_LENGTH].lower()) + "%"
         statement = statement.where(or_(Comment.body.ilike(pattern, escape="\\"),

@@ -1,6 +1,12 @@
-"""CORS for the public API: browsers may call it only from the configured site origins.
+"""CORS for the public API: browsers may call it only from the origins of the site called.
 
-Moderation endpoints never get CORS headers: moderators use engage's own pages or bearer
+Each site answers its own origins (``sites.origins``); ``default`` also answers the global
+``ALLOWED_ORIGINS``. A request names its site with ``site`` (``web.site_param``); the origins
+of every site are answered where no single site is known: a preflight without ``site`` in
+its query (the JSON body of the request it prepares may name any site) and an error about the
+site itself (an unknown or invalid ``site``), so that the page can read why it failed.
+
+Moderation and admin endpoints never get CORS headers: moderators use engage's own pages or bearer
 tokens from servers. With the demo on, engage's own host under its other loopback name
 (``localhost`` ⇄ ``127.0.0.1``) is allowed too, so the demo page exercises real CORS.
 
@@ -13,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
+
+from engage.site_directory import site_directory
+from engage.web.site_param import G_KEY, request_site
 
 PREFLIGHT_MAX_AGE = 600
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1"}
@@ -25,7 +34,8 @@ _EXPOSE = (("Access-Control-Expose-Headers", "Retry-After, ETag"),)
 
 def public_api(path: str) -> bool:
     """Whether ``path`` is part of the API that site pages call from the browser."""
-    return path.startswith("/api/v1/") and not path.startswith("/api/v1/moderation")
+    return path.startswith("/api/v1/") and not path.startswith(("/api/v1/moderation",
+                                                                "/api/v1/admin"))
 
 
 def origin_allowed(origin: str, allowed_origins: Collection[str], demo_enabled: bool,
@@ -68,10 +78,21 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def _allowed_origins() -> Collection[str]:
+    """The origins this request's answer is for (see the module docstring)."""
+    site = request_site()
+    named = g.get(G_KEY) is not None or "site" in request.args
+    if site is None or (request.method == "OPTIONS" and not named):
+        return site_directory().every_origin()
+    return site.cors_origins
+
+
 def _add_headers(response: Response) -> None:
     response.vary.add("Origin")
-    config = current_app.config
-    for name, value in cors_headers(request.method, request.headers.get("Origin"),
-                                    config["ALLOWED_ORIGINS"], config["DEMO_ENABLED"],
+    origin = request.headers.get("Origin")
+    if not origin:
+        return
+    for name, value in cors_headers(request.method, origin, _allowed_origins(),
+                                    current_app.config["DEMO_ENABLED"],
                                     lambda: request.host_url):
         response.headers[name] = value

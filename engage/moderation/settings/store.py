@@ -14,6 +14,11 @@ Reading (``current``)
   so a change made through any process is applied everywhere within about a second, without
   a restart, and a comment costs no settings query most of the time.
 - The writing process drops its snapshot at once (``invalidate``).
+- A site's settings overrides (``sites.settings``, read through the site directory) and an
+  article's own moderation mode give *variants* of the snapshot: the global options with the
+  overrides applied, the same blocklist, their own rule list. A variant is built on first use
+  and kept until the revision moves or the site's overrides change; premod on one site holds
+  that site's comments alone.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from engage.moderation.settings.options import (BlockKind, Blocklist, Moderation
 from engage.moderation.pipeline import Rule
 from engage.moderation.profanity_grades import matcher_for
 from engage.moderation.rules import build_rules
+from engage.site_directory import site_directory
 
 EXTENSION = "engage.moderation"
 
@@ -105,6 +111,7 @@ class Snapshot:
     options: ModerationOptions
     blocklist: Blocklist
     rules: tuple[Rule, ...]
+    overrides: tuple[tuple[str, Any], ...] = ()  # a variant's overrides (see module docstring)
 
 
 class SettingsCache:
@@ -117,13 +124,36 @@ class SettingsCache:
         self.clock = clock
         self.classifier = classifier
         self._snapshot: Snapshot | None = None
+        # variant → (the base snapshot it was built from, the variant)
+        self._variants: dict[tuple[str | None, str | None], tuple[Snapshot, Snapshot]] = {}
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         self._snapshot = None
 
-    def current(self, session: Session, config: Mapping[str, Any]) -> Snapshot:
+    def current(self, session: Session, config: Mapping[str, Any],
+                overrides: Mapping[str, Any] | None = None,
+                variant: tuple[str | None, str | None] = (None, None)) -> Snapshot:
+        """The snapshot to judge with; with ``overrides`` (field → stored value), the variant
+        named ``variant`` (site, article mode) that applies them."""
+        base = self._base(session, config)
+        if not overrides:
+            return base
+        frozen = tuple(sorted((name, _hashable(value)) for name, value in overrides.items()))
+        cached = self._variants.get(variant)
+        if cached is not None and cached[0] is base and cached[1].overrides == frozen:
+            return cached[1]
+        known = {name: value for name, value in overrides.items() if hasattr(base.options, name)}
+        snapshot = _snapshot_of(base.revision, base.options.updated(known), base.blocklist,
+                                self.classifier, frozen)
+        with self._lock:
+            if len(self._variants) > MAX_VARIANTS:
+                self._variants.clear()
+            self._variants[variant] = (base, snapshot)
+        return snapshot
+
+    def _base(self, session: Session, config: Mapping[str, Any]) -> Snapshot:
         snapshot, now = self._snapshot, self.clock()
         if snapshot is not None and now - self._checked_at < self.refresh_seconds:
             return snapshot
@@ -137,15 +167,26 @@ class SettingsCache:
         return snapshot
 
 
+MAX_VARIANTS = 10_000  # sites × article modes; cleared (and rebuilt on use) past this
+
+
 def build_snapshot(session: Session, config: Mapping[str, Any], revision: int,
                    classifier: Rule | None = None) -> Snapshot:
-    options = load_options(session, config)
-    blocklist = load_blocklist(session)
+    return _snapshot_of(revision, load_options(session, config), load_blocklist(session),
+                        classifier)
+
+
+def _snapshot_of(revision: int, options: ModerationOptions, blocklist: Blocklist,
+                 classifier: Rule | None, overrides: tuple = ()) -> Snapshot:
     # better-profanity's matcher over the words graded at or above the site's hold grade
     profanity = (matcher_for(options.profanity_grades, options.profanity_hold_grade)
                  if options.profanity is not ProfanityMode.OFF else None)
     rules = build_rules(options, blocklist, profanity, classifier)
-    return Snapshot(revision, options, blocklist, tuple(rules))
+    return Snapshot(revision, options, blocklist, tuple(rules), overrides)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def init_app(app: Flask, classifier: Rule | None) -> None:
@@ -159,9 +200,18 @@ def settings_cache(app: Flask | None = None) -> SettingsCache:
     return (app or current_app).extensions[EXTENSION]
 
 
-def current(session: Session, config: Mapping[str, Any]) -> Snapshot:
-    """The settings snapshot to judge with: at most ~1 s behind the database."""
-    return settings_cache().current(session, config)
+def current(session: Session, config: Mapping[str, Any], site: str | None = None,
+            mode: str | None = None) -> Snapshot:
+    """The settings snapshot to judge with: at most ~1 s behind the database. With ``site``,
+    the site's overrides apply; with ``mode``, an article's own moderation mode on top."""
+    overrides: dict[str, Any] = {}
+    if site is not None:
+        info = site_directory().get(site)
+        if info is not None:
+            overrides.update(info.settings)
+    if mode is not None:
+        overrides["mode"] = mode
+    return settings_cache().current(session, config, overrides, (site, mode))
 
 
 # ----------------------------------------------------------------------------- writing

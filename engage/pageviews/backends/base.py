@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from engage.pageviews import store
+from engage.sites import DEFAULT_SITE
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -46,7 +47,7 @@ class ViewCounter(Protocol):
     def daily(self, key: str, first: date, last: date) -> dict[date, int]: ...
 
     def top(self, first: date, last: date, limit: int,
-            min_networks: int = 0) -> list[tuple[str, int]]: ...
+            min_networks: int = 0, site: str = DEFAULT_SITE) -> list[tuple[str, int]]: ...
 
     def flush(self, now: datetime) -> int: ...
 
@@ -67,9 +68,9 @@ class DatabaseReads:
             return store.daily(conn, key, first, last)
 
     def top(self, first: date, last: date, limit: int,
-            min_networks: int = 0) -> list[tuple[str, int]]:
+            min_networks: int = 0, site: str = DEFAULT_SITE) -> list[tuple[str, int]]:
         with self._engine.connect() as conn:
-            return store.top(conn, first, last, limit, min_networks)
+            return store.top(conn, first, last, limit, min_networks, site)
 
     def _load_totals(self, keys: list[str]) -> dict[str, int]:
         """Stored totals of the keys that are articles (``StoredTotals`` takes the others for

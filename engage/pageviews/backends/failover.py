@@ -17,6 +17,7 @@ from datetime import date, datetime
 from redis.exceptions import RedisError
 
 from engage.pageviews.backends.base import Recorded
+from engage.sites import DEFAULT_SITE
 from engage.pageviews.backends.buffered import BufferedCounter
 from engage.pageviews.backends.redis import RedisCounter
 
@@ -89,8 +90,8 @@ class FailoverCounter:
         return self.fallback.daily(key, first, last)
 
     def top(self, first: date, last: date, limit: int,
-            min_networks: int = 0) -> list[tuple[str, int]]:
-        return self.fallback.top(first, last, limit, min_networks)
+            min_networks: int = 0, site: str = DEFAULT_SITE) -> list[tuple[str, int]]:
+        return self.fallback.top(first, last, limit, min_networks, site)
 
     def flush(self, now: datetime, force: bool = False) -> int:
         # The fallback touches the database only once it has been used (Redis was down once).

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engage.serving.fork_hooks import call_after_fork
 from engage.pageviews.backends.base import Recorded
+from engage.sites import DEFAULT_SITE
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,8 @@ class AutoFlush:
         return self.counter.daily(key, first, last)
 
     def top(self, first: date, last: date, limit: int,
-            min_networks: int = 0) -> list[tuple[str, int]]:
-        return self.counter.top(first, last, limit, min_networks)
+            min_networks: int = 0, site: str = DEFAULT_SITE) -> list[tuple[str, int]]:
+        return self.counter.top(first, last, limit, min_networks, site)
 
     def flush(self, now: datetime) -> int:
         return self.counter.flush(now)

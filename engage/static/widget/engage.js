@@ -3,7 +3,12 @@
  * Embedding (see README "Embedding"):
  *   <div id="engage-comments" data-article="KEY"></div>
  *   <script src="https://comments.example.com/widget/engage.js" async></script>
- * Options on the div: data-article (default: location.pathname), data-lang (en, de, fr;
+ * Options on the div: data-article (default: location.pathname), data-site (the engage site
+ * id; default: the site "default"; may also sit on the script tag, for list pages without
+ * the div), data-title (default: document.title), data-url (default: the page's
+ * <link rel=canonical> when it is on the page's origin, else the page's URL without query or
+ * fragment; title and URL name the article in the moderators' queue and the feeds),
+ * data-lang (en, de, fr;
  * default: <html lang>), data-theme (auto | light | dark; auto follows the page's background,
  * then prefers-color-scheme), data-views="off" (do not record a view), data-css="off" (the site
  * loads its own stylesheet).
@@ -30,6 +35,8 @@
   var TOKEN_MAX_AGE_MS = 60 * 60 * 1000;
   var COUNT_BATCH = 100;  // the server's limit per /counts call
   var FRESH_MS = 5 * 60 * 1000;
+  var MAX_TITLE = 300, MAX_URL = 2000;  // the server's limits for article_title, article_url
+  var SITE = null;  // set by start(): every call names it (none: the site "default")
 
   var TEXTS = {
     en: {
@@ -271,8 +278,9 @@
     });
   }
 
+  /** A query string of `params`, with the site when there is one. */
   function q(params) {
-    var parts = [];
+    var parts = SITE ? ["site=" + encodeURIComponent(SITE)] : [];
     Object.keys(params).forEach(function (k) {
       [].concat(params[k]).forEach(function (v) {
         if (v !== null && v !== undefined) parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(v));
@@ -333,6 +341,7 @@
       var u;
       try { u = new URL(img.src); } catch (e) { return; }
       if (u.origin + u.pathname !== API + "/badge.svg" || normKey(u.searchParams.get("article")) !== normKey(article)) return;
+      if ((u.searchParams.get("site") || null) !== SITE) return;
       u.searchParams.set("v", String(views));
       img.src = u.href;
     });
@@ -362,7 +371,28 @@
     this.count = 0; this.next = null; this.nodes = {}; this.replyTo = null;
     this.token = null; this.tokenAt = 0;
     this.session = store("sessionStorage"); this.local = store("localStorage");
-    this.pendingKey = "engage:pending:" + article;
+    // one origin may embed several sites: the site is part of what is remembered per article
+    this.storeKey = (SITE ? SITE + ":" : "") + article;
+    this.pendingKey = "engage:pending:" + this.storeKey;
+    this.details = articleDetails(root);
+  }
+
+  /** The article's title and URL for the queue and feeds (see the header for the defaults).
+   *  A canonical link on another origin is not sent: engage refuses URLs off the site's
+   *  origins (422), and the page's own origin is one of them. */
+  function articleDetails(root) {
+    var title = (root.getAttribute("data-title") || document.title || "").replace(/\s+/g, " ").trim();
+    var url = root.getAttribute("data-url");
+    if (!url) {
+      var link = document.querySelector('link[rel="canonical"]');
+      url = link && link.href;
+      var sameOrigin = false;
+      try { sameOrigin = !!url && new URL(url).origin === location.origin; } catch (e) { /* no */ }
+      if (!sameOrigin) url = location.origin + location.pathname;
+    }
+    url = safeUrl(url);
+    return { title: Array.from(title).slice(0, MAX_TITLE).join("") || null,
+             url: url && url.length <= MAX_URL ? url : null };
   }
 
   Widget.prototype.build = function () {
@@ -495,7 +525,7 @@
   /** Threads are publicly cached for a few seconds; a reader who just posted here skips
    *  that cache (revalidates), or a reload would briefly hide their own comment. */
   Widget.prototype.fetchPage = function () {
-    var posted = this.session && Number(this.session.getItem("engage:posted:" + this.article));
+    var posted = this.session && Number(this.session.getItem("engage:posted:" + this.storeKey));
     var fresh = posted && Date.now() - posted < FRESH_MS;
     return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next }),
       fresh ? { cache: "no-cache" } : {});
@@ -635,11 +665,14 @@
       var payload = { article: self.article, author_name: d.author_name, author_email: d.author_email,
         body: d.body, phone: self.honeypot.value };
       if (d.author_url) payload.author_url = d.author_url;
+      if (SITE) payload.site = SITE;
+      if (self.details.title) payload.article_title = self.details.title;
+      if (self.details.url) payload.article_url = self.details.url;
       if (self.replyTo) payload.parent_id = isNaN(Number(self.replyTo)) ? self.replyTo : Number(self.replyTo);
       if (token) payload.form_token = token;
       var key = readerKey(self.local);
       if (key) payload.reader_key = key;
-      return api("/comments", { method: "POST", headers: { "Content-Type": "application/json" },
+      return api("/comments" + q({}), { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(payload) });
     }).then(function (res) {
       self.setBusy(false);
@@ -661,7 +694,7 @@
     var data = res.data || {};
     if ((res.status === 201 || res.status === 202) && data.comment) {
       this.saveAuthor(d);
-      if (this.session) this.session.setItem("engage:posted:" + this.article, String(Date.now()));
+      if (this.session) this.session.setItem("engage:posted:" + this.storeKey, String(Date.now()));
       var pending = res.status === 202 || data.status === "pending";
       var c = data.comment;
       if (pending && this.session) {
@@ -740,6 +773,7 @@
   function start() {
     var root = document.getElementById("engage-comments");
     if (root && root.hasAttribute("data-engage-ready")) return;
+    SITE = (root && root.getAttribute("data-site")) || script.getAttribute("data-site") || null;
     var lang = pickLang(root);
     var T = TEXTS[lang];
     var article = root ? (root.getAttribute("data-article") || location.pathname) : null;
