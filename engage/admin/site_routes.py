@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify
 from engage.admin.site_input import parse_site
 from engage.db import db, utcnow
 from engage.errors import Conflict, NotFound
-from engage.moderators.guards import moderator_required
+from engage.moderators.guards import admin_required
 from engage.site_directory import site_directory
 from engage.sites import Site, create_site, get_site, list_sites, update_site
 from engage.web.json_body import json_body
@@ -38,13 +38,13 @@ def _site_or_404(site_id: str) -> Site:
 
 
 @bp.get("/api/v1/admin/sites")
-@moderator_required
+@admin_required
 def api_list():
     return jsonify({"sites": [site.as_dict() for site in list_sites(db.session)]})
 
 
 @bp.post("/api/v1/admin/sites")
-@moderator_required
+@admin_required
 def api_create():
     values = parse_site(json_body(), creating=True)
     if get_site(db.session, values["id"]) is not None:
@@ -56,13 +56,13 @@ def api_create():
 
 
 @bp.get("/api/v1/admin/sites/<site_id>")
-@moderator_required
+@admin_required
 def api_get(site_id: str):
     return jsonify(_site_or_404(site_id).as_dict())
 
 
 @bp.patch("/api/v1/admin/sites/<site_id>")
-@moderator_required
+@admin_required
 def api_update(site_id: str):
     site = _site_or_404(site_id)
     values = parse_site(json_body(), creating=False)

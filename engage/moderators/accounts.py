@@ -1,6 +1,9 @@
 """Moderator accounts and API tokens (the route guards that check them are in ``guards``).
 
 Contracts
+- Every account has a role (``roles``); the first account is an admin, later ones are
+  moderators unless told otherwise. ``moderator_sites`` limits an account to some sites (no
+  rows: every site). Accounts made before roles existed are admins (migration 0014).
 - Passwords are hashed with scrypt (see ``passwords``).
 - API tokens are ``eng_`` + 32 random bytes (url-safe base64). Only their SHA-256 is stored, so a
   database leak does not hand out working tokens; a token is shown once, when issued.
@@ -14,11 +17,13 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engage.db import Base, UTCDateTime, utcnow
 from engage.moderators.passwords import dummy_hash, hash_password, verify_password
+from engage.moderators.roles import Role, weaker
+from engage.sites import MAX_SITE_ID, get_site
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TOKEN_PREFIX = "eng_"
@@ -31,11 +36,24 @@ class Moderator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # a row inserted without a role (as every account was before roles) is an admin
+    role: Mapped[str] = mapped_column(String(16), server_default=Role.ADMIN.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     def __repr__(self) -> str:
         return f"<Moderator {self.name}>"
+
+
+class ModeratorSite(Base):
+    """One site an account is limited to; an account without rows may act on every site."""
+
+    __tablename__ = "moderator_sites"
+
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(MAX_SITE_ID), ForeignKey("sites.id"),
+                                         primary_key=True)
 
 
 class ApiToken(Base):
@@ -45,6 +63,8 @@ class ApiToken(Base):
     moderator_id: Mapped[int] = mapped_column(
         ForeignKey("moderators.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # the most the token may do (the account's role may be lower: see roles.weaker)
+    role: Mapped[str] = mapped_column(String(16), server_default=Role.ADMIN.value)
     # first characters of the token, so `engage moderator list` can tell tokens apart
     hint: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -52,6 +72,10 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     moderator: Mapped[Moderator] = relationship(lazy="joined")
+
+    @property
+    def effective_role(self) -> Role:
+        return weaker(self.role, self.moderator.role)
 
 
 def validate_name(name: str) -> str:
@@ -75,17 +99,46 @@ def find_moderator(session: Session, name: str) -> Moderator | None:
 
 
 def create_moderator(session: Session, name: str, password: str, *,
-                     now: datetime | None = None) -> Moderator:
-    """Add a moderator (flushed, not committed). Raises ValueError for a bad or taken name."""
+                     now: datetime | None = None, role: Role | None = None,
+                     sites: list[str] = ()) -> Moderator:
+    """Add a moderator (flushed, not committed): ``role`` (default: admin for the first
+    account, else moderator), limited to ``sites`` (none: every site). Raises ValueError for a
+    bad or taken name, or an unknown site."""
     validate_name(name)
     validate_password(password)
     if find_moderator(session, name) is not None:
         raise ValueError(f"a moderator named {name!r} already exists")
-    moderator = Moderator(name=name, password_hash=hash_password(password),
+    _check_sites(session, sites)
+    if role is None:
+        role = Role.MODERATOR if has_moderators(session) else Role.ADMIN
+    moderator = Moderator(name=name, password_hash=hash_password(password), role=role.value,
                           created_at=now or utcnow())
     session.add(moderator)
     session.flush()
+    set_sites(session, moderator, sites)
     return moderator
+
+
+def moderator_sites(session: Session, moderator: Moderator) -> frozenset[str] | None:
+    """The sites ``moderator`` is limited to; None: every site."""
+    sites = frozenset(session.scalars(select(ModeratorSite.site_id).where(
+        ModeratorSite.moderator_id == moderator.id)))
+    return sites or None
+
+
+def _check_sites(session: Session, sites: list[str]) -> None:
+    unknown = [site for site in sites if get_site(session, site) is None]
+    if unknown:
+        raise ValueError(f"no site {', '.join(map(repr, unknown))}")
+
+
+def set_sites(session: Session, moderator: Moderator, sites: list[str]) -> None:
+    """Limit ``moderator`` to ``sites`` (empty: every site); ValueError for an unknown one."""
+    _check_sites(session, sites)
+    session.execute(delete(ModeratorSite).where(ModeratorSite.moderator_id == moderator.id))
+    session.add_all(ModeratorSite(moderator_id=moderator.id, site_id=site)
+                    for site in dict.fromkeys(sites))
+    session.flush()
 
 
 def set_password(moderator: Moderator, password: str) -> None:
@@ -111,11 +164,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, moderator: Moderator, *, now: datetime | None = None) -> str:
-    """Create a new API token for ``moderator`` and return it; only its hash is stored."""
+def issue_token(session: Session, moderator: Moderator, *, now: datetime | None = None,
+                role: Role | None = None) -> str:
+    """Create a new API token for ``moderator`` and return it; only its hash is stored. The
+    token may do what ``role`` may (default: the account's role), never more than the
+    account."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    role = weaker(role or moderator.role, moderator.role)
     session.add(ApiToken(moderator_id=moderator.id, token_hash=token_digest(token),
-                         hint=token[: len(TOKEN_PREFIX) + 6], created_at=now or utcnow()))
+                         hint=token[: len(TOKEN_PREFIX) + 6], role=role.value,
+                         created_at=now or utcnow()))
     session.flush()
     return token
 

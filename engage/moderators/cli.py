@@ -1,13 +1,17 @@
 """``engage moderator …``: create moderators, issue and revoke API tokens, list accounts.
 
-- ``create NAME [--password-stdin]``: the password is read from stdin (one line) with
-  ``--password-stdin``; otherwise it is asked for twice on a terminal; with no terminal (or an
-  empty answer) a random one-time password is generated and printed once.
-- ``token NAME``: prints a new API token; the token is alone on the LAST line of output, so
-  scripts can take ``| tail -n1``.
+- ``create NAME [--role admin|moderator|analyst] [--site S]… [--password-stdin]``: the first
+  account is an admin, later ones moderators unless ``--role`` says otherwise; ``--site``
+  limits the account to those sites (none: every site). The password is read from stdin (one
+  line) with ``--password-stdin``; otherwise it is asked for twice on a terminal; with no
+  terminal (or an empty answer) a random one-time password is generated and printed once.
+- ``update NAME [--role R] [--site S]… [--all-sites]``: changes the role or the sites.
+- ``token NAME [--role R]``: prints a new API token (that may do at most what ``R`` may; the
+  account's role by default); the token is alone on the LAST line of output, so scripts can
+  take ``| tail -n1``.
 - ``revoke NAME [--token PREFIX]``: revokes all of NAME's tokens, or the one starting PREFIX.
 - ``password NAME [--password-stdin]``: sets a new password and ends NAME's sessions.
-- ``list``: names, creation dates and live tokens.
+- ``list``: names, roles, sites, creation dates and live tokens.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from sqlalchemy import delete, select
 
 from engage.db import db
 from engage.moderators.accounts import (ApiToken, Moderator, create_moderator, find_moderator,
-                                        issue_token, revoke_tokens, set_password)
+                                        issue_token, moderator_sites, revoke_tokens, set_password,
+                                        set_sites)
+from engage.moderators.roles import Role
 from engage.moderators.passwords import generate_password
 from engage.moderators.sessions import ModeratorSession
 
@@ -49,19 +55,27 @@ def moderator() -> None:
     """Manage moderator accounts and API tokens."""
 
 
+_ROLE = click.Choice([role.value for role in Role])
+
+
 @moderator.command("create")
 @click.argument("name")
+@click.option("--role", type=_ROLE, default=None,
+              help="admin, moderator or analyst (default: admin for the first account, "
+                   "then moderator).")
+@click.option("--site", "sites", multiple=True, help="Limit the account to this site.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create(name: str, password_stdin: bool) -> None:
+def create(name: str, role: str | None, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Create moderator NAME."""
     password, generated = _read_password(password_stdin)
     try:
-        create_moderator(db.session, name, password)
+        account = create_moderator(db.session, name, password,
+                                   role=Role(role) if role else None, sites=list(sites))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Created moderator {name}.")
+    click.echo(f"Created moderator {name} ({account.role}{_sites_text(sites)}).")
     if generated:
         click.echo("One-time password (shown only now; change it with "
                    f"`engage moderator password {name}`):")
@@ -87,12 +101,38 @@ def password(name: str, password_stdin: bool) -> None:
         click.echo(new)
 
 
+def _sites_text(sites) -> str:
+    return f" on {', '.join(sorted(sites))}" if sites else " on every site"
+
+
+@moderator.command("update")
+@click.argument("name")
+@click.option("--role", type=_ROLE, default=None, help="The new role.")
+@click.option("--site", "sites", multiple=True, help="Limit the account to these sites.")
+@click.option("--all-sites", is_flag=True, help="Let the account act on every site.")
+@with_appcontext
+def update(name: str, role: str | None, sites: tuple[str, ...], all_sites: bool) -> None:
+    """Change NAME's role or sites."""
+    account = _moderator_or_fail(name)
+    if role:
+        account.role = role
+    try:
+        if sites or all_sites:
+            set_sites(db.session, account, [] if all_sites else list(sites))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{name}: {account.role}{_sites_text(moderator_sites(db.session, account))}.")
+
+
 @moderator.command("token")
 @click.argument("name")
+@click.option("--role", type=_ROLE, default=None,
+              help="What the token may do at most (default: the account's role).")
 @with_appcontext
-def token(name: str) -> None:
+def token(name: str, role: str | None) -> None:
     """Issue a new API token for NAME (printed on the last line)."""
-    value = issue_token(db.session, _moderator_or_fail(name))
+    value = issue_token(db.session, _moderator_or_fail(name), role=Role(role) if role else None)
     db.session.commit()
     click.echo(f"New API token for {name} (store it now; engage keeps only a hash). "
                "Send it as 'Authorization: Bearer <token>'.")
@@ -120,4 +160,6 @@ def list_moderators() -> None:
         tokens = ", ".join(
             f"{t.hint}… (last used {t.last_used_at:%Y-%m-%d})" if t.last_used_at
             else f"{t.hint}… (never used)" for t in live) or "no tokens"
-        click.echo(f"{account.name}\tcreated {account.created_at:%Y-%m-%d}\t{tokens}")
+        sites = ",".join(sorted(moderator_sites(db.session, account) or ())) or "every site"
+        click.echo(f"{account.name}\t{account.role}\t{sites}\t"
+                   f"created {account.created_at:%Y-%m-%d}\t{tokens}")

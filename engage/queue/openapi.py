@@ -49,7 +49,8 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "malformed JSON", 401: "no or unknown token", 403: "revoked token",
+    text = {400: "malformed JSON", 401: "no or unknown token",
+            403: "revoked token, or not for this role or site",
             404: "unknown comment, article or site", 409: "already exists",
             415: "not application/json", 422: "invalid fields"}
     return {str(code): _json(_ERROR, text[code]) for code in codes}

@@ -17,18 +17,21 @@ browser is redirected back to the same queue view (post/redirect/get).
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from engage.db import db, utcnow
-from engage.errors import ApiError, ValidationFailed
+from engage.errors import ApiError, Forbidden, ValidationFailed
 from engage.web.json_body import json_body
 from engage.moderators import sessions
-from engage.moderators.guards import login_required, moderator_required
+from engage.moderators.guards import (check_every_site, check_site, login_required,
+                                     moderator_required)
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
-from engage.queue.service import Decision, decide, events_for, parse_decision, queue_page
+from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
+                                  queue_page)
 from engage.moderation.settings.options import ModerationMode
 from engage.queue.counts import status_counts
 from engage.site_directory import site_directory
@@ -77,7 +80,7 @@ def _page_size() -> int:
 @bp.get("/api/v1/moderation/comments")
 @moderator_required
 def api_list():
-    page = queue_page(db.session, parse_queue_args(request.args, _page_size()))
+    page = queue_page(db.session, _scoped(parse_queue_args(request.args, _page_size())))
     return jsonify({
         "comments": [moderation_item(c, page.events.get(c.id, [])) for c in page.comments],
         "next": page.next_cursor,
@@ -90,8 +93,9 @@ def api_list():
 def api_decide(comment_id: int):
     data = _json_object()
     decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comment = decide(db.session, [comment_id], decision, g.moderator, note)[0]
-    return jsonify({"comment": _item(comment), "counts": _with_all(status_counts(db.session))})
+    comment = decide(db.session, [comment_id], decision, g.moderator, note,
+                     sites=g.moderator_sites)[0]
+    return jsonify({"comment": _item(comment), "counts": _counts()})
 
 
 @bp.post("/api/v1/moderation/comments/bulk")
@@ -104,19 +108,19 @@ def api_bulk():
         raise ValidationFailed("ids must be a list of 1 to 500 comment ids.",
                                fields={"ids": [f"a list of 1 to {MAX_BULK} integers"]})
     decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comments = decide(db.session, ids, decision, g.moderator, note)
-    return jsonify({"comments": [_item(c) for c in comments],
-                    "counts": _with_all(status_counts(db.session))})
+    comments = decide(db.session, ids, decision, g.moderator, note, sites=g.moderator_sites)
+    return jsonify({"comments": [_item(c) for c in comments], "counts": _counts()})
 
 
 @bp.post("/api/v1/moderation/comments/<int:comment_id>/block")
 @moderator_required
 def api_block(comment_id: int):
+    check_every_site()  # the blocklist applies to every site
     data = _json_object()
     outcome = block_author(db.session, comment_id, parse_block_kind(data.get("kind")),
                            g.moderator, utcnow())
     return jsonify({"blocked": {"kind": outcome.kind.value, "value": outcome.value},
-                    "marked": outcome.marked, "counts": _with_all(status_counts(db.session))})
+                    "marked": outcome.marked, "counts": _counts()})
 
 
 def _json_object() -> dict:
@@ -139,6 +143,17 @@ def _item(comment):
     return moderation_item(comment, events_for(db.session, [comment.id])[comment.id])
 
 
+def _scoped(query: QueueQuery) -> QueueQuery:
+    """The query limited to the moderator's sites; 403 for a site filter outside them."""
+    if query.site is not None:
+        check_site(query.site)
+    return replace(query, sites=g.moderator_sites)
+
+
+def _counts() -> dict[str, int]:
+    return _with_all(status_counts(db.session, sites=g.moderator_sites))
+
+
 def _with_all(counts: dict[str, int]) -> dict[str, int]:
     return {**counts, ALL: sum(counts.values())}
 
@@ -149,10 +164,11 @@ def _with_all(counts: dict[str, int]) -> dict[str, int]:
 @login_required
 def queue():
     try:
-        query = parse_queue_args(request.args, _page_size())
-    except ValidationFailed as error:
+        query = _scoped(parse_queue_args(request.args, _page_size()))
+    except (ValidationFailed, Forbidden) as error:
         return render_template("moderation/error.html", title="Bad filter",
-                               message=error.message, fields=error.fields), 400
+                               message=error.message, fields=error.fields), (
+                                   403 if isinstance(error, Forbidden) else 400)
     page = queue_page(db.session, query)
     view = {key: value for key, value in request.args.items()
             if key in VIEW_KEYS and value}
@@ -160,7 +176,8 @@ def queue():
         "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
         status_tab=query.status.value if query.status else ALL, view=view,
-        sites=site_directory().all(),
+        sites=[site for site in site_directory().all()
+               if g.moderator_sites is None or site.id in g.moderator_sites],
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
         notice=_notice(), **TEMPLATE_CONSTANTS)
 
@@ -200,6 +217,7 @@ def queue_actions():
     back = view_from(request.form.get("view", ""))
     try:
         if request.form.get("block"):
+            check_every_site()  # the blocklist applies to every site
             comment_id, _, kind = request.form["block"].partition(":")
             outcome = block_author(db.session, int(comment_id), parse_block_kind(kind),
                                    g.moderator, utcnow())
@@ -215,7 +233,8 @@ def queue_actions():
         if not ids:
             return redirect(url_for(".queue", **back, done="none"))
         decision = parse_decision(action)
-        decide(db.session, ids, decision, g.moderator, (request.form.get("note") or "").strip()[:MAX_NOTE] or None)
+        decide(db.session, ids, decision, g.moderator, (request.form.get("note") or "").strip()[:MAX_NOTE] or None,
+               sites=g.moderator_sites)
     except (ValueError, ApiError) as error:
         db.session.rollback()
         message = error.message if isinstance(error, ApiError) else "Malformed form."

@@ -42,7 +42,7 @@ from engage.articles import Article, normalize_article_key
 from engage.comments.thread_version import bump_thread_versions
 from engage.comments.models import Comment, CommentStatus
 from engage.db import utcnow
-from engage.errors import NotFound, ValidationFailed
+from engage.errors import Forbidden, NotFound, ValidationFailed
 from engage.spamfilter import learning
 from engage.moderators.accounts import Moderator
 from engage.queue.events import ModerationEvent
@@ -203,7 +203,8 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
                    moderator: Moderator, note: str | None, now: datetime,
-                   learn: Learn | None = None) -> list[Comment]:
+                   learn: Learn | None = None,
+                   sites: frozenset[str] | None = None) -> list[Comment]:
     """``decide`` without the commit, for use cases that decide as one step of several."""
     learn = learn or learning.on_decision
     ids = sorted(set(comment_ids))
@@ -213,6 +214,9 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
     missing = sorted(set(ids) - {comment.id for comment in comments})
     if missing:
         raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
+    if sites is not None and any(comment.site_id not in sites for comment in comments):
+        raise Forbidden("Some of these comments are on a site you may not act on.",
+                        code="forbidden_site")
     new = decision.status
     touched: set[int] = set()
     for comment in comments:
@@ -257,21 +261,27 @@ def _move(session: Session, comment: Comment, previous: CommentStatus, new: Comm
 
 def decide(session: Session, comment_ids: list[int], action: Decision | str,
            moderator: Moderator, note: str | None = None, now: datetime | None = None,
-           learn: Learn | None = None) -> list[Comment]:
+           learn: Learn | None = None, sites: frozenset[str] | None = None) -> list[Comment]:
     """Apply ``action`` to the comments (in the order given) and commit; see module docstring.
 
-    ``learn`` defaults to ``learning.on_decision``; tests pass a recorder.
+    ``learn`` defaults to ``learning.on_decision``; tests pass a recorder. With ``sites`` (the
+    moderator's), a comment on another site raises ``Forbidden`` and nothing changes.
     """
     decision = action if isinstance(action, Decision) else parse_decision(action)
     now = now or utcnow()
     ids = sorted(set(comment_ids))
-    found = session.scalars(select(Comment.id).where(Comment.id.in_(ids)))
+    found = dict(session.execute(
+        select(Comment.id, Comment.site_id).where(Comment.id.in_(ids))).all())
     missing = sorted(set(ids) - set(found))
     if missing:  # before any chunk is written: nothing changes
         raise NotFound(f"No comment with id {', '.join(map(str, missing))}.")
+    if sites is not None and not set(found.values()) <= sites:  # as above: nothing changes
+        raise Forbidden("Some of these comments are on a site you may not act on.",
+                        code="forbidden_site")
     by_id: dict[int, Comment] = {}
     for chunk in in_chunks(ids):
-        for comment in apply_decision(session, chunk, decision, moderator, note, now, learn):
+        for comment in apply_decision(session, chunk, decision, moderator, note, now, learn,
+                                      sites):
             by_id[comment.id] = comment
         session.commit()
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]

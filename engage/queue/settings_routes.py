@@ -1,5 +1,8 @@
 """Moderator API for moderation settings and the blocklist (bearer token or session login).
 
+Admins change the settings; admins and moderators read them. The blocklist applies to every
+site, so a moderator limited to some sites may neither read nor change it (403).
+
 - ``GET /api/v1/moderation/settings`` → ``{"settings": {…}, "defaults": {…}}``
 - ``PATCH /api/v1/moderation/settings`` with some fields (``null`` resets one) → the same
 - ``GET /api/v1/moderation/blocklist[?kind=…]`` → ``{"entries": [{id, kind, value, …}]}``
@@ -18,7 +21,7 @@ from engage.db import db, utcnow
 from engage.errors import NotFound
 from engage.web.json_body import json_body, load, load_args
 from engage.moderation.settings import store as settings
-from engage.moderators.guards import moderator_required
+from engage.moderators.guards import admin_required, check_every_site, moderator_required
 from engage.moderation.settings.options import BlockKind, options_from_config
 from engage.moderation.settings.schemas import (BlocklistQuerySchema, BlockSchema,
                                                 SettingsPatchSchema)
@@ -42,7 +45,7 @@ def get_settings():
 
 
 @bp.patch("/api/v1/moderation/settings")
-@moderator_required
+@admin_required
 def patch_settings():
     changes = load(_patch, json_body())
     options = settings.update_options(db.session, changes, current_app.config,
@@ -53,6 +56,7 @@ def patch_settings():
 @bp.get("/api/v1/moderation/blocklist")
 @moderator_required
 def list_blocklist():
+    check_every_site()  # the blocklist applies to every site
     kind = load_args(_block_query)["kind"]
     entries = settings.list_blocked(db.session, BlockKind(kind) if kind else None)
     return jsonify({"entries": [entry.as_dict() for entry in entries]})
@@ -61,6 +65,7 @@ def list_blocklist():
 @bp.post("/api/v1/moderation/blocklist")
 @moderator_required
 def add_block():
+    check_every_site()  # the blocklist applies to every site
     data = load(_block, json_body())
     entry, created = settings.add_blocked(db.session, data["kind"], data["value"],
                                           g.moderator.name, utcnow(), current_app.config)
@@ -70,6 +75,7 @@ def add_block():
 @bp.delete("/api/v1/moderation/blocklist/<int:entry_id>")
 @moderator_required
 def delete_block_by_id(entry_id: int):
+    check_every_site()  # the blocklist applies to every site
     entry = db.session.get(settings.BlockedEntry, entry_id)
     if entry is None:
         raise NotFound("No blocklist entry with this id.")
@@ -80,6 +86,7 @@ def delete_block_by_id(entry_id: int):
 @bp.delete("/api/v1/moderation/blocklist")
 @moderator_required
 def delete_block():
+    check_every_site()  # the blocklist applies to every site
     data = load(_block, json_body())
     entry = settings.find_blocked(db.session, data["kind"], data["value"])
     if entry is None:

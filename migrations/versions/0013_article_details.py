@@ -28,8 +28,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("mode")
-        batch_op.drop_column("details_locked")
-        batch_op.drop_column("url")
-        batch_op.drop_column("title")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), not a copy of the table: dropping the old
+    # articles table would delete every comment and view count through ON DELETE CASCADE.
+    for column in ("mode", "details_locked", "url", "title"):
+        op.drop_column("articles", column)

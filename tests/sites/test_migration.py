@@ -124,3 +124,25 @@ def _assert_foreign_keys_enforced() -> None:
                 "body_html, reasons, created_at) VALUES (999, 'pending', 'X', 'x@example.org',"
                 " 'x', 'x', '[]', :t)"), {"t": T0})
     assert "sites" in inspect(db.engine).get_table_names()
+
+
+def test_existing_moderators_and_their_tokens_become_admins(empty_database, tmp_path):
+    before_roles = ScriptDirectory(MIGRATIONS_DIR).get_revision(
+        "0014_moderator_roles").down_revision
+    app = create_app({**BASE_TEST_CONFIG, "INSTANCE_PATH": str(tmp_path),
+                      "DATABASE_URL": empty_database})
+    with app.app_context():
+        upgrade(revision=before_roles)
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO moderators (id, name, password_hash, created_at)"
+                                    " VALUES (1, 'old', 'x', :t)"), {"t": T0})
+            connection.execute(text(
+                "INSERT INTO moderator_tokens (moderator_id, token_hash, hint, created_at) "
+                "VALUES (1, 'h', 'eng_abc', :t)"), {"t": T0})
+        upgrade_schema()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT role FROM moderators")).scalar_one() == "admin"
+            assert connection.execute(text(
+                "SELECT role FROM moderator_tokens")).scalar_one() == "admin"
+            assert connection.execute(text("SELECT count(*) FROM moderator_sites")).scalar() == 0
+        db.engine.dispose()
