@@ -67,7 +67,7 @@ def _init_features(app: Flask) -> None:
     # locks, threads and clients, which must be gevent's.
     from engage import avatars, counts, errors, health, observability, openapi, shared_store
     from engage import site_directory
-    from engage.admin import article_routes, site_routes
+    from engage.admin import article_routes, overview_routes, site_routes
     from engage import models  # noqa: F401  (every table in the metadata before any query)
     from engage.comments import feed_routes, routes as comments, thread_cache, thread_version
     from engage.demo import routes as demo
@@ -88,7 +88,7 @@ def _init_features(app: Flask) -> None:
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
-                   article_routes, feed_routes, widget, demo):
+                   article_routes, overview_routes, feed_routes, widget, demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
     site_directory.init_app(app)

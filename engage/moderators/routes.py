@@ -16,7 +16,7 @@
   header and a message that says when to try again. A successful attempt is taken back out of
   the counts and clears the name's count on that network (or browser).
 - A successful login starts a fresh server-side session (see ``sessions``) and redirects to
-  ``next`` when that is a local path, else to the queue.
+  ``next`` when that is a local path, else to the queue (the overview, for analysts).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from engage.db import db, utcnow
 from engage.moderators import accounts as auth, sessions
 from engage.moderators.login_devices import known_browser, login_key, remember_browser
+from engage.moderators.roles import Role
 from engage.moderators.login_limits import Limit, LoginLimiter, RedisLoginLimiter, SqlLoginLimiter
 from engage.shared_store import redis_or_database
 from engage.web.request_info import client_ip_prefix
@@ -100,10 +101,16 @@ def _form(error: str | None = None, status: int = 200, name: str = "", headers=N
     return response
 
 
+def _home(moderator) -> str:
+    """Where a login lands without ``next``: the queue, or the overview for analysts."""
+    return url_for("overview.overview_page" if moderator.role == Role.ANALYST else "queue.queue")
+
+
 @bp.get("/login")
 def login():
-    if sessions.current(db.session, request.cookies.get(sessions.COOKIE_NAME), utcnow()):
-        return redirect(safe_next(request.args.get("next")) or url_for("queue.queue"))
+    found = sessions.current(db.session, request.cookies.get(sessions.COOKIE_NAME), utcnow())
+    if found:
+        return redirect(safe_next(request.args.get("next")) or _home(found.moderator))
     return _form()
 
 
@@ -130,7 +137,7 @@ def login_post():
     cookie, row = sessions.start(db.session, moderator, now,
                                  float(current_app.config["MODERATION_SESSION_HOURS"]))
     db.session.commit()
-    response = redirect(safe_next(request.form.get("next")) or url_for("queue.queue"))
+    response = redirect(safe_next(request.form.get("next")) or _home(moderator))
     sessions.set_cookie(response, cookie, row)
     remember_browser(response, moderator.name)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

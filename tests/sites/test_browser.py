@@ -4,6 +4,8 @@
   comment names the article by the page's title and canonical URL; once a moderator closed
   the article, the widget says "Comments are closed." and shows no form.
 - A moderator closes one article from its card in the queue; the article then refuses posts.
+- An analyst logs in to the overview: the chart and figures on a desktop and a phone, and
+  every part reachable with the keyboard alone.
 Console errors fail the tests; screenshots go to test-artifacts/.
 """
 
@@ -21,12 +23,13 @@ from playwright.sync_api import expect
 from engage import create_app
 from engage.db import db
 from engage.moderators.accounts import create_moderator, issue_token
+from engage.moderators.roles import Role
 from engage.sites import create_site
 from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 
-NAME, PASSWORD = "marta", "a long moderator password"
+NAME, ANALYST, PASSWORD = "marta", "anouk", "a long moderator password"
 READER_UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Chrome/131.0.0.0 Safari/537.36")
 PAGE_PORT = free_port()
@@ -43,7 +46,10 @@ def token(live_server):
         moderator = create_moderator(db.session, NAME, PASSWORD)
         value = issue_token(db.session, moderator)
         db.session.commit()
-        create_site(db.session, "blog", "The Blog", [PAGE_ORIGIN])
+        create_moderator(db.session, ANALYST, PASSWORD, role=Role.ANALYST)
+        db.session.commit()
+        create_site(db.session, "blog", "The Blog", [PAGE_ORIGIN],
+                    {"moderation_words": ["casino"]})
         db.session.remove()
         db.engine.dispose()
     return value
@@ -177,4 +183,51 @@ def test_a_moderator_closes_one_article_from_the_queue(live_server, token, page,
     still_open = call(live_server, "GET",
                       "/api/v1/moderation/articles?site=blog&article=/queue/open", token)[1]
     assert still_open["closed"] is False
+    assert page.problems == []
+
+
+def test_an_analyst_reads_the_overview_on_desktop_phone_and_keyboard(live_server, token, page,
+                                                                     artifacts_dir):
+    wait_for_site(live_server)
+    for n, body in enumerate(["Great piece", "Buy cheap pills at casino now", "Thanks!"]):
+        call(live_server, "POST", "/api/v1/comments", body={
+            "site": "blog", "article": "/2026/overview", "article_title": "Overview story",
+            "author_name": f"Reader {n}", "author_email": f"reader{n}@example.org",
+            "body": body, "article_url": PAGE_ORIGIN + "/2026/overview"})
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=name]", ANALYST)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/moderate/overview")
+    page.goto(live_server.url + "/moderate/overview?site=blog")
+    expect(page.locator("h1")).to_contain_text("The Blog")
+    expect(page.locator("svg.chart rect").first).to_be_visible()
+    expect(page.locator("#top-commented")).to_contain_text("Overview story")
+    expect(page.locator('[data-stat="hold-rate"]')).not_to_have_text("0 %")
+    html = page.content()
+    assert "@example.org" not in html and "127.0.0.1/24" not in html
+    page.screenshot(path=str(artifacts_dir / "overview.png"), full_page=True)
+
+    # keyboard alone: the site tabs, the day-by-day numbers, the article links
+    reached = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(
+            "document.activeElement.tagName + ':' + (document.activeElement.textContent || '')"
+            ".trim().slice(0, 40)"))
+        if reached[-1].startswith("SUMMARY"):
+            break
+    assert any(item.startswith("SUMMARY:The numbers") for item in reached), reached
+    page.keyboard.press("Enter")
+    expect(page.locator("details.numbers")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Overview story"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/moderate/overview?site=blog")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=str(artifacts_dir / "overview-phone.png"), full_page=True)
     assert page.problems == []
