@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engage.articles import Article, find_article, get_or_create_article, unsaved_article
@@ -130,11 +130,18 @@ class ThreadHead:
 def thread_head(session: Session, article_key: str, now: datetime, auto_close_days: int = 0,
                 site: str = DEFAULT_SITE) -> ThreadHead | None:
     """The article's id, thread version and open/closed state at ``now``; None if unknown."""
-    article = find_article(session, article_key, site)
+    article = session.execute(_HEAD, {"site": site, "key": article_key}).first()
     if article is None:
         return None
     closed = closed_reason(article, now, auto_close_days) is not None
     return ThreadHead(article.id, article.key, article.thread_version, closed)
+
+
+# Columns, not the entity, and one statement built once: every thread read (and revalidation)
+# runs it, and building an ORM Article cost more than the query itself.
+_HEAD = (select(Article.id, Article.key, Article.thread_version, Article.closed_at,
+                Article.created_at)
+         .where(Article.site_id == bindparam("site"), Article.key == bindparam("key")))
 
 
 def read_thread(session: Session, head: ThreadHead, cursor: int | None, limit: int) -> Thread:

@@ -15,7 +15,8 @@ MESSAGE = "Comments are closed for this article."
 
 
 def closed_reason(article: Article, now: datetime, auto_close_days: int) -> str | None:
-    """Why ``article`` is closed at ``now`` ("closed", "auto_closed"), or None when it is open."""
+    """Why ``article`` is closed at ``now`` ("closed", "auto_closed"), or None when it is open.
+    ``article`` is an Article or a row with its ``closed_at`` and ``created_at``."""
     if article.closed_at is not None and article.closed_at <= now:
         return "closed"
     if auto_close_days and article.created_at + timedelta(days=auto_close_days) <= now:
