@@ -16,7 +16,9 @@ inline script, styles only from the widget's origin plus the page's own nonce'd 
 demo also proves the widget needs no 'unsafe-inline'.
 
 Query options, passed through to the widget's data-* attributes: ``theme`` (auto, light,
-dark; also themes the demo page) and ``lang`` (en, de, fr).
+dark; also themes the demo page) and ``lang`` (any language the widget has a catalog for; the
+footer lists them). The page's own text stays English (``<html lang="en">``); only the widget
+and the counts speak ``lang``.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from engage.demo import content
+from engage.widget import catalogs
 from engage.widget.routes import asset_url
 
 bp = Blueprint("demo", __name__)
 
 THEMES = ("auto", "light", "dark")
-LANGS = ("en", "de", "fr")
 _SWAP = {"localhost": "127.0.0.1", "127.0.0.1": "localhost", "[::1]": "localhost"}
 _LOOPBACK_HOST = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?", re.IGNORECASE)
 
@@ -85,7 +87,8 @@ def content_security_policy(origin: str, nonce: str) -> str:
 def _options() -> dict[str, str]:
     theme = request.args.get("theme", "auto")
     lang = request.args.get("lang", "en")
-    return {"theme": theme if theme in THEMES else "auto", "lang": lang if lang in LANGS else "en"}
+    return {"theme": theme if theme in THEMES else "auto",
+            "lang": lang if lang in catalogs.available() else "en"}
 
 
 def _page(template: str, **context) -> Response:
@@ -95,7 +98,7 @@ def _page(template: str, **context) -> Response:
     html = render_template(
         template, nonce=nonce, api_origin=origin, page_origin=own,
         widget_js=origin + asset_url("engage.js"), articles=content.ARTICLES,
-        nice_date=_nice_date, **_options(), **context)
+        nice_date=_nice_date, languages=catalogs.languages(), **_options(), **context)
     response = Response(html, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = content_security_policy(origin, nonce)
     response.headers["Cache-Control"] = "no-store"

@@ -12,9 +12,14 @@ URLs:
   bytes would stick in browsers for a year. Any other version still gets the current files with
   the short cache, so a page embedding an old versioned URL keeps working after an upgrade.
 
+- ``/widget/i18n/<tag>.json`` (and ``/widget/v<VERSION>/i18n/<tag>.json``): the message
+  catalog for a page's language tag, resolved by ``catalogs.resolve`` (the tag, its base
+  language, then English; ``Content-Language`` names the one served), same caching as above.
+  A malformed tag is 404. The version hash covers the catalogs too.
+
 The script finds its stylesheet by replacing ``engage.js`` with ``engage.css`` in its own URL,
-so a versioned script loads the same-versioned stylesheet. ``asset_url(name)`` gives templates
-the versioned path.
+and its catalogs under ``i18n/`` beside itself, so a versioned script loads the same-versioned
+stylesheet and catalogs. ``asset_url(name)`` gives templates the versioned path.
 
 Assets are public and script-free of secrets, so they carry ``Access-Control-Allow-Origin: *``
 and ``Cross-Origin-Resource-Policy: cross-origin`` (sites with COEP, or loading them with SRI and
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, url_for
+
+from engage.widget import catalogs
 
 bp = Blueprint("widget", __name__)
 
@@ -67,6 +74,7 @@ def asset_version() -> str:
     digest = hashlib.sha256()
     for name in sorted(CONTENT_TYPES):
         digest.update(load_asset(name).etag.encode())
+    digest.update(catalogs.version_digest().encode())
     return digest.hexdigest()[:12]
 
 
@@ -79,8 +87,23 @@ def _serve(name: str, cache_control: str) -> Response:
     if name not in CONTENT_TYPES:
         abort(404)
     asset = load_asset(name)
-    response = Response(asset.data, content_type=CONTENT_TYPES[name])
-    response.set_etag(asset.etag)
+    return _respond(asset.data, CONTENT_TYPES[name], asset.etag, cache_control)
+
+
+def _serve_catalog(tag: str, cache_control: str) -> Response:
+    lang = catalogs.resolve(tag)
+    if lang is None:
+        abort(404)
+    catalog = catalogs.served(lang)
+    response = _respond(catalog.data, "application/json; charset=utf-8", catalog.etag,
+                        cache_control)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _respond(data: bytes, content_type: str, etag: str, cache_control: str) -> Response:
+    response = Response(data, content_type=content_type)
+    response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -99,3 +122,16 @@ def versioned_asset(version: str, name: str):
     """The asset under a version: immutable when the version is current, else short-lived."""
     current = version == asset_version()
     return _serve(name, IMMUTABLE_CACHE if current else SHORT_CACHE)
+
+
+@bp.get("/widget/i18n/<tag>.json")
+def catalog(tag: str):
+    """The message catalog for a language tag, cached briefly."""
+    return _serve_catalog(tag, SHORT_CACHE)
+
+
+@bp.get("/widget/v<version>/i18n/<tag>.json")
+def versioned_catalog(version: str, tag: str):
+    """The catalog under a version: immutable when the version is current, else short-lived."""
+    current = version == asset_version()
+    return _serve_catalog(tag, IMMUTABLE_CACHE if current else SHORT_CACHE)

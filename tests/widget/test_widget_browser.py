@@ -433,7 +433,7 @@ def test_reply_opens_the_form_in_place_and_nests_the_answer(live_server, site, r
     seed(live_server, article, "What do you all think?", name="Ada")
     page = reader.open(site_url(site, live_server.url, article))
     parent = comment_item(page, "What do you all think?")
-    reply = parent.get_by_role("button", name="Reply: Ada")
+    reply = parent.get_by_role("button", name="Reply to Ada")
 
     reply.click()
     expect(parent.locator("form.engage-form")).to_be_visible()

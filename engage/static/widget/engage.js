@@ -8,8 +8,10 @@
  * the div), data-title (default: document.title), data-url (default: the page's
  * <link rel=canonical> when it is on the page's origin, else the page's URL without query or
  * fragment; title and URL name the article in the moderators' queue and the feeds),
- * data-lang (en, de, fr;
- * default: <html lang>), data-theme (auto | light | dark; auto follows the page's background,
+ * data-lang (a language
+ * tag: en, ar, de, es, fr, he, it, ja, nl, pl, pt, ru, sv, tr, uk, zh, or a regional form of
+ * one, such as pt-BR; default: <html lang>, then the browser's language; Arabic and Hebrew
+ * lay the widget out right to left), data-theme (auto | light | dark; auto follows the page's background,
  * then prefers-color-scheme), data-views="off" (do not record a view), data-css="off" (the site
  * loads its own stylesheet).
  * Anywhere on the page: [data-engage-views="KEY"] and [data-engage-comments="KEY"] are filled
@@ -38,97 +40,42 @@
   var MAX_TITLE = 300, MAX_URL = 2000;  // the server's limits for article_title, article_url
   var SITE = null;  // set by start(): every call names it (none: the site "default")
 
-  var TEXTS = {
-    en: {
-      comments0: "No comments yet", comments1: "One comment", commentsN: "{n} comments",
-      leave: "Leave a Reply", replyTo: "Leave a Reply to {name}", cancel: "Cancel reply",
-      notes: "Your email address will not be published.",
-      required: "Required fields are marked {*}", comment: "Comment", name: "Name", title: "Comments",
-      email: "Email", website: "Website",
-      remember: "Save my name, email, and website in this browser for the next time I comment.",
-      post: "Post Comment", posting: "Posting\u2026", reply: "Reply",
-      more: "Load more comments", loading: "Loading comments\u2026",
-      loadError: "Comments could not be loaded.", retry: "Try again",
-      published: "Your comment has been published.",
-      pending: "Your comment is awaiting moderation.",
-      preview: "This is a preview; your comment will be visible after it has been approved.",
-      slow: "You are posting comments too quickly. Slow down and try again in {n} seconds.",
-      duplicate: "Duplicate comment detected; it looks as though you\u2019ve already said that!",
-      closed: "Comments are closed.", tooLarge: "Your comment is too long.",
-      network: "Could not reach the comment server. Please try again.",
-      generic: "Something went wrong. Please try again.",
-      fix: "Please correct the marked fields.", justNow: "just now",
-      nameLen: "Name must be 1 to 100 characters.",
-      emailInvalid: "Not a valid email address.",
-      emailLong: "Email must be at most 254 characters.",
-      urlInvalid: "Website must be an http:// or https:// address.",
-      urlLong: "Website must be at most 200 characters.",
-      bodyLen: "Comment must be 1 to 10000 characters.",
-      bodyBlank: "Comment must not be empty.",
-      views: "{n} views", pendingLabel: "Awaiting moderation"
-    },
-    de: {
-      comments0: "Noch keine Kommentare", comments1: "Ein Kommentar", commentsN: "{n} Kommentare",
-      leave: "Schreibe einen Kommentar", replyTo: "Antwort an {name}", cancel: "Antworten abbrechen",
-      notes: "Deine E-Mail-Adresse wird nicht ver\u00f6ffentlicht.",
-      required: "Erforderliche Felder sind mit {*} markiert.", title: "Kommentare",
-      comment: "Kommentar", name: "Name", email: "E-Mail", website: "Website",
-      remember: "Meinen Namen, meine E-Mail-Adresse und meine Website in diesem Browser f\u00fcr die n\u00e4chste Kommentierung speichern.",
-      post: "Kommentar abschicken", posting: "Wird gesendet\u2026", reply: "Antworten",
-      more: "Weitere Kommentare laden", loading: "Kommentare werden geladen\u2026",
-      loadError: "Die Kommentare konnten nicht geladen werden.", retry: "Erneut versuchen",
-      published: "Dein Kommentar wurde ver\u00f6ffentlicht.",
-      pending: "Dein Kommentar muss noch freigegeben werden.",
-      preview: "Dies ist eine Vorschau; dein Kommentar wird sichtbar, sobald er freigegeben wurde.",
-      slow: "Du schreibst Kommentare zu schnell. Bitte versuche es in {n} Sekunden erneut.",
-      duplicate: "Doppelter Kommentar: Es sieht so aus, als h\u00e4ttest du das schon einmal geschrieben!",
-      closed: "Die Kommentare sind geschlossen.", tooLarge: "Dein Kommentar ist zu lang.",
-      network: "Der Kommentar-Server ist nicht erreichbar. Bitte versuche es erneut.",
-      generic: "Etwas ist schiefgegangen. Bitte versuche es erneut.",
-      fix: "Bitte korrigiere die markierten Felder.", justNow: "gerade eben",
-      nameLen: "Der Name muss 1 bis 100 Zeichen lang sein.",
-      emailInvalid: "Keine g\u00fcltige E-Mail-Adresse.",
-      emailLong: "Die E-Mail-Adresse darf h\u00f6chstens 254 Zeichen lang sein.",
-      urlInvalid: "Die Website muss eine http://- oder https://-Adresse sein.",
-      urlLong: "Die Website darf h\u00f6chstens 200 Zeichen lang sein.",
-      bodyLen: "Der Kommentar muss 1 bis 10000 Zeichen lang sein.",
-      bodyBlank: "Der Kommentar darf nicht leer sein.",
-      views: "{n} Aufrufe", pendingLabel: "Wartet auf Freigabe"
-    },
-    fr: {
-      comments0: "Aucun commentaire", comments1: "Un commentaire", commentsN: "{n} commentaires",
-      leave: "Laisser un commentaire", replyTo: "R\u00e9pondre \u00e0 {name}", cancel: "Annuler la r\u00e9ponse",
-      notes: "Votre adresse e-mail ne sera pas publi\u00e9e.",
-      required: "Les champs obligatoires sont indiqu\u00e9s avec {*}", title: "Commentaires",
-      comment: "Commentaire", name: "Nom", email: "E-mail", website: "Site web",
-      remember: "Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain commentaire.",
-      post: "Laisser un commentaire", posting: "Envoi\u2026", reply: "R\u00e9pondre",
-      more: "Afficher plus de commentaires", loading: "Chargement des commentaires\u2026",
-      loadError: "Impossible de charger les commentaires.", retry: "R\u00e9essayer",
-      published: "Votre commentaire a \u00e9t\u00e9 publi\u00e9.",
-      pending: "Votre commentaire est en attente de mod\u00e9ration.",
-      preview: "Ceci est un aper\u00e7u\u00a0; votre commentaire sera visible apr\u00e8s sa validation.",
-      slow: "Vous publiez des commentaires trop rapidement. R\u00e9essayez dans {n} secondes.",
-      duplicate: "Commentaire en double d\u00e9tect\u00e9\u00a0; il semble que vous l\u2019ayez d\u00e9j\u00e0 dit\u00a0!",
-      closed: "Les commentaires sont ferm\u00e9s.", tooLarge: "Votre commentaire est trop long.",
-      network: "Le serveur de commentaires est injoignable. Veuillez r\u00e9essayer.",
-      generic: "Une erreur est survenue. Veuillez r\u00e9essayer.",
-      fix: "Veuillez corriger les champs indiqu\u00e9s.", justNow: "\u00e0 l\u2019instant",
-      nameLen: "Le nom doit comporter de 1 \u00e0 100 caract\u00e8res.",
-      emailInvalid: "Adresse e-mail non valide.",
-      emailLong: "L\u2019adresse e-mail ne doit pas d\u00e9passer 254 caract\u00e8res.",
-      urlInvalid: "Le site web doit \u00eatre une adresse http:// ou https://.",
-      urlLong: "Le site web ne doit pas d\u00e9passer 200 caract\u00e8res.",
-      bodyLen: "Le commentaire doit comporter de 1 \u00e0 10000 caract\u00e8res.",
-      bodyBlank: "Le commentaire ne doit pas \u00eatre vide.",
-      views: "{n} vues", pendingLabel: "En attente de mod\u00e9ration"
-    }
-  };
+  // Texts come from the message catalogs beside this script (i18n/<lang>.json, README
+  // "Languages"); LANG is the locale that Intl formats numbers, dates and plurals for.
+  var I18N_BASE = new URL("i18n/", SRC.href).href;
+  var LANG = "en";
+  var TAG_RE = /^[a-z]{2,3}(-[a-z0-9]{1,8}){0,4}$/;
 
   // ---- small pure helpers ------------------------------------------------------------
 
   function fmt(text, values) {
-    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
+
+  /** n formatted for the reader's locale (digits, grouping) by Intl. */
+  function num(n) {
+    try { return new Intl.NumberFormat(LANG).format(n); } catch (e) { return String(n); }
+  }
+
+  /** A message that depends on n: an object of plural forms ("=0", then the Intl.PluralRules
+   *  category, then "other"), or a plain string; {n} becomes num(n), `values` fill the rest. */
+  function plural(message, n, values) {
+    var text = message;
+    if (message && typeof message === "object") {
+      var category = "other";
+      try { category = new Intl.PluralRules(LANG).select(n); } catch (e) { if (n === 1) category = "one"; }
+      text = message["=" + n] || message[category] || message.other;
+    }
+    var all = { n: num(n) };
+    for (var k in (values || {})) all[k] = values[k];
+    return fmt(text, all);
+  }
+
+  /** fmt() with numbers formatted for the reader: validation limits and the like. */
+  function fmtNum(text, values) {
+    var all = {};
+    for (var k in values) all[k] = typeof values[k] === "number" ? num(values[k]) : values[k];
+    return fmt(text, all);
   }
 
   /** Same as the server's badge (pageviews/badge.py): cut, never rounded up.
@@ -173,14 +120,14 @@
   function validate(d, T) {
     var e = {};
     var name = charCount(d.author_name), body = charCount(d.body);
-    if (name < 1 || name > 100) e.author_name = T.nameLen;
+    if (name < 1 || name > 100) e.author_name = fmtNum(T.nameLen, { min: 1, max: 100 });
     if (!EMAIL_RE.test(d.author_email)) e.author_email = T.emailInvalid;
-    else if (charCount(d.author_email) > 254) e.author_email = T.emailLong;
+    else if (charCount(d.author_email) > 254) e.author_email = fmtNum(T.emailLong, { max: 254 });
     if (d.author_url) {
-      if (charCount(d.author_url) > 200) e.author_url = T.urlLong;
+      if (charCount(d.author_url) > 200) e.author_url = fmtNum(T.urlLong, { max: 200 });
       else if (!safeUrl(d.author_url) || /\s/.test(d.author_url)) e.author_url = T.urlInvalid;
     }
-    if (body < 1 || body > 10000) e.body = T.bodyLen;
+    if (body < 1 || body > 10000) e.body = fmtNum(T.bodyLen, { min: 1, max: 10000 });
     else if (!d.body.trim()) e.body = T.bodyBlank;
     return e;
   }
@@ -310,9 +257,19 @@
     }).filter(function (t) { return t.key; });
   }
 
+  /** The short form of a count: the server badge's own (compact) in English, Intl's compact
+   *  notation, cut rather than rounded up, in other languages. */
+  function shortCount(n) {
+    if (LANG.split("-")[0] === "en") return compact(n);
+    try {
+      return new Intl.NumberFormat(LANG, { notation: "compact", maximumFractionDigits: 1,
+        roundingMode: "trunc" }).format(Math.max(0, Math.floor(Number(n) || 0)));
+    } catch (e) { return compact(n); }
+  }
+
   function fillCount(t, n, T) {
-    t.el.textContent = compact(n);
-    if (t.kind === "views") t.el.setAttribute("title", fmt(T.views, { n: Number(n).toLocaleString() }));
+    t.el.textContent = shortCount(n);
+    if (t.kind === "views") t.el.setAttribute("title", plural(T.views, Number(n)));
     t.el.setAttribute("data-engage-count", String(n));
   }
 
@@ -366,8 +323,10 @@
 
   // ---- the comment section -----------------------------------------------------------
 
-  function Widget(root, T, lang, article) {
-    this.root = root; this.T = T; this.lang = lang; this.article = article;
+  /** The comment section; its texts (T), locale (lang) and direction (dir) are set from the
+   *  catalog before build(). */
+  function Widget(root, article) {
+    this.root = root; this.T = null; this.lang = "en"; this.dir = "ltr"; this.article = article;
     this.count = 0; this.next = null; this.nodes = {}; this.replyTo = null;
     this.token = null; this.tokenAt = 0;
     this.session = store("sessionStorage"); this.local = store("localStorage");
@@ -406,6 +365,7 @@
     this.root.textContent = "";
     this.root.classList.add("engage");
     this.root.setAttribute("lang", this.lang);
+    this.root.setAttribute("dir", this.dir);
     this.root.appendChild(h("section", { class: "engage-comments", "aria-labelledby": "engage-title" },
       [this.heading, this.thread, this.moreBtn, this.loadStatus, this.home]));
     this.heading.id = "engage-title";
@@ -474,7 +434,7 @@
 
   Widget.prototype.setHeading = function () {
     var T = this.T, n = this.count;
-    this.heading.textContent = n === 0 ? T.comments0 : n === 1 ? T.comments1 : fmt(T.commentsN, { n: n.toLocaleString(this.lang) });
+    this.heading.textContent = plural(T.comments, n);
   };
 
   Widget.prototype.renderComment = function (c, pending) {
@@ -499,7 +459,7 @@
     var body = h("div", { class: "engage-body" });
     body.appendChild(safeFragment(c.body_html));
     var reply = h("button", { type: "button", class: "engage-reply", text: T.reply,
-      "aria-label": T.reply + ": " + (c.author_name || "") });
+      "aria-label": fmt(T.replyLabel, { name: c.author_name || "" }) });
     var article = h("article", { class: "engage-comment-body", id: "engage-comment-" + id, tabindex: "-1" }, [
       avatar ? h("img", { class: "engage-avatar", src: avatar, alt: "", width: 40, height: 40, loading: "lazy" })
         : h("span", { class: "engage-avatar engage-avatar-empty", "aria-hidden": "true" }),
@@ -727,7 +687,7 @@
     var msg;
     if (res.status === 429) {
       var wait = parseInt(res.headers.get("Retry-After") || err.retry_after || "0", 10) || 15;
-      msg = fmt(T.slow, { n: wait });
+      msg = plural(T.slow, wait);
       this.submitBtn.disabled = true;
       setTimeout(function () { if (!self.busy) self.submitBtn.disabled = false; }, wait * 1000);
     } else if (res.status === 422 && first) msg = T.fix + (other.length ? " " + other.join(" ") : "");
@@ -764,19 +724,43 @@
     });
   }
 
+  /** The language tag the page asks for: data-lang on the widget or the script tag, the
+   *  page's <html lang>, the browser's language; malformed values are skipped. */
   function pickLang(root) {
-    var wanted = ((root && root.getAttribute("data-lang")) || document.documentElement.lang ||
-      navigator.language || "en").toLowerCase().split("-")[0];
-    return TEXTS[wanted] ? wanted : "en";
+    var asked = [root && root.getAttribute("data-lang"), script.getAttribute("data-lang"),
+      document.documentElement.lang, navigator.language, "en"];
+    for (var i = 0; i < asked.length; i++) {
+      var tag = String(asked[i] || "").trim().toLowerCase().replace(/_/g, "-");
+      if (TAG_RE.test(tag)) return tag;
+    }
+    return "en";
+  }
+
+  /** The catalog for `tag`: {T: messages, lang: the Intl locale, dir}. The server resolves the
+   *  tag (itself, its base language, English) and fills untranslated keys from English; the
+   *  locale stays the asked tag when the catalog is of its language (pt-BR formats dates the
+   *  Brazilian way with the pt texts). English is tried when the asked one cannot be had. */
+  function loadCatalog(tag) {
+    return fetch(I18N_BASE + encodeURIComponent(tag) + ".json", { mode: "cors", credentials: "omit" })
+      .then(function (res) { if (!res.ok) throw new Error("status " + res.status); return res.json(); })
+      .then(function (d) {
+        var lang = String(d.lang || "en");
+        var locale = tag.split("-")[0] === lang.split("-")[0] ? tag : lang;
+        try { locale = Intl.getCanonicalLocales(locale)[0] || lang; } catch (e) { locale = lang; }
+        return { T: d.messages || {}, lang: locale, dir: d.dir === "rtl" ? "rtl" : "ltr" };
+      })
+      .catch(function (error) { if (tag === "en") throw error; return loadCatalog("en"); });
   }
 
   function start() {
     var root = document.getElementById("engage-comments");
     if (root && root.hasAttribute("data-engage-ready")) return;
     SITE = (root && root.getAttribute("data-site")) || script.getAttribute("data-site") || null;
-    var lang = pickLang(root);
-    var T = TEXTS[lang];
     var article = root ? (root.getAttribute("data-article") || location.pathname) : null;
+    if (!root && !countTargets(article).length) return;
+    var catalog = loadCatalog(pickLang(root)).then(function (c) { LANG = c.lang; return c; });
+    // Without texts the widget cannot speak: it then leaves the page as it is.
+    catalog.catch(function () { /* nothing to show */ });
     var known = {};
     var viewed = Promise.resolve();
     if (root && !/^(off|false|0)$/i.test(root.getAttribute("data-views") || "")) {
@@ -784,19 +768,23 @@
         if (!r || typeof r.views !== "number") return;
         known[article] = r.views;
         if (r.counted) refreshBadges(article, r.views);
-        countTargets(article).forEach(function (t) {
-          if (t.kind === "views" && t.key === article) fillCount(t, r.views, T);
+        return catalog.then(function (c) {
+          countTargets(article).forEach(function (t) {
+            if (t.kind === "views" && t.key === article) fillCount(t, r.views, c.T);
+          });
         });
       });
     }
-    viewed.then(function () { loadCounts(article, known, T); });
+    Promise.all([catalog, viewed]).then(function (r) { loadCounts(article, known, r[0].T); },
+      function () { /* no catalog: counts keep their placeholders */ });
     if (!root) return;
     root.setAttribute("data-engage-ready", "");
-    var widget = new Widget(root, T, lang, article);
+    var widget = new Widget(root, article);
     var option = root.getAttribute("data-theme") || "auto";
     var firstPage = widget.fetchPage();
     firstPage.catch(function () { /* reported by load() */ });
-    loadCss(root).then(function () {
+    Promise.all([catalog, loadCss(root)]).then(function (r) {
+      widget.T = r[0].T; widget.lang = r[0].lang; widget.dir = r[0].dir;
       widget.build();
       applyTheme(root, option);
       // "auto" follows the page: the OS setting, and sites' own light/dark toggles, which
@@ -813,7 +801,7 @@
         });
       }
       widget.load(firstPage);
-    });
+    }, function () { /* no catalog: see above */ });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
