@@ -12,7 +12,6 @@ import json
 import pytest
 
 from engage.live.hub import live_hub
-from tests.moderator_fixtures import *  # noqa: F401,F403  (fixtures)
 
 EMAIL = "reader.secret@example.org"
 
