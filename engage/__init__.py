@@ -71,6 +71,7 @@ def _init_features(app: Flask) -> None:
     from engage import models  # noqa: F401  (every table in the metadata before any query)
     from engage.comments import feed_routes, routes as comments, thread_cache, thread_version
     from engage.demo import routes as demo
+    from engage.live import hub as live, routes as live_routes
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
     from engage.moderators import first_run, routes as auth_routes
@@ -88,11 +89,12 @@ def _init_features(app: Flask) -> None:
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
-                   article_routes, overview_routes, feed_routes, widget, demo):
+                   article_routes, overview_routes, feed_routes, live_routes, widget, demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
     site_directory.init_app(app)
     thread_cache.init_app(app)
+    live.init_app(app)
     spam_filter.init_app(app)
     moderation_settings.init_app(app, classifier=spam_filter.classifier_rule(app))
     first_run.init_app(app)

@@ -34,6 +34,15 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_CACHE_SECONDS": 10,       # public Cache-Control max-age of thread reads
     "FEEDS_SIZE": 50,                   # comments in an Atom feed (/feeds/comments.atom)
     "FEEDS_CACHE_SECONDS": 60,          # public Cache-Control max-age of the feeds
+    # --- live updates (GET /api/v1/stream, engage/live) -----------------------------------
+    "LIVE_STREAMS": "auto",             # auto (only under gevent) | on | off; off: 204, widget polls
+    "LIVE_POLL_SECONDS": 1.0,           # how often a process reads the change log without Redis
+    "LIVE_HEARTBEAT_SECONDS": 15.0,     # comment line sent on an idle stream (proxies, dead peers)
+    "LIVE_MAX_STREAM_SECONDS": 1800.0,  # a stream ends after this; the browser resumes it
+    "LIVE_MAX_STREAMS": 8000,           # streams one worker process holds; more: 429
+    "LIVE_MAX_STREAMS_PER_NETWORK": 100,  # streams of one /24 or /48 per worker process; more: 429
+    "LIVE_RETENTION_SECONDS": 900,      # how long change-log rows stay for resuming clients
+    "LIVE_RETRY_MS": 5000,              # the browser's reconnect delay after a dropped stream
     # --- moderation -------------------------------------------------------------------
     "MODERATION_MODE": "auto",          # auto | premod | first
     "FLOOD_SECONDS": 15,                # minimum gap between two comments of one reader; 0 = off
@@ -106,6 +115,7 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_CLASS": "gevent",           # gevent (greenlets) or gthread (engage/serving/worker_classes.py)
     "THREADS": 8,                       # threads per worker, gthread only
     "GRACEFUL_TIMEOUT": 20,             # seconds a stopping worker gets to finish requests
+    "WORKER_CONNECTIONS": 10_000,       # connections one gevent worker holds (live streams)
 }
 
 _TRUE = {"1", "true", "yes", "on"}

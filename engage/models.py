@@ -10,6 +10,7 @@ from __future__ import annotations
 from engage import articles, sites
 from engage.comments import models as comments
 from engage.db import Base
+from engage.live import models as live
 from engage.moderation import flood, form_token
 from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
@@ -20,6 +21,6 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights)
+                 spamfilter_weights, live)
 
 metadata = Base.metadata

@@ -42,6 +42,7 @@ from engage.articles import Article, normalize_article_key
 from engage.comments.thread_version import bump_thread_versions
 from engage.comments.models import Comment, CommentStatus
 from engage.db import utcnow
+from engage.live import recorder as live_recorder
 from engage.errors import Forbidden, NotFound, ValidationFailed
 from engage.spamfilter import learning
 from engage.moderators.accounts import Moderator
@@ -219,6 +220,7 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
                         code="forbidden_site")
     new = decision.status
     touched: set[int] = set()
+    published: list[tuple[int, int]] = []  # (article, comment) that live streams must hear of
     for comment in comments:
         previous = comment.status
         if previous == new:
@@ -229,12 +231,15 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
         if not _move(session, comment, previous, new, moderator, now):
             continue
         touched.add(comment.article_id)
+        if CommentStatus.APPROVED in (previous, new):
+            published.append((comment.article_id, comment.id))
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
         learn(session, comment, previous, new)
-    # _move writes with a Core UPDATE, which the ORM hook does not see.
+    # _move writes with a Core UPDATE, which the ORM hooks do not see.
     bump_thread_versions(session, touched)
+    live_recorder.record(session, published, now)
     session.flush()
     by_id = {comment.id: comment for comment in comments}
     return [by_id[comment_id] for comment_id in dict.fromkeys(comment_ids)]

@@ -12,14 +12,18 @@ that ``/metrics`` adds up every worker. Logs are JSON lines on stderr
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Flask, has_app_context
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
+from engage.config import DEFAULTS
 from engage.db import db
 from engage.serving import metrics_directory
 from engage.serving.coalesced_response import install as install_coalesced_response
-from engage.serving.lifecycle import shutdown
+from engage.serving.lifecycle import shutdown, stop_serving
 from engage.observability.logging import gunicorn_log_config
 from engage.observability.metric_registry import process_exited
 
@@ -57,17 +61,21 @@ class _Gunicorn(BaseApplication):
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int,
-                     graceful_timeout: int, *, worker_class: str) -> dict:
+                     graceful_timeout: int, *, worker_class: str,
+                     worker_connections: int = DEFAULTS["WORKER_CONNECTIONS"]) -> dict:
     """The gunicorn settings engage runs with (benchmarks serve their baselines the same way).
 
     The process must have been prepared for ``worker_class`` before the app was built
-    (``engage.serving.worker_classes.prepare_process``).
+    (``engage.serving.worker_classes.prepare_process``). ``worker_connections`` bounds the
+    connections one gevent worker holds at once (gunicorn's default, 1000, would queue the
+    1001st live stream in the listen backlog).
     """
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
         "threads": max(1, threads),
         "worker_class": worker_class,
+        "worker_connections": max(1, worker_connections),
         "graceful_timeout": graceful_timeout,
         "timeout": 60,
         "keepalive": 5,
@@ -84,6 +92,21 @@ def serve_wsgi(app, options: dict) -> None:
     _Gunicorn(app, options).run()
 
 
+def _watch_stopping(app: Flask, worker, interval: float = 0.25) -> None:
+    """Run the app's ``stop_serving`` callbacks as soon as ``worker`` is told to stop.
+
+    gunicorn only flips ``worker.alive`` (in its signal handler) and then waits up to
+    ``graceful_timeout`` for open connections; a worker has no hook for that moment, so a
+    daemon thread (a greenlet under gevent) looks four times a second.
+    """
+    def watch():
+        while worker.alive:
+            time.sleep(interval)
+        stop_serving(app)
+
+    threading.Thread(target=watch, name="engage-stop-watch", daemon=True).start()
+
+
 def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
                  graceful_timeout: int, *, worker_class: str) -> None:
     """Serve ``app`` until stopped; ``prepare_process(worker_class)`` must have run before
@@ -94,6 +117,9 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
         for hook in app.extensions.get("engage_post_fork", []):
             hook()
 
+    def post_worker_init(worker):  # after gevent's hub is set up in the worker
+        _watch_stopping(app, worker)
+
     def worker_exit(server, worker):
         shutdown(app)
 
@@ -103,10 +129,12 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
         process_exited(worker.pid)
 
     options = gunicorn_options(host, port, workers, threads, graceful_timeout,
-                               worker_class=worker_class)
+                               worker_class=worker_class,
+                               worker_connections=app.config["WORKER_CONNECTIONS"])
     # No control socket: its default path is one per user, so several instances on one
     # machine would take it from each other, and engage does not use it.
-    options.update(post_fork=post_fork, worker_exit=worker_exit, child_exit=child_exit,
+    options.update(post_fork=post_fork, post_worker_init=post_worker_init,
+                   worker_exit=worker_exit, child_exit=child_exit,
                    control_socket_disable=True,
                    logconfig_dict=gunicorn_log_config(app.config["LOG_LEVEL"]))
     # Hand no database connection down to the workers: the startup checks ran in this
