@@ -75,6 +75,7 @@ def _init_features(app: Flask) -> None:
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
     from engage.moderators import first_run, routes as auth_routes
+    from engage.participation import routes as participation
     from engage.pageviews import routes as pageviews
     from engage.queue import routes as moderation, settings_routes
     from engage.queue.counts import status_counts
@@ -89,7 +90,8 @@ def _init_features(app: Flask) -> None:
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
-                   article_routes, overview_routes, feed_routes, live_routes, widget, demo):
+                   article_routes, overview_routes, feed_routes, live_routes, participation, widget,
+                   demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
     site_directory.init_app(app)

@@ -14,6 +14,7 @@ from engage.live import models as live
 from engage.moderation import flood, form_token
 from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
+from engage.participation import models as participation
 from engage.pageviews import models as pageviews
 from engage.queue import counts, events
 from engage.spamfilter import model_store as spamfilter_weights
@@ -21,6 +22,6 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live)
+                 spamfilter_weights, live, participation)
 
 metadata = Base.metadata

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.articles import Article
@@ -45,6 +45,8 @@ class Comment(Base):
         Index("ix_comments_author_key", "author_key", "status"),
         # an unproven post's double-submit check: same network, same article
         Index("ix_comments_network", "ip_prefix", "article_id"),
+        # sort=best: one article's published comments by rank (engage/participation/ranking.py)
+        Index("ix_comments_rank", "article_id", "status", "vote_rank", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,5 +80,15 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Reader votes (engage/participation/votes.py): the counts, and the Wilson lower bound of
+    # the share of up votes in millionths, stored so that every database can order by it.
+    up: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    down: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    vote_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The author's edit key, hashed (engage/participation/edits.py); None: nobody may edit.
+    edit_key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Deleted by its author while it had replies: kept as "[deleted]" so the replies thread.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     article: Mapped[Article] = relationship(lazy="joined")

@@ -45,4 +45,9 @@ def public_comment(comment, base: str | None = None, secret: str | None = None) 
         "avatar_url": f"{base}/api/v1/avatars/{token}.svg",
         "body_html": mask_emails_in_html(comment.body_html),
         "created_at": comment.created_at.isoformat(),
+        "score": (comment.up or 0) - (comment.down or 0),
+        "up": comment.up or 0,
+        "down": comment.down or 0,
+        "edited": comment.edited_at is not None,
+        "deleted": comment.deleted_at is not None,
     }

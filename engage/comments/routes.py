@@ -14,6 +14,7 @@ from engage.web.json_body import json_body, load, load_args
 from engage.web.request_info import client_ip_prefix, links_follow_host, public_base_url
 from engage.web.site_param import site_param
 from engage.comments.models import CommentStatus
+from engage.participation import edits
 from engage.moderation.settings import store as moderation_settings
 
 bp = Blueprint("comments", __name__)
@@ -24,7 +25,7 @@ _thread_query = ThreadQuerySchema()
 
 @bp.get("/api/v1/comments")
 def read_thread() -> Response:
-    """A page of the thread. Built pages are kept per process (``thread_cache``) under the
+    """A page of the thread in the ``sort`` asked for (service.read_thread). Built pages are kept per process (``thread_cache``) under the
     article's thread version, with an ETag hashed from the page's bytes (never from the
     version, which also counts unpublished comments), so a revalidation costs one small query
     when the page is cached."""
@@ -39,11 +40,12 @@ def read_thread() -> Response:
     if head is None:
         page = thread_cache.Page.of(_empty_thread(args["article"]))
     else:
-        key = (head.article_id, head.version, head.closed, args["cursor"], limit, base)
+        key = (head.article_id, head.version, head.closed, args["sort"], args["cursor"], limit,
+               base)
         pages = thread_cache.pages_of(current_app)
         page = pages.get(key)
         if page is None:
-            thread = service.read_thread(db.session, head, args["cursor"], limit)
+            thread = service.read_thread(db.session, head, args["cursor"], limit, args["sort"])
             page = thread_cache.Page.of(_thread_json(thread))
             pages.put(key, page)
     if page.etag in request.if_none_match:
@@ -100,11 +102,14 @@ def post_comment():
     base = public_base_url()  # a bad Host is refused before anything is stored
     data["article_url"] = article_url(data.get("article_url"), site)
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
-    comment = service.submit(db.session, data, client, utcnow(), current_app.config)
+    edit_key, edit_key_hash = edits.new_edit_key()
+    comment = service.submit(db.session, data, client, utcnow(), current_app.config,
+                             edit_key_hash=edit_key_hash)
     # Spam and held comments get the same answer, so a spammer cannot tell which rule hit.
     published = comment.status == CommentStatus.APPROVED
     body = {"status": "approved" if published else "pending",
-            "comment": public_comment(comment, base)}
+            "comment": public_comment(comment, base), "edit_key": edit_key,
+            "edit_until": edits.edit_until(comment, current_app.config).isoformat()}
     response = jsonify(body)
     response.status_code = 201 if published else 202
     response.headers["Cache-Control"] = "no-store"

@@ -11,10 +11,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from engage.articles import (MAX_ARTICLE_KEY, MAX_TITLE, MAX_URL, normalize_article_key,
                              normalize_title)
+from engage.comments import cursors
 from engage.comments.websites import normalize_website
 from engage.readers import READER_KEY, READER_KEY_MAX, READER_KEY_MIN
 
 NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
+SORTS = ("oldest", "newest", "best")  # GET /api/v1/comments?sort=
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
@@ -147,7 +149,18 @@ class ThreadQuerySchema(Schema):
     article = ArticleKey(required=True)
     site = fields.String(load_default=None)  # checked by web.site_param
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
+    sort = fields.String(load_default="oldest", validate=validate.OneOf(SORTS))
+    # An id ("oldest", "newest") or "rank.id" ("best"): the ``next`` of the page before.
+    cursor = fields.String(load_default=None, validate=validate.Length(max=32))
+
+    @post_load
+    def _parse_cursor(self, data, **kwargs):
+        raw = data.get("cursor")
+        try:
+            data["cursor"] = None if raw in (None, "") else cursors.parse(raw, data["sort"])
+        except ValueError as error:
+            raise ValidationError({"cursor": [str(error)]}) from None
+        return data
 
 
 class PublicCommentSchema(Schema):
@@ -160,6 +173,11 @@ class PublicCommentSchema(Schema):
     avatar_url = fields.String()
     body_html = fields.String()
     created_at = fields.DateTime(format="iso")
+    score = fields.Integer()
+    up = fields.Integer()
+    down = fields.Integer()
+    edited = fields.Boolean()
+    deleted = fields.Boolean()
 
 
 class ThreadSchema(Schema):
@@ -173,3 +191,33 @@ class ThreadSchema(Schema):
 class SubmitResultSchema(Schema):
     status = fields.String()
     comment = fields.Nested(PublicCommentSchema)
+    # The author's key for PATCH/DELETE /api/v1/comments/{id}, shown once, and its deadline.
+    edit_key = fields.String()
+    edit_until = fields.DateTime(format="iso")
+
+
+class EditInputSchema(Schema):
+    """``PATCH /api/v1/comments/{id}`` body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    site = SafeString(load_default=None, allow_none=True)  # checked by web.site_param
+    body = SafeString(required=True, validate=validate.Length(
+        min=1, max=BODY_MAX, error="Comment must be 1 to {max} characters."))
+
+    @validates("body")
+    def _body_not_blank(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Comment must not be empty.")
+
+
+class VoteInputSchema(Schema):
+    """``POST /api/v1/comments/{id}/votes`` body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    site = SafeString(load_default=None, allow_none=True)  # checked by web.site_param
+    value = fields.Integer(required=True, strict=True, validate=validate.OneOf(
+        (-1, 0, 1), error="Must be 1 (up), -1 (down) or 0 (withdraw)."))

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from engage.articles import Article, find_article, get_or_create_article, unsaved_article
+from engage.comments.cursors import Cursor
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
 from engage.errors import ValidationFailed
@@ -35,7 +36,7 @@ class Thread:
     article: str
     count: int
     comments: list  # rows with the PUBLIC_COLUMNS attributes
-    next_cursor: int | None
+    next_cursor: Cursor | None
     closed: bool = False
 
 
@@ -43,15 +44,17 @@ class Thread:
 # keys): loading whole entities would spend most of a 200-comment read building ORM objects.
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
                   Comment.author_email, Comment.avatar_token, Comment.body_html,
-                  Comment.created_at)
+                  Comment.created_at, Comment.up, Comment.down, Comment.vote_rank,
+                  Comment.edited_at, Comment.deleted_at)
 
 
 def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: datetime,
-           config: Mapping[str, Any]) -> Comment:
+           config: Mapping[str, Any], edit_key_hash: str | None = None) -> Comment:
     """Validate the reply target, judge the comment and store it with its verdict.
 
     ``data`` is the output of ``CommentInputSchema``, with ``site`` the id of an existing site
-    (absent: ``default``). Returns the stored comment; its status says whether it was
+    (absent: ``default``); ``edit_key_hash`` is stored for the author's edits
+    (engage/participation/edits.py). Returns the stored comment; its status says whether it was
     published. Raises ``ValidationFailed`` for a bad parent.
 
     Reads and judges first and writes last (DESIGN.md §2, rule 12): the article of a first
@@ -92,6 +95,7 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         avatar_token=reader.avatar_token, body=body, body_html=body_html,
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
         reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
+        edit_key_hash=edit_key_hash,
     )
     session.add(comment)
     session.commit()
@@ -144,20 +148,73 @@ _HEAD = (select(Article.id, Article.key, Article.thread_version, Article.closed_
          .where(Article.site_id == bindparam("site"), Article.key == bindparam("key")))
 
 
-def read_thread(session: Session, head: ThreadHead, cursor: int | None, limit: int) -> Thread:
-    """Approved comments of one article, oldest first, ``limit`` after ``cursor`` (an id).
+def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit: int,
+                sort: str = "oldest") -> Thread:
+    """One page of an article's approved comments in the order ``sort`` names.
 
-    Replies always have larger ids than their parents, so a client that threads by
-    ``parent_id`` in page order always meets the parent first.
+    ``oldest``: ``limit`` comments after ``cursor`` (an id) in id order. Replies always have
+    larger ids than their parents, so a client that threads by ``parent_id`` in page order
+    always meets the parent first.
+
+    ``newest`` and ``best``: ``limit`` top-level comments (those that answer no published
+    comment) newest first, or by ``vote_rank`` (ties: oldest first), each page followed by
+    every published reply under them in id order, so the parent still always comes first and
+    replies stay in time order. The cursor is the last top-level comment's id (``newest``) or
+    its ``rank.id`` (``best``).
     """
     visible = (Comment.article_id == head.article_id, Comment.status == CommentStatus.APPROVED)
-    count = session.scalar(select(func.count()).select_from(Comment).where(*visible))
-    query = select(*PUBLIC_COLUMNS).where(*visible).order_by(Comment.id).limit(limit + 1)
+    count = session.scalar(select(func.count()).select_from(Comment).where(*visible)) or 0
+    if sort == "oldest":
+        query = select(*PUBLIC_COLUMNS).where(*visible).order_by(Comment.id).limit(limit + 1)
+        if cursor:
+            query = query.where(Comment.id > cursor.id)
+        rows = list(session.execute(query))
+        next_cursor = Cursor(rows[limit - 1].id) if len(rows) > limit else None
+        return Thread(head.key, count, rows[:limit], next_cursor, head.closed)
+    roots = _roots(head.article_id, sort, cursor).limit(limit + 1)
+    rows = list(session.execute(roots))
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = Cursor(last.id, last.vote_rank if sort == "best" else None)
+    return Thread(head.key, count, rows + _replies(session, head.article_id, rows), next_cursor,
+                  head.closed)
+
+
+def _roots(article_id: int, sort: str, cursor: Cursor | None):
+    """Published comments of the article that answer no published comment, in ``sort`` order."""
+    parent = aliased(Comment)
+    query = (select(*PUBLIC_COLUMNS)
+             .outerjoin(parent, (parent.id == Comment.parent_id)
+                        & (parent.status == CommentStatus.APPROVED))
+             .where(Comment.article_id == article_id, Comment.status == CommentStatus.APPROVED,
+                    parent.id.is_(None)))
+    if sort == "newest":
+        if cursor:
+            query = query.where(Comment.id < cursor.id)
+        return query.order_by(Comment.id.desc())
     if cursor:
-        query = query.where(Comment.id > cursor)
-    rows = list(session.execute(query))
-    next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return Thread(head.key, count or 0, rows[:limit], next_cursor, head.closed)
+        rank = cursor.rank or 0
+        query = query.where(or_(Comment.vote_rank < rank,
+                                and_(Comment.vote_rank == rank, Comment.id > cursor.id)))
+    return query.order_by(Comment.vote_rank.desc(), Comment.id)
+
+
+def _replies(session: Session, article_id: int, roots: list) -> list:
+    """Every published comment under ``roots`` (through published parents), in id order."""
+    if not roots:
+        return []
+    root_ids = [row.id for row in roots]
+    child = aliased(Comment)
+    tree = select(Comment.id).where(Comment.id.in_(root_ids)).cte("tree", recursive=True)
+    tree = tree.union_all(select(child.id).where(
+        child.parent_id == tree.c.id, child.article_id == article_id,
+        child.status == CommentStatus.APPROVED))
+    query = (select(*PUBLIC_COLUMNS).where(Comment.id.in_(select(tree.c.id)),
+                                           Comment.id.not_in(root_ids))
+             .order_by(Comment.id))
+    return list(session.execute(query))
 
 
 def comment_counts(session: Session, keys: list[str],

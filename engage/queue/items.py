@@ -37,8 +37,10 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def moderation_item(comment: Comment, events: list[ModerationEvent]) -> dict[str, Any]:
-    """Everything a moderator needs about one comment, JSON-ready."""
+def moderation_item(comment: Comment, events: list[ModerationEvent],
+                    edits: list[dict] | None = None) -> dict[str, Any]:
+    """Everything a moderator needs about one comment, JSON-ready; ``edits`` is its author's
+    edit history (``participation.edits.edits_for``), earlier texts oldest first."""
     return {
         "id": comment.id,
         "site": comment.site_id,
@@ -60,6 +62,9 @@ def moderation_item(comment: Comment, events: list[ModerationEvent]) -> dict[str
         "decided_by": comment.decided_by,
         "decided_at": _iso(comment.decided_at),
         "events": [event.as_dict() for event in events],
+        "score": comment.up - comment.down, "up": comment.up, "down": comment.down,
+        "edited_at": _iso(comment.edited_at),
+        "edits": list(edits or []),
     }
 
 

@@ -28,6 +28,7 @@ from engage.web.json_body import json_body
 from engage.moderators import sessions
 from engage.moderators.guards import (check_every_site, check_site, login_required,
                                      moderator_required)
+from engage.participation.edits import edits_for
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
@@ -81,8 +82,10 @@ def _page_size() -> int:
 @moderator_required
 def api_list():
     page = queue_page(db.session, _scoped(parse_queue_args(request.args, _page_size())))
+    history = edits_for(db.session, [c.id for c in page.comments])
     return jsonify({
-        "comments": [moderation_item(c, page.events.get(c.id, [])) for c in page.comments],
+        "comments": [moderation_item(c, page.events.get(c.id, []), history[c.id])
+                     for c in page.comments],
         "next": page.next_cursor,
         "counts": _with_all(page.counts),
     })
@@ -140,7 +143,8 @@ def _note(raw) -> str | None:
 
 
 def _item(comment):
-    return moderation_item(comment, events_for(db.session, [comment.id])[comment.id])
+    return moderation_item(comment, events_for(db.session, [comment.id])[comment.id],
+                           edits_for(db.session, [comment.id])[comment.id])
 
 
 def _scoped(query: QueueQuery) -> QueueQuery:

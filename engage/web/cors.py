@@ -26,8 +26,8 @@ from engage.web.site_param import G_KEY, request_site
 
 PREFLIGHT_MAX_AGE = 600
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1"}
-_PREFLIGHT = (("Access-Control-Allow-Methods", "GET, POST"),
-              ("Access-Control-Allow-Headers", "Content-Type"),
+_PREFLIGHT = (("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE"),
+              ("Access-Control-Allow-Headers", "Content-Type, Authorization"),
               ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE)))
 _EXPOSE = (("Access-Control-Expose-Headers", "Retry-After, ETag"),)
 
