@@ -47,7 +47,10 @@ def published_comment(session: Session, comment_id: int, site: str, *,
                       lock: bool = False) -> Comment:
     """The published, undeleted comment ``comment_id`` of ``site``; 404 for anything else (a
     held comment and a comment of another site look the same as one that does not exist)."""
-    comment = session.get(Comment, comment_id, with_for_update=lock or None)
+    query = select(Comment).where(Comment.id == comment_id)
+    if lock:  # of the comment only: its article is joined in, on the nullable side
+        query = query.with_for_update(of=Comment)
+    comment = session.scalars(query).first()
     if (comment is None or comment.status != CommentStatus.APPROVED or comment.site_id != site
             or comment.deleted_at is not None):
         raise NotFound("There is no published comment with this id.")
