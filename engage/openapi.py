@@ -13,6 +13,7 @@ from engage.comments.schemas import (CommentInputSchema, PublicCommentSchema,
                                      SubmitResultSchema, ThreadSchema)
 from engage.admin import openapi as admin
 from engage.pageviews import openapi as pageviews
+from engage.participation import openapi as participation
 from engage.queue import openapi as moderation
 from engage.version import __version__
 
@@ -69,10 +70,11 @@ def build_spec() -> dict:
             "comments": {"type": "integer"}, "views": {"type": "integer"}}}}}})
     for name, schema in pageviews.SCHEMAS.items():
         spec.components.schema(name, schema)
-    for name, scheme in moderation.SECURITY_SCHEMES.items():
+    for name, scheme in {**moderation.SECURITY_SCHEMES,
+                         **participation.SECURITY_SCHEMES}.items():
         spec.components.security_scheme(name, scheme)
     paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
-             **moderation.PATHS, **admin.PATHS}
+             **participation.paths(_error, _json, SITE), **moderation.PATHS, **admin.PATHS}
     for operations in paths.values():
         for operation in operations.values():
             if any(parameter is SITE for parameter in operation.get("parameters", ())):
@@ -101,12 +103,15 @@ def _paths() -> dict:
     return {
         "/api/v1/comments": {
             "get": {
-                "summary": "Approved comments of an article, oldest first",
+                "summary": "Approved comments of an article: oldest first, newest or best",
                 "parameters": [SITE, ARTICLE,
                                {"name": "limit", "in": "query",
                                 "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-                               {"name": "cursor", "in": "query",
-                                "schema": {"type": "integer", "minimum": 0}}],
+                               {"name": "sort", "in": "query", "schema": {
+                                   "type": "string", "enum": ["oldest", "newest", "best"]}},
+                               {"name": "cursor", "in": "query", "description":
+                                "the `next` of the page before (an id; `rank.id` for best)",
+                                "schema": {"type": "string", "maxLength": 32}}],
                 "responses": {"200": _json("Thread", "a page of the thread"),
                               "304": {"description": "not modified"}, **bad},
             },

@@ -11,8 +11,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from engage.comments.models import CommentStatus
 from engage.comments.public import public_comment
-from engage.comments.schemas import EditInputSchema, VoteInputSchema
+from engage.comments.schemas import MAX_ID, EditInputSchema, VoteInputSchema
 from engage.db import db, utcnow
+from engage.errors import NotFound
 from engage.participation import edits, votes
 from engage.participation.visitor import request_visitor
 from engage.web.json_body import json_body, load
@@ -32,6 +33,13 @@ def _no_store(response, status: int = 200):
     return response
 
 
+def _existing_id(comment_id: int) -> int:
+    """404 for an id no comment can have (ids are 32-bit: PostgreSQL would refuse the query)."""
+    if comment_id > MAX_ID:
+        raise NotFound("There is no comment with this id.")
+    return comment_id
+
+
 def _body_and_site():
     body = json_body()
     site = site_param(body.get("site") if isinstance(body, dict) else None)
@@ -41,6 +49,7 @@ def _body_and_site():
 @bp.post(f"/api/v1/comments/{_ID}/votes")
 def vote(comment_id: int):
     """``{"value": 1|-1|0}`` → ``{"score", "up", "down"}``."""
+    _existing_id(comment_id)
     body, site = _body_and_site()
     value = load(_vote_input, body)["value"]
     now = utcnow()
@@ -58,6 +67,7 @@ def _edit_key() -> str | None:
 def edit(comment_id: int):
     """``{"body"}`` → 200 ``{"status": "approved", "comment"}``, or 202 ``{"status":
     "pending", ...}`` when the edit is held (as for a post: spam looks the same)."""
+    _existing_id(comment_id)
     body, site = _body_and_site()
     text = load(_edit_input, body)["body"]
     now = utcnow()
@@ -73,6 +83,7 @@ def edit(comment_id: int):
 @bp.delete(f"/api/v1/comments/{_ID}")
 def delete(comment_id: int):
     """→ 200 ``{"deleted": true, "kept_for_replies": bool}``."""
+    _existing_id(comment_id)
     site = site_param()
     now = utcnow()
     comment = edits.authorized_comment(db.session, comment_id, site.id, _edit_key(), now,

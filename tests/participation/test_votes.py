@@ -116,3 +116,11 @@ def test_wilson_lower_bound_keeps_one_vote_below_ninety_of_a_hundred():
     assert 0.20 < wilson_lower_bound(1, 0) < 0.21
     assert 0.82 < wilson_lower_bound(90, 10) < 0.84
     assert vote_rank(90, 10) > vote_rank(9, 1) > vote_rank(1, 0)
+
+
+def test_an_id_beyond_32_bits_is_404_not_a_database_error(client):
+    for method, path in (("post", "/api/v1/comments/99999999999/votes"),
+                         ("patch", "/api/v1/comments/99999999999"),
+                         ("delete", "/api/v1/comments/99999999999")):
+        answer = getattr(client, method)(path, json={"value": 1, "body": "x"})
+        assert answer.status_code == 404, (method, answer.json)
