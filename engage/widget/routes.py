@@ -42,6 +42,7 @@ ASSET_DIR = Path(__file__).resolve().parent.parent / "static" / "widget"
 CONTENT_TYPES = {
     "engage.js": "text/javascript; charset=utf-8",
     "engage.css": "text/css; charset=utf-8",
+    "engage-actions.js": "text/javascript; charset=utf-8",
 }
 SHORT_CACHE = "public, max-age=300"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"

@@ -39,6 +39,10 @@
   var FRESH_MS = 5 * 60 * 1000;
   var MAX_TITLE = 300, MAX_URL = 2000;  // the server's limits for article_title, article_url
   var SITE = null;  // set by start(): every call names it (none: the site "default")
+  var SORTS = ["oldest", "newest", "best"];
+  // Votes, sort control, edit and delete load after the thread (engage-actions.js): the
+  // first paint stays inside this file's budget. Each extension is a function(widget, kit).
+  var EXT_URL = SRC.href.replace(/engage\.js(\?|#|$)/, "engage-actions.js$1");
 
   // Texts come from the message catalogs beside this script (i18n/<lang>.json, README
   // "Languages"); LANG is the locale that Intl formats numbers, dates and plurals for.
@@ -334,6 +338,9 @@
     this.storeKey = (SITE ? SITE + ":" : "") + article;
     this.pendingKey = "engage:pending:" + this.storeKey;
     this.details = articleDetails(root);
+    var sort = this.local && this.local.getItem("engage:sort");
+    this.sort = SORTS.indexOf(sort) >= 0 ? sort : "oldest";
+    this.hooks = [];  // function(comment, node) per rendered comment, added by extensions
   }
 
   /** The article's title and URL for the queue and feeds (see the header for the defaults).
@@ -477,8 +484,10 @@
     var firstPending = pending ? null : list.querySelector(":scope > .engage-pending");
     list.insertBefore(li, firstPending);
     this.nodes[id] = { li: li, article: article, children: children, list: list, depth: depth,
-      name: c.author_name || "", pending: !!pending };
+      name: c.author_name || "", pending: !!pending, data: c, body: body, meta: article.querySelector("header"),
+      footer: article.querySelector("footer") };
     reply.addEventListener("click", function () { self.openReply(id, reply); });
+    this.hooks.forEach(function (hook) { hook(c, self.nodes[id]); });
     return article;
   };
 
@@ -487,7 +496,8 @@
   Widget.prototype.fetchPage = function () {
     var posted = this.session && Number(this.session.getItem("engage:posted:" + this.storeKey));
     var fresh = posted && Date.now() - posted < FRESH_MS;
-    return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next }),
+    return api("/comments" + q({ article: this.article, limit: PAGE_SIZE, cursor: this.next,
+      sort: this.sort === "oldest" ? null : this.sort }),
       fresh ? { cache: "no-cache" } : {});
   };
 
@@ -657,6 +667,12 @@
       if (this.session) this.session.setItem("engage:posted:" + this.storeKey, String(Date.now()));
       var pending = res.status === 202 || data.status === "pending";
       var c = data.comment;
+      // The edit key is the author's alone: kept in this browser, sent only to edit or delete.
+      var keys = (this.local && getJSON(this.local, "engage:keys")) || {};
+      if (data.edit_key && this.local) {
+        keys[c.id] = { key: data.edit_key, until: data.edit_until };
+        this.local.setItem("engage:keys", JSON.stringify(keys));
+      }
       if (pending && this.session) {
         var list = this.pendingList().concat([c]);
         this.session.setItem(this.pendingKey, JSON.stringify(list));
@@ -752,6 +768,17 @@
       .catch(function (error) { if (tag === "en") throw error; return loadCatalog("en"); });
   }
 
+  /** Load engage-actions.js once and hand it the widget and the helpers it needs. */
+  function loadActions(widget) {
+    var kit = { api: api, q: q, h: h, fmt: fmt, plural: plural, num: num, getJSON: getJSON,
+      safeFragment: safeFragment, site: SITE, sorts: SORTS };
+    var s = h("script", { src: EXT_URL, async: true });
+    s.addEventListener("load", function () {
+      (window.engageExtensions || []).forEach(function (ext) { ext(widget, kit); });
+    });
+    document.head.appendChild(s);
+  }
+
   function start() {
     var root = document.getElementById("engage-comments");
     if (root && root.hasAttribute("data-engage-ready")) return;
@@ -800,7 +827,7 @@
           if (n) watch.observe(n, { attributes: true, attributeFilter: ["class", "style", "data-theme"] });
         });
       }
-      widget.load(firstPage);
+      widget.load(firstPage).then(function () { loadActions(widget); });
     }, function () { /* no catalog: see above */ });
   }
 
