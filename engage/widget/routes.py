@@ -43,6 +43,7 @@ CONTENT_TYPES = {
     "engage.js": "text/javascript; charset=utf-8",
     "engage.css": "text/css; charset=utf-8",
     "engage-actions.js": "text/javascript; charset=utf-8",
+    "engage-live.js": "text/javascript; charset=utf-8",
 }
 SHORT_CACHE = "public, max-age=300"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"

@@ -40,9 +40,9 @@
   var MAX_TITLE = 300, MAX_URL = 2000;  // the server's limits for article_title, article_url
   var SITE = null;  // set by start(): every call names it (none: the site "default")
   var SORTS = ["oldest", "newest", "best"];
-  // Votes, sort control, edit and delete load after the thread (engage-actions.js): the
-  // first paint stays inside this file's budget. Each extension is a function(widget, kit).
-  var EXT_URL = SRC.href.replace(/engage\.js(\?|#|$)/, "engage-actions.js$1");
+  // Loaded after the thread, to keep the first paint small; each pushes a
+  // function(widget, kit) onto window.engageExtensions.
+  var EXTENSIONS = ["engage-actions.js", "engage-live.js"];
 
   // Texts come from the message catalogs beside this script (i18n/<lang>.json, README
   // "Languages"); LANG is the locale that Intl formats numbers, dates and plurals for.
@@ -667,7 +667,7 @@
       if (this.session) this.session.setItem("engage:posted:" + this.storeKey, String(Date.now()));
       var pending = res.status === 202 || data.status === "pending";
       var c = data.comment;
-      // The edit key is the author's alone: kept in this browser, sent only to edit or delete.
+      // The author's edit key stays in this browser (engage-actions.js sends it).
       var keys = (this.local && getJSON(this.local, "engage:keys")) || {};
       if (data.edit_key && this.local) {
         keys[c.id] = { key: data.edit_key, until: data.edit_until };
@@ -768,15 +768,19 @@
       .catch(function (error) { if (tag === "en") throw error; return loadCatalog("en"); });
   }
 
-  /** Load engage-actions.js once and hand it the widget and the helpers it needs. */
-  function loadActions(widget) {
+  /** Load the extensions once and hand each the widget and the helpers it needs. */
+  function loadExtensions(widget) {
     var kit = { api: api, q: q, h: h, fmt: fmt, plural: plural, num: num, getJSON: getJSON,
-      safeFragment: safeFragment, site: SITE, sorts: SORTS };
-    var s = h("script", { src: EXT_URL, async: true });
-    s.addEventListener("load", function () {
-      (window.engageExtensions || []).forEach(function (ext) { ext(widget, kit); });
+      safeFragment: safeFragment, site: SITE, sorts: SORTS, base: API };
+    EXTENSIONS.forEach(function (name) {
+      var s = h("script", { src: SRC.href.replace(/engage\.js(\?|#|$)/, name + "$1"), async: true });
+      s.addEventListener("load", function () {
+        (window.engageExtensions || []).forEach(function (ext) {
+          if (!ext.started) { ext.started = true; ext(widget, kit); }
+        });
+      });
+      document.head.appendChild(s);
     });
-    document.head.appendChild(s);
   }
 
   function start() {
@@ -827,7 +831,7 @@
           if (n) watch.observe(n, { attributes: true, attributeFilter: ["class", "style", "data-theme"] });
         });
       }
-      widget.load(firstPage).then(function () { loadActions(widget); });
+      widget.load(firstPage).then(function () { loadExtensions(widget); });
     }, function () { /* no catalog: see above */ });
   }
 
