@@ -12,10 +12,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# axe-core for the accessibility tests (tests/a11y), from the npm registry, pinned by its lock.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 run: $(STAMP)
 	$(BIN)/engage serve
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark scripts; bench/ also holds their helpers (bare_app, loadgen, spam_http).
@@ -25,4 +31,4 @@ bench: $(STAMP)
 	for name in $(BENCHES); do $(BIN)/python bench/$$name.py || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts tests/a11y/node_modules
