@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engage.articles import Article
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.public import public_comment
+from engage.comments.service import PUBLIC_COLUMNS
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -39,10 +40,7 @@ class FeedSubject:
 def newest_comments(session: Session, subject: FeedSubject, limit: int) -> list:
     """The ``limit`` newest approved comments of the subject, with their articles, newest
     first (one index range: ``ix_comments_site_queue`` or ``ix_comments_thread``)."""
-    query = (select(Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
-                    Comment.author_email, Comment.avatar_token, Comment.body_html,
-                    Comment.created_at,
-                    Article.key, Article.title, Article.url)
+    query = (select(*PUBLIC_COLUMNS, Article.key, Article.title, Article.url)
              .join(Article, Article.id == Comment.article_id)
              .where(Comment.status == CommentStatus.APPROVED))
     if subject.article is not None:
