@@ -119,9 +119,11 @@ def thread_pages(url: str, article: str, limit: int) -> list[str]:
             return paths
 
 
-def timed_reads(url: str, paths: list[str], concurrency: int, seconds: float) -> list[float]:
-    """Closed-loop GETs of ``paths`` in turn (round-robin over all threads) for ``seconds``;
-    the latency of each in seconds. Any answer but 200 is an error."""
+def timed_reads(url: str, paths: list[str], concurrency: int, seconds: float,
+                once: bool = False) -> list[float]:
+    """Closed-loop GETs of ``paths`` in turn (round-robin over all threads) for ``seconds``,
+    or each path once (``once``); the latency of each in seconds. Any answer but 200 is an
+    error."""
     parts = urllib.parse.urlsplit(url)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -131,9 +133,11 @@ def timed_reads(url: str, paths: list[str], concurrency: int, seconds: float) ->
     def worker():
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         local = []
-        while time.monotonic() < deadline:
+        while once or time.monotonic() < deadline:
             with lock:
                 n = next(counter)
+            if once and n >= len(paths):  # ``once``: the list, once through
+                break
             began = time.perf_counter()
             connection.request("GET", paths[n % len(paths)])
             response = connection.getresponse()
@@ -161,16 +165,26 @@ def percentile(values: list[float], p: float) -> float:
 
 def measure_sizes(url: str, sizes: list[int], concurrency: int, seconds: float) -> bool:
     """Print p50/p99 of first and later pages per thread size and page size; True if every
-    ratio against the smallest thread meets SIZE_TARGET."""
+    ratio against the smallest thread meets SIZE_TARGET.
+
+    The sizes take turns in slices of a quarter second (``seconds`` in all for each): the
+    machine is shared, and a burst of someone else's load then lands on both sides alike."""
     results: dict[tuple[int, int, str], list[float]] = {}
+    slices = max(1, int(seconds / 0.25))
     for limit in (WIDGET_PAGE, WHOLE_PAGE):
+        pages = {size: thread_pages(url, sized_article(size), limit) for size in sizes}
+        for kind in ("first", "later"):
+            paths = {size: pages[size][:1] if kind == "first" else pages[size][1:]
+                     for size in sizes}
+            paths = {size: value for size, value in paths.items() if value}
+            for size, value in paths.items():  # walks first (every worker): the steady state
+                timed_reads(url, value * 2 * WORKERS, concurrency, 0, once=True)
+            for _ in range(slices):
+                for size, value in paths.items():
+                    results.setdefault((size, limit, kind), []).extend(
+                        timed_reads(url, value, concurrency, seconds / slices))
         for size in sizes:
-            pages = thread_pages(url, sized_article(size), limit)
-            results[(size, limit, "first")] = timed_reads(url, pages[:1], concurrency, seconds)
-            if len(pages) > 1:
-                results[(size, limit, "later")] = timed_reads(url, pages[1:], concurrency,
-                                                              seconds)
-            print(f"  thread of {size:>6,}  limit {limit:>3}  {len(pages):>4} pages  "
+            print(f"  thread of {size:>6,}  limit {limit:>3}  {len(pages[size]):>4} pages  "
                   + "  ".join(f"{kind} p50 {percentile(values, 50):6.1f} ms "
                               f"p99 {percentile(values, 99):6.1f} ms ({len(values)} reads)"
                               for (s, l, kind), values in results.items()
