@@ -139,8 +139,7 @@ def queue_page(session: Session, query: QueueQuery) -> QueuePage:
         if article_id is None or (sites is not None and site not in sites):
             return QueuePage([], None, status_counts(session, article_id=-1))
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
-    rows = list(session.scalars(_select(query, article_id, sites, limit + 1,
-                                         session.get_bind().dialect.name)))
+    rows = list(session.scalars(_select(query, article_id, sites, limit + 1, session)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     rows = rows[:limit]
     counts = (status_counts(session, article_id) if article_id is not None
@@ -157,7 +156,7 @@ def visible_sites(query: QueueQuery) -> frozenset[str] | None:
 
 
 def _select(query: QueueQuery, article_id: int | None, sites: frozenset[str] | None,
-            limit: int, dialect: str):
+            limit: int, session: Session):
     statement = select(Comment)
     if query.status is not None:
         statement = statement.where(Comment.status == query.status)
@@ -167,7 +166,7 @@ def _select(query: QueueQuery, article_id: int | None, sites: frozenset[str] | N
         statement = statement.where(Comment.site_id.in_(sorted(sites)))
     key = Comment.id  # the page's order and the cursor's column
     if query.q:
-        statement, key = search.narrow(statement, query.q.strip()[:MAX_QUERY_LENGTH], dialect,
+        statement, key = search.narrow(session, statement, query.q.strip()[:MAX_QUERY_LENGTH],
                                        by_article=article_id is not None)
     if query.order is Order.NEWEST:
         if query.cursor is not None:
