@@ -228,8 +228,9 @@ def measure(base: str, token: str, rounds: int, busiest_article: str) -> dict[st
         "page page 50": (browser, f"/moderate?status=pending&cursor={cursor50}", {}),
         # Text search: a common phrase (pages fill at once), a rare one (one comment in a
         # million), a name, an email, and a word no comment has (a scan reads every row).
-        **{f"API q={q!r}": (api, "/api/v1/moderation/comments?" + urlencode({**extra, "q": q}),
-                            bearer) for q, extra in SEARCHES},
+        **{f"API q={q!r} ({extra['status']})":
+           (api, "/api/v1/moderation/comments?" + urlencode({**extra, "q": q}), bearer)
+           for q, extra in SEARCHES},
         "page q='harbour tram'": (browser, "/moderate?" + urlencode({"q": "harbour tram"}), {}),
     }
     timings: dict[str, list[float]] = {name: [] for name in requests}

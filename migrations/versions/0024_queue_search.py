@@ -66,22 +66,14 @@ POSTGRESQL_UPGRADE = [
 POSTGRESQL_DOWNGRADE = ["DROP INDEX IF EXISTS ix_comments_search_words"]
 
 
-def _run(statements):
-    for statement in statements:
+def _run(statements_by_dialect):
+    for statement in statements_by_dialect.get(op.get_bind().dialect.name, []):
         op.execute(statement)
 
 
 def upgrade():
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        _run(SQLITE_UPGRADE)
-    elif dialect == "postgresql":
-        _run(POSTGRESQL_UPGRADE)
+    _run({"sqlite": SQLITE_UPGRADE, "postgresql": POSTGRESQL_UPGRADE})
 
 
 def downgrade():
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        _run(SQLITE_DOWNGRADE)
-    elif dialect == "postgresql":
-        _run(POSTGRESQL_DOWNGRADE)
+    _run({"sqlite": SQLITE_DOWNGRADE, "postgresql": POSTGRESQL_DOWNGRADE})
