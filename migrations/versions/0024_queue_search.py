@@ -6,8 +6,10 @@ Revises: 0019_live_events
 - SQLite: ``comments_search``, an external-content FTS5 table over comments' ``body``,
   ``author_name`` and ``author_email`` (rowid = comments.id; the text is not stored twice),
   kept in step by three triggers in the writing transaction, and built from the existing rows.
-  ``unicode61`` with ``remove_diacritics 0``: "resume" must not find "résumé", as the substring
-  search it prefilters never did.
+  ``unicode61`` with ``remove_diacritics 0``: the substring check that follows the index would
+  refuse "résumé" for "resume" anyway, so the index does not propose it. A later revision that copies ``comments`` (SQLite's batch
+  mode) drops these triggers with the old table: it must create them again, as 0012 does for
+  the count triggers, and end with the ``'rebuild'`` below.
 - PostgreSQL: ``ix_comments_search_words``, a GIN index of the words of the same three columns
   (``to_tsvector('simple', …)`` of the text with every run of non-alphanumerics made a space, so
   that the parser sees words only: no email, URL or hyphenated tokens that a part of them would
