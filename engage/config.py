@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_PAGE_SIZE": 50,           # default page size of GET /api/v1/comments
     "COMMENTS_MAX_PAGE_SIZE": 200,      # largest `limit` a client may ask for
     "COMMENTS_CACHE_SECONDS": 10,       # public Cache-Control max-age of thread reads
+    "COMMENTS_PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # built thread pages kept per process (LRU)
     "FEEDS_SIZE": 50,                   # comments in an Atom feed (/feeds/comments.atom)
     "FEEDS_CACHE_SECONDS": 60,          # public Cache-Control max-age of the feeds
     # --- participation (votes, author edits) -------------------------------------------

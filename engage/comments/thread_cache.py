@@ -2,8 +2,11 @@
 
 A front-page crowd reads the same few threads over and over; the version in the key changes in
 the same transaction as any comment of the article (``thread_version``), so a cached page is
-never served after its thread changed in the database this process reads. The cache is small
-and bounded (LRU), and holds only public data.
+never served after its thread changed in the database this process reads. The cache is bounded
+by the bytes it holds (``COMMENTS_PAGE_CACHE_BYTES``, least recently used out first), not by a
+number of pages: a 10,000-comment thread is 200 widget pages, and a bound of a few hundred pages
+would have a reader walking it (or a crowd on its later pages) rebuild every page, each time,
+while small threads stayed cached. It holds only public data.
 
 The ETag is a hash of the page's bytes and nothing else. The thread version also counts held,
 spam and rejected comments, so an ETag derived from it (or from the article's id) would tell
@@ -21,7 +24,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
-MAX_PAGES = 128
+MAX_BYTES = 32 * 1024 * 1024  # as config.COMMENTS_PAGE_CACHE_BYTES
+# Many tiny pages (a cursor per page of each thread) also cost their keys: bound their number.
+MAX_PAGES = 16384
 EXTENSION = "engage.comments"
 
 
@@ -39,12 +44,16 @@ class Page:
 
 
 class PageCache:
-    """A thread-safe LRU of serialized pages."""
+    """A thread-safe LRU of serialized pages, bounded by their bytes and their number.
 
-    def __init__(self, max_pages: int = MAX_PAGES):
+    A page larger than the whole budget is not kept (it would evict everything else)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES):
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()
-        self._max = max_pages
+        self._max_bytes = max_bytes
+        self._max_pages = max_pages
+        self._bytes = 0
 
     def get(self, key: Hashable) -> Page | None:
         with self._lock:
@@ -55,19 +64,33 @@ class PageCache:
 
     def put(self, key: Hashable, page: Page) -> None:
         with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            if len(page.body) > self._max_bytes:
+                return
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._max:
-                self._pages.popitem(last=False)
+            self._bytes += len(page.body)
+            while self._bytes > self._max_bytes or len(self._pages) > self._max_pages:
+                _, evicted = self._pages.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+            self._bytes = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(pages, bytes) held now."""
+        with self._lock:
+            return len(self._pages), self._bytes
 
 
 def init_app(app) -> None:
     """Give ``app`` its page cache (one per app, so apps over different databases never share)."""
-    app.extensions[EXTENSION] = PageCache()
+    app.extensions[EXTENSION] = PageCache(int(app.config.get("COMMENTS_PAGE_CACHE_BYTES",
+                                                             MAX_BYTES)))
 
 
 def pages_of(app) -> PageCache:

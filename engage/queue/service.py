@@ -5,7 +5,7 @@ Contracts
   pagination on ``id``: the cursor is the last id of the previous page, so page 50 costs the
   same as page 1 (an index range scan on ``ix_comments_queue (status, id)`` or, with an article,
   ``ix_comments_thread (article_id, status, id)``). ``q`` matches body, author name or email
-  (case-insensitive substring; it scans, so it is the one filter that grows with the table).
+  (case-insensitive substring, found through the text index: ``engage.queue.search``).
 - ``site`` filters the queue to one site (``ix_comments_site_queue (site_id, status, id)``),
   and ``article`` is a key of that site (``default`` when no site is given); ``sites``, the
   sites a moderator may see (None: all), narrows every page and count.
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -48,6 +48,7 @@ from engage.spamfilter import learning
 from engage.moderators.accounts import Moderator
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
+from engage.queue import search
 from engage.sites import DEFAULT_SITE
 
 MAX_PAGE_SIZE = 100
@@ -138,7 +139,7 @@ def queue_page(session: Session, query: QueueQuery) -> QueuePage:
         if article_id is None or (sites is not None and site not in sites):
             return QueuePage([], None, status_counts(session, article_id=-1))
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
-    rows = list(session.scalars(_select(query, article_id, sites, limit + 1)))
+    rows = list(session.scalars(_select(query, article_id, sites, limit + 1, session)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     rows = rows[:limit]
     counts = (status_counts(session, article_id) if article_id is not None
@@ -155,7 +156,7 @@ def visible_sites(query: QueueQuery) -> frozenset[str] | None:
 
 
 def _select(query: QueueQuery, article_id: int | None, sites: frozenset[str] | None,
-            limit: int):
+            limit: int, session: Session):
     statement = select(Comment)
     if query.status is not None:
         statement = statement.where(Comment.status == query.status)
@@ -163,24 +164,19 @@ def _select(query: QueueQuery, article_id: int | None, sites: frozenset[str] | N
         statement = statement.where(Comment.article_id == article_id)
     elif sites is not None:
         statement = statement.where(Comment.site_id.in_(sorted(sites)))
+    key = Comment.id  # the page's order and the cursor's column
     if query.q:
-        pattern = "%" + _escape_like(query.q.strip()[:MAX_QUERY_LENGTH].lower()) + "%"
-        statement = statement.where(or_(Comment.body.ilike(pattern, escape="\\"),
-                                        Comment.author_name.ilike(pattern, escape="\\"),
-                                        Comment.author_email.like(pattern, escape="\\")))
+        statement, key = search.narrow(session, statement, query.q.strip()[:MAX_QUERY_LENGTH],
+                                       by_article=article_id is not None)
     if query.order is Order.NEWEST:
         if query.cursor is not None:
-            statement = statement.where(Comment.id < query.cursor)
-        statement = statement.order_by(Comment.id.desc())
+            statement = statement.where(key < query.cursor)
+        statement = statement.order_by(key.desc())
     else:
         if query.cursor is not None:
-            statement = statement.where(Comment.id > query.cursor)
-        statement = statement.order_by(Comment.id.asc())
+            statement = statement.where(key > query.cursor)
+        statement = statement.order_by(key.asc())
     return statement.limit(limit)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def events_for(session: Session, comment_ids: list[int]) -> dict[int, list[ModerationEvent]]:
