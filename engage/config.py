@@ -93,6 +93,9 @@ DEFAULTS: dict[str, Any] = {
     # install's goal is 90 %); bench/spam_eval.py derives both bands per fold
     "CLASSIFIER_STARTER_SPAM_THRESHOLD": 0.93,
     "CLASSIFIER_STARTER_HOLD_THRESHOLD": 0.60,
+    # a score below this share of the hold threshold in effect: the filter is sure the comment
+    # is legitimate, and shouting and repetition do not hold it; 0 = they always hold
+    "CLASSIFIER_CLEAR_SHARE": 0.5,
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often

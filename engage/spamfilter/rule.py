@@ -2,7 +2,9 @@
 
 - score ≥ ``spam_threshold`` → SPAM;
 - score ≥ ``hold_threshold`` → HOLD (the uncertain band: a moderator decides, and teaches);
-- below → a flag-only finding, so the score is stored and shown on every comment.
+- below → a flag-only finding, so the score is stored and shown on every comment; below
+  ``clear_share`` × the hold threshold the finding also ``clears_style``: the filter is sure
+  the comment is legitimate, and the STYLE rules (shouting, repetition) do not hold it.
 
 Cold start: until the site's model has learned from ``min_spam`` spam and ``min_ham``
 legitimate examples it is not used (a model trained on a handful of decisions would guess);
@@ -51,6 +53,7 @@ class ClassifierSettings:
     # every held comment costs a moderator's time)
     starter_spam_threshold: float = DEFAULTS["CLASSIFIER_STARTER_SPAM_THRESHOLD"]
     starter_hold_threshold: float = DEFAULTS["CLASSIFIER_STARTER_HOLD_THRESHOLD"]
+    clear_share: float = DEFAULTS["CLASSIFIER_CLEAR_SHARE"]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ClassifierSettings":
@@ -61,7 +64,8 @@ class ClassifierSettings:
                    str(config["CLASSIFIER_STARTER_PATH"] or ""),
                    int(config["CLASSIFIER_STARTER_BLEND_EXAMPLES"]),
                    float(config["CLASSIFIER_STARTER_SPAM_THRESHOLD"]),
-                   float(config["CLASSIFIER_STARTER_HOLD_THRESHOLD"]))
+                   float(config["CLASSIFIER_STARTER_HOLD_THRESHOLD"]),
+                   float(config["CLASSIFIER_CLEAR_SHARE"]))
 
 
 class ClassifierRule:
@@ -104,5 +108,7 @@ class ClassifierRule:
             return Finding(self.name, f"spam filter unsure: score {value:.2f} "
                            f"(held from {hold_from:g})",
                            evidence=evidence, action=Action.HOLD, score=value)
-        return Finding(self.name, f"spam filter: score {value:.2f}", evidence=evidence,
-                       score=value)
+        clear = value < settings.clear_share * hold_from
+        return Finding(self.name, f"spam filter: score {value:.2f}"
+                       + (" (sure it is legitimate)" if clear else ""), evidence=evidence,
+                       score=value, clears_style=clear)
