@@ -19,7 +19,9 @@ Sections (``--only NAME`` runs one):
   inner folds: train on two training videos (thresholds chosen one level further in, on
   those two alone, by the rule ``bench/spam_eval.py`` uses), judge the third; both starting
   points, for each ``CLASSIFIER_CLEAR_SHARE`` candidate (how sure the filter must be that a
-  comment is legitimate before shouting and repetition stop holding it).
+  comment is legitimate before shouting and repetition stop holding it), each
+  ``CLASSIFIER_DUPLICATE_SIMILARITY`` (near-duplicates of decided spam) and each
+  ``CLASSIFIER_STARTER_BLEND_EXAMPLES``.
 
 Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend|pipeline]``
 """
@@ -171,7 +173,15 @@ def section_blend(videos, decided=(100, 200)) -> None:
             report("  " + name, results[name])
 
 
-CLEAR_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+# (label, ClassifierSettings changes): the clear share (near-duplicates off), then the
+# near-duplicate similarity at the chosen share, then the starter blend at both
+PIPELINE_CANDIDATES = [(f"clear {share:g}", {"clear_share": share, "duplicate_similarity": 0})
+                       for share in (0.0, 0.25, 0.5, 0.75, 1.0)] + [
+    (f"clear 0.5 dup {least:g}", {"clear_share": 0.5, "duplicate_similarity": least})
+    for least in (0.4, 0.5, 0.6, 0.7, 0.8)] + [
+    (f"clear 0.5 dup 0.6 B={b}", {"clear_share": 0.5, "duplicate_similarity": 0.6,
+                                  "starter_blend_examples": b})
+    for b in (0, 100, 1000, 3000)]
 
 
 def section_pipeline(videos) -> None:
@@ -188,7 +198,9 @@ def section_pipeline(videos) -> None:
         return module
 
     bench_eval, pipeline = load("spam_eval"), load("spam_pipeline")
-    totals = {(decided, share): Outcome() for decided in (False, True) for share in CLEAR_SHARES}
+    totals = {(decided, label): Outcome() for decided in (False, True)
+              for label, _ in PIPELINE_CANDIDATES}
+    changes = dict(PIPELINE_CANDIDATES)
     for outer in videos:
         training = {name: rows for name, rows in videos.items() if name != outer}
         for inner, test in training.items():
@@ -197,14 +209,17 @@ def section_pipeline(videos) -> None:
             starter_band = bench_eval.starter_thresholds(inner_training, None)
             starter = train_starter([row for rows in inner_training.values() for row in rows])
             site = pipeline.site_model_for(inner_training)
-            for (decided, share), total in totals.items():
+            for (decided, label), total in totals.items():
+                if not decided and "blend" in label:
+                    continue  # a fresh install has no site model to blend
                 outcome, _ = pipeline.run_fold(inner_training, test, decided, site_band,
                                                starter_band, site_model=site, starter=starter,
-                                               clear_share=share)
+                                               **changes[label])
                 total.merge(outcome)
-    for (decided, share), total in totals.items():
-        start = "after decisions" if decided else "fresh install"
-        print(total.line(f"{start[:5]} clear {share:g}"), flush=True)
+    for (decided, label), total in totals.items():
+        if total.spam + total.ham:
+            start = "after" if decided else "fresh"
+            print(f"{start} {label:<22}" + total.line("")[12:], flush=True)
 
 
 def main(argv=None) -> int:
