@@ -76,3 +76,13 @@ def test_a_copy_of_decided_spam_is_spam_even_when_its_score_is_uncertain():
     assert held.action is Action.HOLD and "near_duplicate_of_spam" not in held.evidence
     off = rule(model, duplicate_similarity=0).check(submission(body=EDITED), MemoryHistory())
     assert off.action is Action.HOLD
+
+
+def test_the_app_trainer_keeps_sketches_too():
+    # RowTrainer is what every process's cache trains with (tokens remembered between runs)
+    from engage.spamfilter.model_store import RowTrainer
+
+    rows = [(1, True, CAMPAIGN, "Promo", None, None, None, None),
+            (2, False, UNRELATED, "Reader", None, None, None, None)]
+    model = RowTrainer()(rows)
+    assert model.spam_sketches == [sketch(features(CAMPAIGN, "Promo"))]
