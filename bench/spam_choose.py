@@ -15,8 +15,15 @@ Sections (``--only NAME`` runs one):
 - ``blend``: a starter trained on two inner videos meets a site that decided the first K
   comments of the third; scored on the rest of it: starter alone, site model alone
   (replace), and logit blends n / (n + B).
+- ``pipeline``: every rule at its default, in-process (``bench/spam_pipeline.py``), on the
+  inner folds: train on two training videos (thresholds chosen one level further in, on
+  those two alone, by the rule ``bench/spam_eval.py`` uses), judge the third; both starting
+  points, for each ``CLASSIFIER_CLEAR_SHARE`` candidate (how sure the filter must be that a
+  comment is legitimate before shouting and repetition stop holding it), each
+  ``CLASSIFIER_DUPLICATE_SIMILARITY`` (near-duplicates of decided spam) and each
+  ``CLASSIFIER_STARTER_BLEND_EXAMPLES``.
 
-Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend]``
+Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend|pipeline]``
 """
 
 from __future__ import annotations
@@ -89,14 +96,27 @@ def section_trainer(videos) -> None:
 
 
 def section_features(videos) -> None:
+    from engage.spamfilter import promotion
+
     report("with promo: tokens", inner_scores(encode(videos, site_tokens), fit))
     original = features_module.promotion_tokens
+    first = {token for token in promotion.PATTERNS if token not in ISSUE_21_PATTERNS}
+    features_module.promotion_tokens = lambda text: original(text) & first
+    try:
+        report("without issue 21's patterns", inner_scores(encode(videos, site_tokens), fit))
+    finally:
+        features_module.promotion_tokens = original
     features_module.promotion_tokens = lambda text: set()
     try:
         report("without promo: tokens", inner_scores(encode(videos, site_tokens), fit))
     finally:
         features_module.promotion_tokens = original
     report("with a same-text-before token", _duplicates(videos))
+
+
+ISSUE_21_PATTERNS = ("promo:likecomment", "promo:subscribers", "promo:visit", "promo:handle",
+                     "promo:share", "promo:f4f", "promo:ytvideo", "promo:phone", "promo:domain",
+                     "promo:newrelease")
 
 
 def _normal(text: str) -> str:
@@ -153,10 +173,59 @@ def section_blend(videos, decided=(100, 200)) -> None:
             report("  " + name, results[name])
 
 
+# (label, ClassifierSettings changes): the clear share (near-duplicates off), then the
+# near-duplicate similarity at the chosen share, then the starter blend at both
+PIPELINE_CANDIDATES = [(f"clear {share:g}", {"clear_share": share, "duplicate_similarity": 0})
+                       for share in (0.0, 0.25, 0.5, 0.75, 1.0)] + [
+    (f"clear 0.5 dup {least:g}", {"clear_share": 0.5, "duplicate_similarity": least})
+    for least in (0.4, 0.5, 0.6, 0.7, 0.8)] + [
+    (f"clear 0.5 dup 0.6 B={b}", {"clear_share": 0.5, "duplicate_similarity": 0.6,
+                                  "starter_blend_examples": b})
+    for b in (0, 100, 1000, 3000)]
+
+
+def section_pipeline(videos) -> None:
+    import importlib.util
+
+    from engage.spamfilter.evaluation import Outcome
+    from engage.spamfilter.starter import train_starter
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    bench_eval, pipeline = load("spam_eval"), load("spam_pipeline")
+    totals = {(decided, label): Outcome() for decided in (False, True)
+              for label, _ in PIPELINE_CANDIDATES}
+    changes = dict(PIPELINE_CANDIDATES)
+    for outer in videos:
+        training = {name: rows for name, rows in videos.items() if name != outer}
+        for inner, test in training.items():
+            inner_training = {name: rows for name, rows in training.items() if name != inner}
+            site_band = bench_eval.fold_thresholds(inner_training, None)
+            starter_band = bench_eval.starter_thresholds(inner_training, None)
+            starter = train_starter([row for rows in inner_training.values() for row in rows])
+            site = pipeline.site_model_for(inner_training)
+            for (decided, label), total in totals.items():
+                if not decided and "blend" in label:
+                    continue  # a fresh install has no site model to blend
+                outcome, _ = pipeline.run_fold(inner_training, test, decided, site_band,
+                                               starter_band, site_model=site, starter=starter,
+                                               **changes[label])
+                total.merge(outcome)
+    for (decided, label), total in totals.items():
+        if total.spam + total.ham:
+            start = "after" if decided else "fresh"
+            print(f"{start} {label:<22}" + total.line("")[12:], flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--only", choices=("trainer", "features", "blend"))
+    parser.add_argument("--only", choices=("trainer", "features", "blend", "pipeline"))
     args = parser.parse_args(argv)
     files = sorted(args.data.glob("*.csv"))
     if not files:
@@ -164,7 +233,7 @@ def main(argv=None) -> int:
     videos = {path.stem.split("-")[-1]: read_labelled_csv(path) for path in files}
     print("cells: outer fold (its held-out video is not used)  R@1% / P@98 of the inner folds")
     for name, section in (("trainer", section_trainer), ("features", section_features),
-                          ("blend", section_blend)):
+                          ("blend", section_blend), ("pipeline", section_pipeline)):
         if args.only in (None, name):
             print(f"--- {name}")
             section(videos)

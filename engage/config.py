@@ -97,6 +97,12 @@ DEFAULTS: dict[str, Any] = {
     # install's goal is 90 %); bench/spam_eval.py derives both bands per fold
     "CLASSIFIER_STARTER_SPAM_THRESHOLD": 0.93,
     "CLASSIFIER_STARTER_HOLD_THRESHOLD": 0.60,
+    # a score below this share of the hold threshold in effect: the filter is sure the comment
+    # is legitimate, and shouting and repetition do not hold it; 0 = they always hold
+    "CLASSIFIER_CLEAR_SHARE": 0.5,
+    # spam when this similar (estimated Jaccard of character 4-grams) to a comment decided spam
+    # (the site's newest 5,000, and the starter's); chosen on inner folds; 0 = off
+    "CLASSIFIER_DUPLICATE_SIMILARITY": 0.6,
     # --- page views -------------------------------------------------------------------
     "VIEWS_WINDOW_SECONDS": 30 * 60,    # repeat views of one visitor within this count once
     "VIEWS_FLUSH_SECONDS": 1.0,         # embedded buffer flushes at least this often

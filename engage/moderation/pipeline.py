@@ -5,9 +5,12 @@ Semantics (after Coral Talk's phases):
 - a finding with an ``action`` decides the status (SPAM or HOLD) and ends the run: the
   first decision wins, later rules are not asked;
 - findings without an action are flags: they are kept as reasons but decide nothing;
-- a finding with ``skip_hold`` (the trusted-author rule) makes later HOLD-kind rules be
-  skipped, never SPAM-kind or ALWAYS-kind rules (ALWAYS: rules that only hold but that a
-  trusted author must not escape, such as premoderation);
+- a finding with ``skip_hold`` (the trusted-author rule) makes later HOLD-kind and STYLE-kind
+  rules be skipped, never SPAM-kind or ALWAYS-kind rules (ALWAYS: rules that only hold but that
+  a trusted author must not escape, such as premoderation);
+- a finding with ``clears_style`` (the spam filter, sure that a comment is legitimate) makes
+  later STYLE-kind rules be skipped: shouting and repetition are stand-ins for "this looks like
+  spam", and a filter that has read the text and is sure it is not needs no stand-in;
 - a finding may carry ``rewrite``, a replacement body (the profanity rule in "censor" mode);
   ``Verdict.rewritten_body`` is the last one, and the caller stores it instead of the body.
 
@@ -31,11 +34,14 @@ class Action(str, enum.Enum):
 
 
 class RuleKind(str, enum.Enum):
-    """Which rules a trusted author skips: HOLD rules only; SPAM and ALWAYS rules always run."""
+    """Which rules a trusted author skips: HOLD and STYLE rules; SPAM and ALWAYS rules always
+    run. STYLE rules (how a comment looks: shouting, repetition) are also skipped after a
+    finding that ``clears_style``."""
 
     SPAM = "spam"
     HOLD = "hold"
     ALWAYS = "always"
+    STYLE = "style"
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Finding:
     evidence: Any = None
     action: Action | None = None
     skip_hold: bool = False
+    clears_style: bool = False
     score: float | None = None
     # A replacement body to publish instead of the submitted one (e.g. censored text).
     rewrite: str | None = None
@@ -120,15 +127,18 @@ class Rule(Protocol):
 def moderate(submission: Submission, history: History, rules: Iterable[Rule]) -> Verdict:
     """Run ``rules`` in order over ``submission``; see the module docstring for semantics."""
     findings: list[Finding] = []
-    trusted = False
+    trusted = cleared = False
     for rule in rules:
-        if trusted and rule.kind is RuleKind.HOLD:
+        if trusted and rule.kind in (RuleKind.HOLD, RuleKind.STYLE):
+            continue
+        if cleared and rule.kind is RuleKind.STYLE:
             continue
         finding = rule.check(submission, history)
         if finding is None:
             continue
         findings.append(finding)
         trusted = trusted or finding.skip_hold
+        cleared = cleared or finding.clears_style
         if finding.action is not None:
             return Verdict(finding.action, tuple(findings))
     return Verdict(None, tuple(findings))

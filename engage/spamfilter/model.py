@@ -33,6 +33,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from engage.spamfilter.near_duplicates import SpamMemory
+
 BIAS = " bias"  # the leading space keeps it apart from every real token
 
 
@@ -76,11 +78,20 @@ class Example:
 
 @dataclass
 class LinearModel:
-    """Trained weights plus how many examples of each class they were trained on."""
+    """Trained weights plus how many examples of each class they were trained on, and the
+    sketches of the newest spam examples (``near_duplicates``; empty for models without)."""
 
     weights: dict[str, float] = field(default_factory=dict)
     spam_examples: int = 0
     ham_examples: int = 0
+    spam_sketches: list[tuple[int, ...]] = field(default_factory=list)
+
+    def spam_memory(self):
+        """The ``near_duplicates.SpamMemory`` of ``spam_sketches``, built on first use."""
+        memory = self.__dict__.get("_memory")
+        if memory is None:  # two threads may both build it: the same result, harmless
+            memory = self.__dict__["_memory"] = SpamMemory(self.spam_sketches)
+        return memory
 
     def score(self, tokens: Iterable[str], top: int = 8) -> Score:
         """P(spam) for one comment's tokens, with the ``top`` tokens that pushed it most."""

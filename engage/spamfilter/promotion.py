@@ -5,11 +5,16 @@ and I'll subscribe back", "thumbs up so others can see"), written a thousand way
 and bigrams of ``features`` see each wording separately; these patterns give the model one
 shared token per intent, so a new wording of a known intent starts with evidence. On the inner
 folds of TubeSpam (bench/spam_choose.py) they raised the share of spam marked at 1 % of
-legitimate comments from 81 % to 84 %; character n-grams across word boundaries (leetspeak
+legitimate comments from 81 % to 84 %, and the second group (issue 21: "like this comment if you're watching in
+2015", subscriber counts, "visit my", social handles, "sub 4 sub", "check out this video on
+YouTube", phone numbers, spelled-out domains, "my new track") from 75.4 % to 76.5 % at 0.5 %
+of legitimate comments, with legitimate comments published at 98 % of spam caught going from
+79.8 % to 81.3 %; character n-grams across word boundaries (leetspeak
 undone, spaces removed) did not help and are not used.
 
 Contract: ``promotion_tokens(text)`` takes normalised body text (``features.normalize_text``)
-and returns the set of pattern tokens it matches. Pure; every pattern is linear-time.
+and returns the set of pattern tokens it matches. Pure; no pattern backtracks
+over more than a short run (a 10,000-character comment takes milliseconds; tested).
 """
 
 from __future__ import annotations
@@ -27,6 +32,18 @@ PATTERNS = {
     "promo:youtube": r"youtube\.com/(?:channel|user|c/)|youtu\.be/",
     "promo:money": r"\$\s?\d|\b(?:money|earn|free|win)\b|\bgift\s*cards?\b",
     "promo:thumbs": r"\b(?:thumbs\s+up|like\s+this\s+comment|give\s+(?:it|me)\s+a\s+like)\b",
+    # added for issue 21 (inner folds, bench/spam_choose.py --only features)
+    "promo:likecomment": r"\blike\s+(?:this|my)\s+comment|\bif\s+(?:you|u|ur)\b.{0,40}\bwatch"
+                         r"|\bwatching\s+in\s+20\d\d",
+    "promo:subscribers": r"\bsubscribers?\b",
+    "promo:visit": r"\b(?:visit|see|watch|look\s+at|listen\s+to|search|look\s+up)\s+(?:my|our|this)\b",
+    "promo:handle": r"(?:^|\s)@\w{3,}|\b(?:twitter|instagram|ig|facebook|soundcloud|snapchat)\b",
+    "promo:share": r"\bshare\b",
+    "promo:f4f": r"\b(\w{2,12})\s*(?:4|for)\s*\1\b",
+    "promo:ytvideo": r"check\s+out\s+this\s+video\s+on\s+youtube|take\s+a\s+look\s+at\s+this\s+video",
+    "promo:phone": r"\+?\d(?:[\s-]?\d){8,}",
+    "promo:domain": r"\b[a-z0-9][a-z0-9-]{2,40}\s*(?:\.|dot)\s*(?:com|net|org|info|pl|ro)\b",
+    "promo:newrelease": r"\b(?:new|latest)\s+(?:track|song|video|single|cover|album|mixtape)\b",
 }
 _COMPILED = tuple((token, re.compile(pattern, re.IGNORECASE)) for token, pattern in PATTERNS.items())
 

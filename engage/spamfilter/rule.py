@@ -1,8 +1,13 @@
 """Spam filter: the learned classifier's score decides spam, held, or just a note.
 
 - score ≥ ``spam_threshold`` → SPAM;
+- below that, a near-duplicate (``duplicate_similarity``) of a comment decided spam → SPAM
+  (``engage.spamfilter.near_duplicates``: the site's own spam decisions count from the first
+  one, before the site's model is ready; the starter's training spam counts too);
 - score ≥ ``hold_threshold`` → HOLD (the uncertain band: a moderator decides, and teaches);
-- below → a flag-only finding, so the score is stored and shown on every comment.
+- below → a flag-only finding, so the score is stored and shown on every comment; below
+  ``clear_share`` × the hold threshold the finding also ``clears_style``: the filter is sure
+  the comment is legitimate, and the STYLE rules (shouting, repetition) do not hold it.
 
 Cold start: until the site's model has learned from ``min_spam`` spam and ``min_ham``
 legitimate examples it is not used (a model trained on a handful of decisions would guess);
@@ -24,6 +29,7 @@ from engage.config import DEFAULTS
 from engage.spamfilter.model import LinearModel
 from engage.spamfilter.starter import blend, load_starter
 from engage.spamfilter.features import features
+from engage.spamfilter.near_duplicates import sketch
 from engage.moderation.pipeline import Action, Finding, History, RuleKind, Submission
 from engage.moderation.rules.names import RuleName
 
@@ -51,6 +57,8 @@ class ClassifierSettings:
     # every held comment costs a moderator's time)
     starter_spam_threshold: float = DEFAULTS["CLASSIFIER_STARTER_SPAM_THRESHOLD"]
     starter_hold_threshold: float = DEFAULTS["CLASSIFIER_STARTER_HOLD_THRESHOLD"]
+    clear_share: float = DEFAULTS["CLASSIFIER_CLEAR_SHARE"]
+    duplicate_similarity: float = DEFAULTS["CLASSIFIER_DUPLICATE_SIMILARITY"]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ClassifierSettings":
@@ -61,7 +69,9 @@ class ClassifierSettings:
                    str(config["CLASSIFIER_STARTER_PATH"] or ""),
                    int(config["CLASSIFIER_STARTER_BLEND_EXAMPLES"]),
                    float(config["CLASSIFIER_STARTER_SPAM_THRESHOLD"]),
-                   float(config["CLASSIFIER_STARTER_HOLD_THRESHOLD"]))
+                   float(config["CLASSIFIER_STARTER_HOLD_THRESHOLD"]),
+                   float(config["CLASSIFIER_CLEAR_SHARE"]),
+                   float(config["CLASSIFIER_DUPLICATE_SIMILARITY"]))
 
 
 class ClassifierRule:
@@ -77,6 +87,18 @@ class ClassifierRule:
                 self.starter = load_starter(settings.starter_path)
             except (OSError, ValueError):
                 log.exception("spam filter: cannot load the starter model; running without it")
+
+    def _near_duplicate(self, site: LinearModel | None, tokens) -> float:
+        """The similarity to the closest remembered spam when it reaches the setting, else 0."""
+        least = self.settings.duplicate_similarity
+        if not least:
+            return 0.0
+        values = sketch(tokens)
+        if not values:
+            return 0.0
+        best = max((model.spam_memory().closest(values)[0] for model in (site, self.starter)
+                    if model is not None and model.spam_sketches), default=0.0)
+        return best if best >= least else 0.0
 
     def check(self, submission: Submission, history: History) -> Finding | None:
         site = self.source.model()
@@ -100,9 +122,17 @@ class ClassifierRule:
         if value >= spam_from:
             return Finding(self.name, f"spam filter: score {value:.2f} (spam from {spam_from:g})",
                            evidence=evidence, action=Action.SPAM, score=value)
+        copy = self._near_duplicate(site, tokens)
+        if copy:
+            evidence["near_duplicate_of_spam"] = round(copy, 2)
+            return Finding(self.name, f"spam filter: a near-duplicate of a comment decided spam "
+                           f"(similarity {copy:.2f}; score {value:.2f})",
+                           evidence=evidence, action=Action.SPAM, score=value)
         if value >= hold_from:
             return Finding(self.name, f"spam filter unsure: score {value:.2f} "
                            f"(held from {hold_from:g})",
                            evidence=evidence, action=Action.HOLD, score=value)
-        return Finding(self.name, f"spam filter: score {value:.2f}", evidence=evidence,
-                       score=value)
+        clear = value < settings.clear_share * hold_from
+        return Finding(self.name, f"spam filter: score {value:.2f}"
+                       + (" (sure it is legitimate)" if clear else ""), evidence=evidence,
+                       score=value, clears_style=clear)

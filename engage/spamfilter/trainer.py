@@ -14,7 +14,8 @@ machine (fixed seed, fixed order of operations), so every process that trains th
 examples gets the same weights. Tokens seen fewer than ``min_count`` times get no weight (they
 cannot generalise, and they would bloat the stored model). Weights whose magnitude is below
 ``prune`` are dropped from the returned model: scoring skips unknown tokens, so a dropped tiny
-weight changes a score by less than ``prune / sqrt(n)`` in the logit.
+weight changes a score by less than ``prune / sqrt(n)`` in the logit. The model also keeps the
+near-duplicate sketches of the newest ``memory`` spam examples (``near_duplicates``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from engage.spamfilter.model import BIAS, Example, LinearModel
+from engage.spamfilter.near_duplicates import sketch
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class FitParams:
     steps_per_epoch: int = 256
     min_count: int = 1
     prune: float = 1e-3
+    memory: int = 5_000      # newest spam examples whose sketches the model keeps (0: none)
     seed: int = 0
 
     def epochs_for(self, examples: int) -> int:
@@ -116,4 +119,18 @@ def fit_encoded(vocabulary: Sequence[str], indptr: np.ndarray, columns: np.ndarr
     kept = {token: float(weight) for token, weight in zip(vocabulary, weights[:-1])
             if abs(weight) >= params.prune}
     kept[BIAS] = float(weights[bias_column])
-    return LinearModel(kept, spam, rows - spam)
+    return LinearModel(kept, spam, rows - spam,
+                       spam_sketches(vocabulary, indptr, columns, labels, params.memory))
+
+
+def spam_sketches(vocabulary: Sequence[str], indptr: np.ndarray, columns: np.ndarray,
+                  labels: np.ndarray, limit: int) -> list[tuple[int, ...]]:
+    """Near-duplicate sketches of the newest ``limit`` spam rows (rows are oldest first),
+    without comments too short to have one and without repeats (a few tenths of a second at
+    5,000)."""
+    found: dict[tuple[int, ...], None] = {}
+    for row in np.flatnonzero(labels > 0.5)[::-1][:limit]:
+        values = sketch(vocabulary[c] for c in columns[indptr[row]:indptr[row + 1]])
+        if values:
+            found[values] = None
+    return list(reversed(found))

@@ -94,3 +94,21 @@ def test_rewritten_body_is_the_last_rewrite():
     rules = [flag("a", rewrite="first"), flag("b", rewrite="second")]
     assert moderate(submission(), MemoryHistory(), rules).rewritten_body == "second"
     assert moderate(submission(), MemoryHistory(), [flag("a")]).rewritten_body is None
+
+
+def test_a_finding_that_clears_style_skips_later_style_rules_only():
+    clear = Fixed("filter", RuleKind.SPAM, Finding("filter", "sure", clears_style=True))
+    style = decide("shouting", Action.HOLD, kind=RuleKind.STYLE)
+    hold = decide("profanity", Action.HOLD)
+    verdict = moderate(submission(), MemoryHistory(), [clear, style, hold])
+    assert verdict.action is Action.HOLD and verdict.findings[-1].rule == "profanity"
+    assert style.calls == 0
+    # without the clearing finding the style rule decides
+    assert moderate(submission(), MemoryHistory(), [style, hold]).findings[-1].rule == "shouting"
+
+
+def test_trust_skips_style_rules_as_it_skips_hold_rules():
+    trust = Fixed("trust", RuleKind.ALWAYS, Finding("trust", "trusted", skip_hold=True))
+    style = decide("repetition", Action.HOLD, kind=RuleKind.STYLE)
+    assert moderate(submission(), MemoryHistory(), [trust, style]).action is None
+    assert style.calls == 0

@@ -30,3 +30,9 @@ def test_one_word_repeated_is_held_case_insensitively():
     assert finding.action is Action.HOLD
     assert repetition.check(submission(body="the theory of the thesis, the end"), None) is None
     assert repetition.check(submission(body="very very very very good"), None) is None
+
+
+def test_shouting_and_repetition_are_style_rules():
+    from engage.moderation.pipeline import RuleKind
+
+    assert shouting.kind is RuleKind.STYLE and repetition.kind is RuleKind.STYLE

@@ -49,3 +49,31 @@ def test_a_very_long_comment_is_bounded():
 def test_helpers_normalize_and_extract_hosts():
     assert normalize_text("a&amp;b<br/>c\ufeff") == "a&b c"
     assert url_host("HTTPS://user@Sub.Example.org:8080/path") == "sub.example.org"
+
+
+def test_issue_21_promotion_patterns():
+    from engage.spamfilter.promotion import promotion_tokens
+
+    cases = {
+        "Like this comment if you're watching in 2015": "promo:likecomment",
+        "help me get to 100 subscribers": "promo:subscribers",
+        "please visit my page": "promo:visit",
+        "Follow me on twitter @mscalifornia95": "promo:handle",
+        "share this video everywhere": "promo:share",
+        "sub 4 sub anyone": "promo:f4f",
+        "Check out this video on YouTube: nice": "promo:ytvideo",
+        "+447935454150 lovely girl talk to me": "promo:phone",
+        "marketglory . com/strategygame": "promo:domain",
+        "See my new track.": "promo:newrelease",
+    }
+    for text, token in cases.items():
+        assert token in promotion_tokens(text), text
+    assert not promotion_tokens("The council voted 7-2 to repair the bridge by 2027.")
+
+
+def test_promotion_patterns_read_pathological_input_without_backtracking_blowup():
+    from engage.spamfilter.promotion import promotion_tokens
+
+    # these took seconds with unbounded runs; the test checks the result, not the time
+    assert "promo:phone" in promotion_tokens("1-" * 5000)
+    assert promotion_tokens("a-" * 5000) == set()

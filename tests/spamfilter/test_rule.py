@@ -92,3 +92,27 @@ def test_features_of_the_submission_include_author_and_links():
     sub = submission(body="hi", author_name="Promo Channel", author_url="http://spam.example")
     assert {"name:promo", "site:host:spam.example"} <= features(
         sub.body, sub.author_name, sub.author_email, sub.author_url)
+
+
+def test_a_score_well_below_the_hold_threshold_clears_the_style_rules():
+    from engage.moderation.rules.repetition import RepetitionRule
+    from engage.moderation.rules.shouting import ShoutingRule
+
+    model = train(corpus())
+    style = [ShoutingRule(0.7, 20), RepetitionRule(10, 5)]
+    sure = rule(model, hold_threshold=0.2, clear_share=0.5)
+    finding = check(sure, "i love this song")
+    assert finding.score < 0.1 and finding.clears_style and "sure" in finding.reason
+    # an excited fan is published once the filter is sure; with the share at 0 it is held
+    fan = submission(body="I LOVE THIS SONG SO MUCH, BEST VIDEO EVER")
+    assert moderate(fan, MemoryHistory(), [sure, *style]).action is None
+    never = rule(model, hold_threshold=0.2, clear_share=0)
+    assert not check(never, "i love this song").clears_style
+    assert moderate(fan, MemoryHistory(), [never, *style]).action is Action.HOLD
+
+
+def test_an_unsure_score_leaves_shouting_to_hold():
+    model = LinearModel({" bias": 0.0}, spam_examples=1, ham_examples=1)  # always 0.5
+    unsure = rule(model, spam_threshold=0.9, hold_threshold=0.6, clear_share=0.5)
+    finding = check(unsure, "hello")
+    assert finding.action is None and not finding.clears_style
