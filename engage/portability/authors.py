@@ -1,0 +1,100 @@
+"""A reader's data on request (GDPR articles 15 and 17), for admins.
+
+Contracts
+- ``export_author(session, email, actor)``: everything engage stores about the address:
+  ``{"email", "comments": [… with "site" and "article"], "subscriptions": [], "reports": [],
+  "blocklist": […]}``. Comments are found by their stored (lower-cased) email. This engage
+  keeps no subscriptions or reports tied to an email yet: the lists are there for the
+  features that will. Writes a ``privacy_events`` row (counts only) and commits.
+- ``erase_author(session, email, keep_comments, actor)``: the address's comments lose the
+  email, name, website, network, user agent, author and avatar keys; with ``keep_comments``
+  each stays, anonymised, as "[deleted]" (its status unchanged, so a published thread keeps
+  its shape); without it each is deleted, except a comment that has replies by others, which
+  stays as "[deleted]" so the replies stay threaded (as Isso does). The spam filter forgets
+  them: their training examples are deleted, the training set's version moves and the stored
+  weights (which hold tokens of names and email domains) are dropped, so every process
+  retrains without them. The audit row says who erased how many comments, never the email.
+  One transaction; commits.
+- Blocklist entries are not erased: blocking an address is the site's decision about
+  abuse, not data the reader gave; an admin removes one with ``DELETE /blocklist``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session, aliased
+
+from engage.comments.models import Comment
+from engage.comments.rendering import render_body
+from engage.moderation.settings.options import BlockKind
+from engage.moderation.settings.store import list_blocked
+from engage.portability.exporter import comment_record
+from engage.portability.models import PrivacyEvent
+from engage.queue.service import events_for
+from engage.readers import random_avatar_token
+from engage.spamfilter.model_store import SpamTrainedModel
+from engage.spamfilter.store import SpamExample, bump_version
+
+DELETED = "[deleted]"
+
+
+def normalize_email(raw: object) -> str:
+    """The address as comments store it; ValueError when it is none."""
+    email = raw.strip().lower() if isinstance(raw, str) else ""
+    if not email or "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+        raise ValueError("an email address is required")
+    return email
+
+
+def _comments(session: Session, email: str) -> list[Comment]:
+    return list(session.scalars(select(Comment).where(Comment.author_email == email)
+                                .order_by(Comment.id)))
+
+
+def export_author(session: Session, email: str, actor: str) -> dict:
+    email = normalize_email(email)
+    comments = _comments(session, email)
+    events = events_for(session, [comment.id for comment in comments])
+    records = [{"site": c.site_id, "article": c.article.key,
+                **comment_record(c, events[c.id])} for c in comments]
+    blocked = [entry.as_dict() for entry in list_blocked(session, BlockKind.EMAIL)
+               if entry.value == email]
+    session.add(PrivacyEvent(action="author_export", actor=actor[:100], comments=len(records)))
+    session.commit()
+    return {"email": email, "comments": records, "subscriptions": [], "reports": [],
+            "blocklist": blocked}
+
+
+def erase_author(session: Session, email: str, *, keep_comments: bool, actor: str) -> dict:
+    email = normalize_email(email)
+    comments = _comments(session, email)
+    ids = [comment.id for comment in comments]
+    reply = aliased(Comment)
+    answered = set(session.scalars(
+        select(Comment.id).where(Comment.id.in_(ids), exists().where(
+            reply.parent_id == Comment.id, reply.author_email != email)))) if ids else set()
+    parents = {comment.id: comment.parent_id for comment in comments}
+    for comment_id in list(answered):  # a kept comment's own ancestors by them stay too
+        parent = parents.get(comment_id)
+        while parent in parents and parent not in answered:
+            answered.add(parent)
+            parent = parents[parent]
+    deleted = 0
+    placeholder = render_body(DELETED)
+    for comment in comments:
+        if keep_comments or comment.id in answered:
+            comment.author_name, comment.author_email, comment.author_url = DELETED, "", None
+            comment.ip_prefix = comment.user_agent = comment.author_key = None
+            comment.avatar_token = random_avatar_token()  # the old one linked their comments
+            comment.body, comment.body_html, comment.reasons = DELETED, placeholder, []
+        else:
+            session.delete(comment)
+            deleted += 1
+    if ids:
+        session.execute(delete(SpamExample).where(SpamExample.comment_id.in_(ids)))
+        bump_version(session)
+        session.execute(update(SpamTrainedModel).values(weights=None, version=-1))
+    session.add(PrivacyEvent(action="author_erase", actor=actor[:100], comments=len(ids),
+                             note=f"deleted {deleted}, kept {len(ids) - deleted} as {DELETED}"))
+    session.commit()
+    return {"comments": len(ids), "deleted": deleted, "anonymised": len(ids) - deleted}
