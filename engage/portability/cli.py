@@ -123,8 +123,11 @@ def author_export(email: str) -> None:
     from engage.db import db
     from engage.portability.authors import export_author
 
-    click.echo(json.dumps(export_author(db.session, email, actor="cli"), indent=2,
-                          ensure_ascii=False))
+    try:
+        data = export_author(db.session, email, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @author.command("erase")
@@ -141,7 +144,10 @@ def author_erase(email: str, keep_comments: bool, yes: bool) -> None:
 
     if not yes:
         raise click.ClickException("erasing cannot be undone: add --yes")
-    result = erase_author(db.session, email, keep_comments=keep_comments, actor="cli")
+    try:
+        result = erase_author(db.session, email, keep_comments=keep_comments, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"erased {result['comments']} comments "
                f"({'kept anonymised' if keep_comments else 'deleted'})")
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import BinaryIO, Iterator
 
-from engage.articles import MAX_TITLE, check_article_url, normalize_article_key
+from engage.articles import normalize_article_key
 from engage.comments.models import CommentStatus
 from engage.comments.rendering import render_html_body
 from engage.portability import records as r
@@ -77,12 +77,7 @@ def _article(element: ET.Element, context: Context) -> r.ArticleInfo | None:
             continue
     else:
         return None
-    try:
-        url = check_article_url(link, context.origins)
-    except ValueError:
-        url = None
-    title = " ".join(child_text(element, "title").split())[:MAX_TITLE] or None
-    return r.ArticleInfo(key=key, title=title, url=url)
+    return r.article_info(key, child_text(element, "title"), link, context.origins)
 
 
 def _post(element: ET.Element, threads: dict, context: Context):

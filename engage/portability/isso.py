@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from engage.articles import MAX_TITLE, check_article_url, normalize_article_key
+from engage.articles import normalize_article_key
 from engage.comments.models import CommentStatus
 from engage.comments.rendering import render_body
 from engage.portability import records as r
@@ -92,18 +92,12 @@ def _decode(value) -> str:
 
 def _article(uri, title, context: Context) -> r.ArticleInfo | None:
     try:
-        path = _decode(uri)
+        path, name = _decode(uri), _decode(title)
         key = normalize_article_key(path)
-        name = " ".join(_decode(title).split())[:MAX_TITLE] or None
     except ValueError:
         return None
-    url = None
-    if context.origins and path.startswith("/"):
-        try:
-            url = check_article_url(context.origins[0] + path, context.origins)
-        except ValueError:
-            url = None
-    return r.ArticleInfo(key=key, title=name, url=url)
+    url = context.origins[0] + path if context.origins and path.startswith("/") else None
+    return r.article_info(key, name, url, context.origins)
 
 
 def _comment(row, article: r.ArticleInfo | None, context: Context):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from engage.articles import MAX_TITLE, check_article_url
 from engage.comments.models import CommentStatus
 from engage.comments.websites import normalize_website
 from engage.privacy import anonymize_ip
@@ -149,3 +150,15 @@ def parse_date(text: str | None, now: datetime) -> datetime:
     except ValueError:
         raise ValueError("unparseable date") from None
     return check_date(value, now)
+
+
+def article_info(key: str, title: str | None, url: str | None,
+                 origins: tuple[str, ...]) -> ArticleInfo:
+    """An article of an import: the title's whitespace folded and cut to engage's limit, the
+    URL kept only when it is on the site's origins (``check_article_url``)."""
+    try:
+        checked = check_article_url(url, origins)
+    except ValueError:
+        checked = None
+    return ArticleInfo(key=key, title=" ".join((title or "").split())[:MAX_TITLE] or None,
+                       url=checked)

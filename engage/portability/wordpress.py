@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
-from engage.articles import MAX_TITLE, check_article_url, normalize_article_key
+from engage.articles import normalize_article_key
 from engage.comments.models import CommentStatus
 from engage.comments.rendering import render_html_body
 from engage.portability import records as r
@@ -80,12 +80,7 @@ def _article(item: ET.Element, context: Context) -> r.ArticleInfo | None:
         key = f"/%3Fp={post_id}"
     if not key:
         return None
-    try:
-        url = check_article_url(link, context.origins)
-    except ValueError:
-        url = None
-    title = " ".join(child_text(item, "title").split())[:MAX_TITLE] or None
-    return r.ArticleInfo(key=key, title=title, url=url)
+    return r.article_info(key, child_text(item, "title"), link, context.origins)
 
 
 def _comment(element: ET.Element, article: r.ArticleInfo, context: Context):
