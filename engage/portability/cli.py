@@ -60,6 +60,7 @@ def import_command(source: str, file: Path, site: str, dry_run: bool, train: boo
     from engage.portability.imports import run_import
     from engage.portability.records import BadSource
     from engage.sites import get_site
+    from sqlalchemy.exc import SQLAlchemyError
 
     if not file.is_file():
         raise click.ClickException(f"{file}: no such file")
@@ -79,6 +80,10 @@ def import_command(source: str, file: Path, site: str, dry_run: bool, train: boo
                                  set_length=lambda n: setattr(bar, "length", n))
         except BadSource as error:
             raise click.ClickException(f"{file}: {error}") from None
+        except SQLAlchemyError as error:  # a value the database refuses: what came before stays
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise click.ClickException(f"{file}: the database refused a batch ({reason}); "
+                                       "what came before it was imported") from None
     click.echo(summary.line())
 
 

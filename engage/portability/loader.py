@@ -32,7 +32,7 @@ from engage.comments.models import Comment, CommentStatus
 from engage.comments.thread_version import bump_thread_versions
 from engage.db import upsert
 from engage.pageviews.models import ArticleViews
-from engage.portability.models import ImportedComment as SourceRow
+from engage.portability.models import MAX_SOURCE_ID, ImportedComment as SourceRow
 from engage.portability.records import ArticleInfo, Batch, ImportedComment, Skipped
 from engage.queue.events import ModerationEvent
 from engage.spamfilter.learning import LEARNED_AS
@@ -109,6 +109,8 @@ class Loader:
         for item in batch.items:
             if isinstance(item, Skipped):
                 self.summary.skipped[item.reason] += 1
+            elif len(item.source_id) > MAX_SOURCE_ID or len(item.parent or "") > MAX_SOURCE_ID:
+                self.summary.skipped["id too long"] += 1
             else:
                 comments.append(item)
         known = self._known({c.source_id for c in comments} | {c.parent for c in comments

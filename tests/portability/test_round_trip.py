@@ -153,3 +153,17 @@ def test_a_broken_engage_export_is_one_line(app, tmp_path, content):
     result = run(app, "import", "engage", str(path))
     assert result.exit_code == 1
     assert len((result.stderr or result.output).strip().splitlines()) == 1
+
+
+def test_an_engage_export_naming_a_site_it_does_not_define_is_one_line(app, tmp_path):
+    path = tmp_path / "ghost.json"
+    path.write_text('{"format": "engage-export", "version": 1, "sites": [],\n"articles": [\n'
+                    '{"article": {"site": "ghost", "key": "/x", "comments": [{"id": 1, '
+                    '"status": "approved", "author_name": "A", "author_email": "", "body": "b",'
+                    ' "body_html": "<p>b</p>", "created_at": "2026-01-01T00:00:00+00:00"}]}}\n'
+                    ']}\n')
+    result = run(app, "import", "engage", str(path))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    lines = (result.stderr or result.output).strip().splitlines()
+    assert len(lines) == 1 and "the database refused a batch" in lines[0]
+    assert db.session.scalar(select(Article.id).where(Article.key == "/x")) is None
