@@ -11,6 +11,7 @@ their network (``engage.privacy.anonymize_ip``) before anything keeps them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -108,6 +109,7 @@ def clean_email(value: str | None) -> str:
     return email
 
 
+@lru_cache(maxsize=16384)  # readers come back: one canonical form per website, not per comment
 def clean_website(value: str | None) -> str | None:
     text = clean_text(value).strip()
     if not text:

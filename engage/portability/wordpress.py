@@ -84,31 +84,35 @@ def _article(item: ET.Element, context: Context) -> r.ArticleInfo | None:
 
 
 def _comment(element: ET.Element, article: r.ArticleInfo, context: Context):
-    source_id = child_text(element, "comment_id").strip()
-    kind = child_text(element, "comment_type").strip().lower()
+    # one pass over the children (the first of each name, as child_text reads them)
+    fields: dict[str, str] = {}
+    for item in element:
+        fields.setdefault(local(item.tag), item.text or "")
+    source_id = fields.get("comment_id", "").strip()
+    kind = fields.get("comment_type", "").strip().lower()
     if kind in ("pingback", "trackback"):
         return r.Skipped(source_id, PINGBACK)
     if kind not in ("", "comment"):
         return r.Skipped(source_id, NOT_A_COMMENT)
     if not source_id:
         return r.Skipped("", "comment without an id")
-    gmt = child_text(element, "comment_date_gmt").strip()
+    gmt = fields.get("comment_date_gmt", "").strip()
     try:
         created = r.parse_date(gmt if gmt and gmt != NO_DATE
-                               else child_text(element, "comment_date"), context.now)
-        body = r.clean_text(child_text(element, "comment_content")).strip()[:r.MAX_BODY]
-        parent = child_text(element, "comment_parent").strip()
+                               else fields.get("comment_date"), context.now)
+        body = r.clean_text(fields.get("comment_content")).strip()[:r.MAX_BODY]
+        parent = fields.get("comment_parent", "").strip()
         return r.ImportedComment(
             source_id=source_id, article=article,
             parent=parent if parent not in ("", "0") else None,
-            status=STATUSES.get(child_text(element, "comment_approved").strip(),
+            status=STATUSES.get(fields.get("comment_approved", "").strip(),
                                 CommentStatus.PENDING),
-            author_name=r.clean_name(child_text(element, "comment_author")),
-            author_email=r.clean_email(child_text(element, "comment_author_email")),
-            author_url=r.clean_website(child_text(element, "comment_author_url")),
+            author_name=r.clean_name(fields.get("comment_author")),
+            author_email=r.clean_email(fields.get("comment_author_email")),
+            author_url=r.clean_website(fields.get("comment_author_url")),
             body=body, body_html=render_html_body(body), created_at=created,
-            ip_prefix=r.clean_ip(child_text(element, "comment_author_IP")),
-            user_agent=r.clean_user_agent(child_text(element, "comment_agent")),
+            ip_prefix=r.clean_ip(fields.get("comment_author_IP")),
+            user_agent=r.clean_user_agent(fields.get("comment_agent")),
         )
     except ValueError as error:
         return r.Skipped(source_id, str(error))
