@@ -8,8 +8,9 @@ Contracts
   features that will. Writes a ``privacy_events`` row (counts only) and commits.
 - ``erase_author(session, email, keep_comments, actor)``: the address's comments lose the
   email, name, website, network, user agent, author and avatar keys; with ``keep_comments``
-  each stays, anonymised, as "[deleted]" (its status unchanged, so a published thread keeps
-  its shape); without it each is deleted, except a comment that has replies by others, which
+  each stays, anonymised, as "[deleted]" the way an author's own deletion leaves a comment
+  (``participation.edits.clear_author``: edit history and votes go too; its status unchanged,
+  so a published thread keeps its shape); without it each is deleted, except a comment that has replies by others, which
   stays as "[deleted]" so the replies stay threaded (as Isso does). The spam filter forgets
   them: their training examples are deleted, the training set's version moves and the stored
   weights (which hold tokens of names and email domains) are dropped, so every process
@@ -25,17 +26,16 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from engage.comments.models import Comment
-from engage.comments.rendering import render_body
+from engage.db import utcnow
 from engage.moderation.settings.options import BlockKind
 from engage.moderation.settings.store import list_blocked
+from engage.participation.edits import DELETED, clear_author, edits_for
 from engage.portability.exporter import comment_record
 from engage.portability.models import PrivacyEvent
 from engage.queue.service import events_for
-from engage.readers import random_avatar_token
 from engage.spamfilter.model_store import SpamTrainedModel
 from engage.spamfilter.store import SpamExample, bump_version
 
-DELETED = "[deleted]"
 
 
 def normalize_email(raw: object) -> str:
@@ -55,8 +55,9 @@ def export_author(session: Session, email: str, actor: str) -> dict:
     email = normalize_email(email)
     comments = _comments(session, email)
     events = events_for(session, [comment.id for comment in comments])
+    edits = edits_for(session, [comment.id for comment in comments])
     records = [{"site": c.site_id, "article": c.article.key,
-                **comment_record(c, events[c.id])} for c in comments]
+                **comment_record(c, events[c.id], edits[c.id])} for c in comments]
     blocked = [entry.as_dict() for entry in list_blocked(session, BlockKind.EMAIL)
                if entry.value == email]
     session.add(PrivacyEvent(action="author_export", actor=actor[:100], comments=len(records)))
@@ -80,13 +81,11 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
             answered.add(parent)
             parent = parents[parent]
     deleted = 0
-    placeholder = render_body(DELETED)
+    now = utcnow()
     for comment in comments:
         if keep_comments or comment.id in answered:
-            comment.author_name, comment.author_email, comment.author_url = DELETED, "", None
-            comment.ip_prefix = comment.user_agent = comment.author_key = None
-            comment.avatar_token = random_avatar_token()  # the old one linked their comments
-            comment.body, comment.body_html, comment.reasons = DELETED, placeholder, []
+            clear_author(session, comment, now)  # as an author's own deletion leaves it
+            comment.reasons = []  # the rules' evidence may quote the author
         else:
             session.delete(comment)
             deleted += 1

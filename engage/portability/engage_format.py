@@ -79,8 +79,15 @@ def _batch(data: dict, context: Context) -> r.Batch:
                 decided_at=_when(c.get("decided_at")), decided_by=c.get("decided_by"),
                 reasons=c.get("reasons") or [], spam_score=c.get("spam_score"),
                 avatar_token=c.get("avatar_token"),
+                extra={"up": int(c.get("up") or 0), "down": int(c.get("down") or 0),
+                       "vote_rank": int(c.get("vote_rank") or 0),
+                       "edited_at": _when(c.get("edited_at")),
+                       "deleted_at": _when(c.get("deleted_at"))},
                 events=[{**e, "at": datetime.fromisoformat(e["at"])}
-                        for e in c.get("events", [])]))
+                        for e in c.get("events", [])],
+                edits=[{"body": r.clean_text(e["body"]),
+                        "edited_at": datetime.fromisoformat(e["edited_at"])}
+                       for e in c.get("edits", [])]))
         except (ValueError, KeyError) as error:
             items.append(r.Skipped(source_id, str(error) if isinstance(error, ValueError)
                                    else "missing field"))

@@ -10,14 +10,18 @@ that of one article, here and in ``engage_format``, which reads it back)::
                  "details_locked", "views": {"YYYY-MM-DD": n}, "comments": [{"id",
                  "parent_id", "status", "author_name", "author_email", "author_url", "body",
                  "body_html", "created_at", "decided_at", "decided_by", "reasons",
-                 "spam_score", "ip_prefix", "user_agent", "avatar_token", "events": [{
-                 "moderator", "from", "to", "note", "at"}]}]}},
+                 "spam_score", "ip_prefix", "user_agent", "avatar_token", "up", "down",
+                 "vote_rank", "edited_at", "deleted_at", "events": [{
+                 "moderator", "from", "to", "note", "at"}], "edits": [{"body",
+                 "edited_at"}]}]}},
     …
     ]}
 
 It holds readers' emails: treat the file as the database it copies. Not in it: moderator
 accounts and tokens (passwords stay where they were set), spam-filter weights (retrained from
-the decisions), view dedupe state and salts (they expire within a day).
+the decisions), view dedupe state and salts (they expire within a day), the votes' visitor
+keys (the counts are kept) and edit keys (an imported comment cannot be edited by its author;
+its earlier texts, which moderators see, are kept).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from engage.articles import Article
 from engage.comments.models import Comment
 from engage.db import utcnow
 from engage.pageviews.models import ArticleViews
+from engage.participation.edits import edits_for
 from engage.portability.engage_format import FORMAT
 from engage.queue.service import events_for
 from engage.sites import list_sites
@@ -43,7 +48,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def comment_record(comment: Comment, events: list) -> dict:
+def comment_record(comment: Comment, events: list, edits: list | None = None) -> dict:
     """One comment as the export (and a reader's data export) writes it."""
     return {
         "id": comment.id, "parent_id": comment.parent_id, "status": comment.status.value,
@@ -53,7 +58,9 @@ def comment_record(comment: Comment, events: list) -> dict:
         "decided_by": comment.decided_by, "reasons": list(comment.reasons or []),
         "spam_score": comment.spam_score, "ip_prefix": comment.ip_prefix,
         "user_agent": comment.user_agent, "avatar_token": comment.avatar_token,
-        "events": [event.as_dict() for event in events],
+        "up": comment.up or 0, "down": comment.down or 0, "vote_rank": comment.vote_rank or 0,
+        "edited_at": _iso(comment.edited_at), "deleted_at": _iso(comment.deleted_at),
+        "events": [event.as_dict() for event in events], "edits": list(edits or []),
     }
 
 
@@ -77,6 +84,7 @@ def _article_record(session: Session, article: Article) -> dict:
     comments = list(session.scalars(select(Comment).where(Comment.article_id == article.id)
                                     .order_by(Comment.id)))
     events = events_for(session, [comment.id for comment in comments])
+    edits = edits_for(session, [comment.id for comment in comments])
     views = {day.isoformat(): count for day, count in session.execute(
         select(ArticleViews.day, ArticleViews.count)
         .where(ArticleViews.article_id == article.id).order_by(ArticleViews.day))}
@@ -84,7 +92,8 @@ def _article_record(session: Session, article: Article) -> dict:
             "url": article.url, "mode": article.mode, "closed_at": _iso(article.closed_at),
             "created_at": _iso(article.created_at), "details_locked": article.details_locked,
             "views": views,
-            "comments": [comment_record(comment, events[comment.id]) for comment in comments]}
+            "comments": [comment_record(comment, events[comment.id], edits[comment.id])
+                         for comment in comments]}
 
 
 def write_export(session: Session, out: TextIO, site: str | None = None) -> None:

@@ -69,7 +69,10 @@ class ImportedComment:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     spam_score: float | None = None
     avatar_token: str | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)  # engage exports only
+    # engage exports only
+    events: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)  # {"body", "edited_at"}
+    extra: dict[str, Any] = field(default_factory=dict)  # up, down, vote_rank, edited/deleted
 
 
 @dataclass(frozen=True)

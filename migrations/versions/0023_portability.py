@@ -1,7 +1,7 @@
 """Portability: imported_comments (source ids of imports) and privacy_events (reader requests).
 
 Revision ID: 0023_portability
-Revises: 0019_live_events
+Revises: 0020_votes_edits
 
 New tables only (engage/portability/models.py): nothing existing is copied or rewritten.
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from engage.db import UTCDateTime
 
 revision = "0023_portability"
-down_revision = "0019_live_events"
+down_revision = "0020_votes_edits"
 branch_labels = None
 depends_on = None
 

@@ -51,6 +51,12 @@ def _make_content(app, client) -> None:
                                json={"action": action, "note": "checked"})
         assert response.status_code == 200, response.json
     assert held["status"] == "pending"
+    vote = client.post(f"/api/v1/comments/{first['comment']['id']}/votes", json={"value": 1})
+    assert vote.status_code == 200 and vote.json["up"] == 1
+    edit = client.patch(f"/api/v1/comments/{rejected['comment']['id']}",
+                        headers={"Authorization": f"Bearer {rejected['edit_key']}"},
+                        json={"body": "A better worded remark."})
+    assert edit.status_code in (200, 202), edit.json
     assert run(app, "import", "wordpress", str(FIXTURES / "wordpress.xml")).exit_code == 0
     article = db.session.scalars(select(Article).where(Article.key == "/news/launch")).one()
     db.session.add(ArticleViews(article_id=article.id, day=date(2026, 11, 30), count=42))
