@@ -14,13 +14,16 @@ Contracts
   stays as "[deleted]" so the replies stay threaded (as Isso does). The spam filter forgets
   them: their training examples are deleted, the training set's version moves and the stored
   weights (which hold tokens of names and email domains) are dropped, so every process
-  retrains without them. The audit row says who erased how many comments, never the email.
+  retrains without them. Moderation notes of the comments that stay lose the address
+  ("blocked email [erased]"). The audit row says who erased how many comments, never the email.
   One transaction; commits.
 - Blocklist entries are not erased: blocking an address is the site's decision about
   abuse, not data the reader gave; an admin removes one with ``DELETE /blocklist``.
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
@@ -32,10 +35,12 @@ from engage.moderation.settings.store import list_blocked
 from engage.participation.edits import DELETED, clear_author, edits_for
 from engage.portability.exporter import comment_record
 from engage.portability.models import PrivacyEvent
+from engage.queue.events import ModerationEvent
 from engage.queue.service import events_for
 from engage.spamfilter.model_store import SpamTrainedModel
 from engage.spamfilter.store import SpamExample, bump_version
 
+ERASED = "[erased]"
 
 
 def normalize_email(raw: object) -> str:
@@ -89,6 +94,7 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
         else:
             session.delete(comment)
             deleted += 1
+    _scrub_notes(session, [c.id for c in comments if c.id in answered or keep_comments], email)
     if ids:
         session.execute(delete(SpamExample).where(SpamExample.comment_id.in_(ids)))
         bump_version(session)
@@ -97,3 +103,14 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
                              note=f"deleted {deleted}, kept {len(ids) - deleted} as {DELETED}"))
     session.commit()
     return {"comments": len(ids), "deleted": deleted, "anonymised": len(ids) - deleted}
+
+
+def _scrub_notes(session: Session, comment_ids: list[int], email: str) -> None:
+    """The address out of the audit notes of comments that stay ("blocked email …")."""
+    if not comment_ids:
+        return
+    pattern = re.compile(re.escape(email), re.IGNORECASE)
+    for event in session.scalars(select(ModerationEvent).where(
+            ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.note.is_not(None))):
+        if pattern.search(event.note):
+            event.note = pattern.sub(ERASED, event.note)
