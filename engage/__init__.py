@@ -77,6 +77,7 @@ def _init_features(app: Flask) -> None:
     from engage.moderators import first_run, routes as auth_routes
     from engage.participation import routes as participation
     from engage.pageviews import routes as pageviews
+    from engage.portability import retention, routes as portability
     from engage.queue import routes as moderation, settings_routes
     from engage.queue.counts import status_counts
     from engage.spamfilter import cache as spam_filter
@@ -90,7 +91,8 @@ def _init_features(app: Flask) -> None:
     body_limit.init_app(app)
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
-                   article_routes, overview_routes, feed_routes, live_routes, participation, widget,
+                   article_routes, overview_routes, feed_routes, live_routes, participation,
+                   portability, widget,
                    demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
@@ -101,4 +103,5 @@ def _init_features(app: Flask) -> None:
     moderation_settings.init_app(app, classifier=spam_filter.classifier_rule(app))
     first_run.init_app(app)
     pageviews.init_app(app)
+    retention.init_app(app)
     observability.init_app(app, comment_counts=status_counts)

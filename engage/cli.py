@@ -4,7 +4,7 @@
 applies migrations first unless told not to, and flushes counters when workers stop.
 
 This module is the one place that adds command groups (``moderator``, ``site``, ``spam``,
-``views``).
+``views``, ``import``, ``export``, ``author``, ``purge``).
 It is imported before ``engage serve`` patches the standard library for gevent, so it and the
 groups it adds import no feature that makes locks, threads or clients (``tests/test_layout.py``
 checks); the app, which does, is built when a command needs it.
@@ -21,6 +21,7 @@ from engage.admin.cli import site
 from engage.config import load_config, shared_secret_warning
 from engage.moderators.cli import moderator
 from engage.pageviews.cli import views
+from engage.portability.cli import author, export_command, import_command, purge_command
 from engage.serving.worker_classes import WORKER_CLASSES, prepare_process
 from engage.spamfilter.cli import spam
 
@@ -35,6 +36,10 @@ main.add_command(moderator)
 main.add_command(site)
 main.add_command(spam)
 main.add_command(views)
+main.add_command(import_command)
+main.add_command(export_command)
+main.add_command(author)
+main.add_command(purge_command)
 
 
 def upgrade_schema() -> None:

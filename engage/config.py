@@ -114,6 +114,10 @@ DEFAULTS: dict[str, Any] = {
     "VIEWS_NEW_ARTICLES_PER_NETWORK": 20,  # unknown keys one network may bring in per day; 0 = off
     "VIEWS_TOP_MIN_NETWORKS": 3,        # /views/top lists articles read from this many networks a day
     "VIEWS_BUFFER_MAX": 100_000,        # views held while the database cannot write; more are dropped
+    # --- retention (engage/portability/retention.py; `engage purge`) ----------------------
+    "RETENTION_SPAM_DAYS": 0,           # spam/rejected comments deleted this long after; 0 = keep
+    "RETENTION_IP_DAYS": 0,             # IP networks and user agents cleared after; 0 = keep
+    "RETENTION_INTERVAL_SECONDS": 3600.0,  # how often a serving process applies the two above
     # --- observability ----------------------------------------------------------------
     "METRICS_ENABLED": True,            # serve GET /metrics and count requests
     "METRICS_TOKEN": "",                # bearer token for /metrics; empty: direct loopback only

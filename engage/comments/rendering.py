@@ -11,6 +11,8 @@ Email addresses are masked last, in the sanitised HTML: what is published, not w
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -31,7 +33,26 @@ _markdown.validateLink = lambda url: url.strip().lower().startswith(("http://", 
 
 def render_body(text: str) -> str:
     """Public HTML for a comment body: Markdown rendered, sanitised, email addresses masked."""
-    html = _markdown.render(text)
+    return sanitize_html(_markdown.render(text))
+
+
+def render_html_body(text: str) -> str:
+    """Public HTML for a comment written as HTML (WordPress, Disqus): paragraphs made from
+    blank lines and line breaks from newlines, as WordPress shows comments (its ``wpautop``),
+    then the same allow-list and masking as a widget comment. Tags outside the list are
+    removed, their text kept."""
+    if "<p" not in text.lower():
+        paragraphs = [part.strip() for part in _BLANK_LINE.split(text.replace("\r\n", "\n"))]
+        text = "".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in paragraphs if part)
+    return sanitize_html(text)
+
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` through the allow-list (tags, attributes, http(s) links with ``LINK_REL``),
+    email addresses masked. Idempotent: engage's own output comes back unchanged."""
     return mask_emails_in_html(nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -105,6 +105,15 @@ def remove(session: Session, comment: Comment, now: datetime) -> bool:
         session.delete(comment)
         session.commit()
         return True
+    clear_author(session, comment, now)
+    session.commit()
+    return False
+
+
+def clear_author(session: Session, comment: Comment, now: datetime) -> None:
+    """Leave ``comment`` in its place as "[deleted]" with nothing of its author or text: name,
+    email, website, keys, network, user agent, edit history, votes (also what a reader's
+    erasure does, engage/portability/authors.py). Does not commit."""
     session.execute(delete(CommentEdit.__table__).where(
         CommentEdit.__table__.c.comment_id == comment.id))
     session.execute(delete(CommentVote.__table__).where(
@@ -116,8 +125,6 @@ def remove(session: Session, comment: Comment, now: datetime) -> bool:
     comment.up = comment.down = comment.vote_rank = 0
     comment.edit_key_hash = None
     comment.deleted_at = now
-    session.commit()
-    return False
 
 
 def edits_for(session: Session, comment_ids: list[int]) -> dict[int, list[dict]]:
