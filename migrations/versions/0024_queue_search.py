@@ -1,7 +1,7 @@
 """Queue text search through an index: SQLite FTS5, PostgreSQL a GIN index of words.
 
 Revision ID: 0024_queue_search
-Revises: 0020_votes_edits
+Revises: 0023_portability
 
 - SQLite: ``comments_search``, an external-content FTS5 table over comments' ``body``,
   ``author_name`` and ``author_email`` (rowid = comments.id; the text is not stored twice),
@@ -25,7 +25,7 @@ migrations leaves them out.
 from alembic import op
 
 revision = "0024_queue_search"
-down_revision = "0020_votes_edits"
+down_revision = "0023_portability"
 branch_labels = None
 depends_on = None
 
