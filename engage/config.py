@@ -118,6 +118,16 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_SPAM_DAYS": 0,           # spam/rejected comments deleted this long after; 0 = keep
     "RETENTION_IP_DAYS": 0,             # IP networks and user agents cleared after; 0 = keep
     "RETENTION_INTERVAL_SECONDS": 3600.0,  # how often a serving process applies the two above
+    # --- mail (engage/notifications/mail, subscriptions, alerts) -----------------------
+    # smtp://[user:pass@]host:port[?starttls=1] or smtps://… (implicit TLS); empty: no mail.
+    # Mail also needs PUBLIC_URL (its links); without either nothing is enqueued.
+    "SMTP_URL": "",
+    "SMTP_TIMEOUT_SECONDS": 10.0,       # connect and each SMTP reply; a slower server: retried later
+    "MAIL_FROM": "",                    # From: of every mail; empty: engage@<PUBLIC_URL's host>
+    "MAIL_CONFIRM_MAX_AGE_DAYS": 7,     # a confirmation link works this long
+    "MAIL_CONFIRM_INTERVAL_SECONDS": 86_400,  # at most one confirmation mail per address this often
+    "MAIL_LINK_MAX_AGE_DAYS": 7,        # a moderator's one-click decision link works this long
+    "MAIL_DIGEST_HOUR": 8,              # daily moderator digests go out at this hour (UTC)
     # --- observability ----------------------------------------------------------------
     "METRICS_ENABLED": True,            # serve GET /metrics and count requests
     "METRICS_TOKEN": "",                # bearer token for /metrics; empty: direct loopback only
