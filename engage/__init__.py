@@ -75,6 +75,7 @@ def _init_features(app: Flask) -> None:
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
     from engage.moderators import first_run, routes as auth_routes
+    from engage.notifications import extension as notifications
     from engage.participation import routes as participation
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
@@ -104,4 +105,5 @@ def _init_features(app: Flask) -> None:
     first_run.init_app(app)
     pageviews.init_app(app)
     retention.init_app(app)
+    notifications.init_app(app)
     observability.init_app(app, comment_counts=status_counts)
