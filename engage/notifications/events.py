@@ -28,6 +28,10 @@ from engage.notifications.outbox import enqueue
 EVENTS = ("comment.created", "comment.held", "comment.approved", "comment.rejected",
           "comment.spam", "comment.reported")
 
+# the event of a moderator's decision, by the status it leads to (back to pending: held again)
+DECISION_EVENTS = {"approved": "comment.approved", "rejected": "comment.rejected",
+                   "spam": "comment.spam", "pending": "comment.held"}
+
 Listener = Callable[..., None]
 _LISTENERS: list[Listener] = []
 

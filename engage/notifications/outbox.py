@@ -1,15 +1,15 @@
-"""``enqueue``: record a message to deliver, inside the caller's transaction."""
+"""``enqueue``: record a message to deliver, inside the caller's transaction; ``retry_failed``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.db import utcnow
-from engage.notifications.models import MAX_KEY_CHARS, QUEUED, OutboxMessage, new_id
+from engage.notifications.models import FAILED, MAX_KEY_CHARS, QUEUED, OutboxMessage, new_id
 
 # session.info key: set when the session holds new messages, read after its commit to wake
 # this process's deliverer (engage/notifications/worker.py) instead of waiting for its poll.
@@ -39,4 +39,19 @@ def enqueue(session: Session, *, channel: str, payload: dict[str, Any], key: str
                             created_at=now)
     session.add(message)
     session.info[WAKE] = True
+    return message
+
+
+def retry_failed(session: Session, message_id: str, window_seconds: float) -> OutboxMessage | None:
+    """Queue a failed message again, now, with a fresh retry window (an admin's retry).
+    Returns it, or None when there is no failed message with that id. Commits."""
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None or message.state != FAILED:
+        session.rollback()
+        return None
+    now = utcnow()
+    message.state, message.next_attempt_at, message.claimed_until = QUEUED, now, None
+    message.retry_until = now + timedelta(seconds=window_seconds)
+    session.info[WAKE] = True
+    session.commit()
     return message
