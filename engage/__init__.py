@@ -75,6 +75,8 @@ def _init_features(app: Flask) -> None:
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
     from engage.moderators import first_run, routes as auth_routes
+    from engage.notifications import delivery_routes, extension as notifications
+    from engage.notifications import webhook_routes
     from engage.participation import routes as participation
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
@@ -92,7 +94,7 @@ def _init_features(app: Flask) -> None:
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
                    article_routes, overview_routes, feed_routes, live_routes, participation,
-                   portability, widget,
+                   portability, widget, webhook_routes, delivery_routes,
                    demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
@@ -104,4 +106,5 @@ def _init_features(app: Flask) -> None:
     first_run.init_app(app)
     pageviews.init_app(app)
     retention.init_app(app)
+    notifications.init_app(app)
     observability.init_app(app, comment_counts=status_counts)

@@ -118,6 +118,18 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_SPAM_DAYS": 0,           # spam/rejected comments deleted this long after; 0 = keep
     "RETENTION_IP_DAYS": 0,             # IP networks and user agents cleared after; 0 = keep
     "RETENTION_INTERVAL_SECONDS": 3600.0,  # how often a serving process applies the two above
+    # --- notifications (engage/notifications: outbox, webhooks) ---------------------------
+    "OUTBOX_IN_SERVER": True,           # every server process delivers in the background; off: only `engage worker`
+    "OUTBOX_POLL_SECONDS": 1.0,         # a deliverer looks for due messages this often (a commit wakes it at once)
+    "OUTBOX_BATCH": 20,                 # messages one deliverer claims at a time
+    "OUTBOX_LEASE_SECONDS": 300.0,      # a claim lasts this long; a crashed claimer's messages are retaken after
+    "OUTBOX_RETRY_SECONDS": 24 * 3600.0,  # transient failures are retried this long, then the message is failed
+    "OUTBOX_BACKOFF_SECONDS": 10.0,     # first retry after about this long, doubling each time ...
+    "OUTBOX_BACKOFF_MAX_SECONDS": 3600.0,  # ... up to this (with 0.5-1x random jitter)
+    "WEBHOOKS_ALLOW_PRIVATE": False,    # allow webhook URLs on loopback/private networks (tests, intranets)
+    "WEBHOOKS_TIMEOUT_SECONDS": 5.0,    # connect and read timeout of one webhook request
+    "WEBHOOKS_MAX_PER_SITE": 20,        # webhooks one site may have
+    "WEBHOOKS_CACHE_SECONDS": 2.0,      # a process re-reads a site's webhooks this often (hot post path)
     # --- mail (engage/notifications/mail, subscriptions, alerts) -----------------------
     # smtp://[user:pass@]host:port[?starttls=1] or smtps://… (implicit TLS); empty: no mail.
     # Mail also needs PUBLIC_URL (its links); without either nothing is enqueued.

@@ -14,6 +14,7 @@ from engage.live import models as live
 from engage.moderation import flood, form_token
 from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
+from engage.notifications import models as notifications
 from engage.participation import models as participation
 from engage.pageviews import models as pageviews
 from engage.portability import models as portability
@@ -23,6 +24,6 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live, participation, portability)
+                 spamfilter_weights, live, participation, portability, notifications)
 
 metadata = Base.metadata

@@ -18,6 +18,7 @@ from engage.moderation.admission import admit
 from engage.moderation.closed import closed_reason
 from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
+from engage.notifications.events import comment_event
 from engage.observability import metrics
 from engage.readers import identify
 from engage.sites import DEFAULT_SITE
@@ -98,6 +99,11 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         edit_key_hash=edit_key_hash,
     )
     session.add(comment)
+    # webhooks and mail listeners, in this transaction: a crash after the commit loses no
+    # message, a rollback sends none (engage/notifications/events.py: spam caught here is
+    # "comment.held" too)
+    comment_event(session, "comment.created" if comment.status == CommentStatus.APPROVED
+                  else "comment.held", comment)
     session.commit()
     metrics.comment_judged(status_for(verdict).value, [r["rule"] for r in verdict.reasons()])
     return comment

@@ -46,6 +46,7 @@ from engage.live import recorder as live_recorder
 from engage.errors import Forbidden, NotFound, ValidationFailed
 from engage.spamfilter import learning
 from engage.moderators.accounts import Moderator
+from engage.notifications.events import DECISION_EVENTS, comment_event
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
 from engage.queue import search
@@ -232,6 +233,8 @@ def apply_decision(session: Session, comment_ids: list[int], decision: Decision,
         session.add(ModerationEvent(comment_id=comment.id, moderator=moderator.name,
                                     from_status=previous.value, to_status=new.value,
                                     note=note or None, created_at=now))
+        # webhooks and mail listeners, in this transaction (engage/notifications/events.py)
+        comment_event(session, DECISION_EVENTS[new.value], comment, moderator=moderator)
         learn(session, comment, previous, new)
     # _move writes with a Core UPDATE, which the ORM hooks do not see.
     bump_thread_versions(session, touched)
