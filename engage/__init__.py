@@ -77,6 +77,9 @@ def _init_features(app: Flask) -> None:
     from engage.moderators import first_run, routes as auth_routes
     from engage.notifications import delivery_routes, extension as notifications
     from engage.notifications import webhook_routes
+    from engage.notifications.mail import extension as mail
+    from engage.notifications.subscriptions import extension as subscriptions
+    from engage.notifications.subscriptions import routes as subscription_routes
     from engage.participation import routes as participation
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
@@ -94,7 +97,7 @@ def _init_features(app: Flask) -> None:
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
                    article_routes, overview_routes, feed_routes, live_routes, participation,
-                   portability, widget, webhook_routes, delivery_routes,
+                   portability, widget, webhook_routes, delivery_routes, subscription_routes,
                    demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
@@ -107,4 +110,6 @@ def _init_features(app: Flask) -> None:
     pageviews.init_app(app)
     retention.init_app(app)
     notifications.init_app(app)
+    mail.init_app(app)
+    subscriptions.init_app(app)
     observability.init_app(app, comment_counts=status_counts)

@@ -15,6 +15,8 @@ from engage.moderation import flood, form_token
 from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
 from engage.notifications import models as notifications
+from engage.notifications.alerts import models as alerts
+from engage.notifications.subscriptions import models as subscriptions
 from engage.participation import models as participation
 from engage.pageviews import models as pageviews
 from engage.portability import models as portability
@@ -24,6 +26,7 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live, participation, portability, notifications)
+                 spamfilter_weights, live, participation, portability, notifications,
+                 subscriptions, alerts)
 
 metadata = Base.metadata

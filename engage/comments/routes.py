@@ -15,6 +15,7 @@ from engage.web.request_info import client_ip_prefix, links_follow_host, public_
 from engage.web.site_param import site_param
 from engage.comments.models import CommentStatus
 from engage.participation import edits
+from engage.notifications.subscriptions import service as subscriptions
 from engage.moderation.settings import store as moderation_settings
 
 bp = Blueprint("comments", __name__)
@@ -103,6 +104,8 @@ def post_comment():
     data["article_url"] = article_url(data.get("article_url"), site)
     client = service.ClientInfo(client_ip_prefix(), request.user_agent.string or None)
     edit_key, edit_key_hash = edits.new_edit_key()
+    # the notify choice is stored with the comment, in submit's transaction (its listener)
+    subscriptions.ask(db.session, data["notify"], data.get("lang"))
     comment = service.submit(db.session, data, client, utcnow(), current_app.config,
                              edit_key_hash=edit_key_hash)
     # Spam and held comments get the same answer, so a spammer cannot tell which rule hit.

@@ -17,7 +17,8 @@ from engage.readers import READER_KEY, READER_KEY_MAX, READER_KEY_MIN
 
 NAME_MAX, EMAIL_MAX, URL_MAX, BODY_MAX = 100, 254, 200, 10_000
 SORTS = ("oldest", "newest", "best")  # GET /api/v1/comments?sort=
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+MAX_ID = 2**31 - 1
+NOTIFY_CHOICES = ("none", "replies", "article")  # POST /api/v1/comments `notify`  # ids are 32-bit integers on PostgreSQL
 
 
 class SafeString(fields.String):
@@ -107,6 +108,12 @@ class CommentInputSchema(Schema):
                                validate=validate.Length(
                                    min=READER_KEY_MIN, max=READER_KEY_MAX,
                                    error="Reader key must be {min} to {max} characters."))
+    # Mail about this comment's replies or the whole article (double opt-in,
+    # engage/notifications/subscriptions); the answer's status is the same either way.
+    notify = fields.String(load_default="none", validate=validate.OneOf(
+        NOTIFY_CHOICES, error="Must be one of: none, replies, article."))
+    # The widget's language (a BCP 47 tag): the language of the mails the reader asked for.
+    lang = SafeString(load_default=None, allow_none=True, validate=validate.Length(max=35))
     # Honeypot: a field the widget hides from people; bots that fill every input fill it.
     phone = SafeString(load_default="", allow_none=True, validate=validate.Length(max=1000))
 

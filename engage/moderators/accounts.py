@@ -40,6 +40,8 @@ class Moderator(Base):
     role: Mapped[str] = mapped_column(String(16), server_default=Role.ADMIN.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # where moderator alerts go (engage/notifications/alerts); None: no alerts
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
     def __repr__(self) -> str:
         return f"<Moderator {self.name}>"
