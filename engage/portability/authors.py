@@ -3,9 +3,9 @@
 Contracts
 - ``export_author(session, email, actor)``: everything engage stores about the address:
   ``{"email", "comments": [… with "site" and "article"], "subscriptions": [], "reports": [],
-  "blocklist": […]}``. Comments are found by their stored (lower-cased) email. This engage
-  keeps no subscriptions or reports tied to an email yet: the lists are there for the
-  features that will. Writes a ``privacy_events`` row (counts only) and commits.
+  "blocklist": […]}``. Comments are found by their stored (lower-cased) email;
+  ``subscriptions`` are the address's mail subscriptions (engage/notifications/subscriptions,
+  found by the keyed hash of the address). Writes a ``privacy_events`` row (counts only) and commits.
 - ``erase_author(session, email, keep_comments, actor)``: the address's comments lose the
   email, name, website, network, user agent, author and avatar keys; with ``keep_comments``
   each stays, anonymised, as "[deleted]" the way an author's own deletion leaves a comment
@@ -15,7 +15,8 @@ Contracts
   them: their training examples are deleted, the training set's version moves and the stored
   weights (which hold tokens of names and email domains) are dropped, so every process
   retrains without them. Moderation notes of the comments that stay lose the address
-  ("blocked email [erased]"). The audit row says who erased how many comments, never the email.
+  ("blocked email [erased]"). Its mail subscriptions and the record that it was confirmed are
+  deleted (queued mail to it then sends nothing). The audit row says who erased how many comments, never the email.
   One transaction; commits.
 - Blocklist entries are not erased: blocking an address is the site's decision about
   abuse, not data the reader gave; an admin removes one with ``DELETE /blocklist``.
@@ -25,12 +26,15 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
+
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from engage.comments.models import Comment
 from engage.db import utcnow
 from engage.moderation.settings.options import BlockKind
+from engage.notifications.subscriptions import service as subscriptions
 from engage.moderation.settings.store import list_blocked
 from engage.participation.edits import DELETED, clear_author, edits_for
 from engage.portability.exporter import comment_record
@@ -56,7 +60,7 @@ def _comments(session: Session, email: str) -> list[Comment]:
                                 .order_by(Comment.id)))
 
 
-def export_author(session: Session, email: str, actor: str) -> dict:
+def export_author(session: Session, email: str, actor: str, secret: str | None = None) -> dict:
     email = normalize_email(email)
     comments = _comments(session, email)
     events = events_for(session, [comment.id for comment in comments])
@@ -67,12 +71,17 @@ def export_author(session: Session, email: str, actor: str) -> dict:
                if entry.value == email]
     session.add(PrivacyEvent(action="author_export", actor=actor[:100], comments=len(records)))
     session.commit()
-    return {"email": email, "comments": records, "subscriptions": [], "reports": [],
+    return {"email": email, "comments": records,
+            "subscriptions": subscriptions.export_address(session, email, _secret(secret)),
+            "reports": [],
             "blocklist": blocked}
 
 
-def erase_author(session: Session, email: str, *, keep_comments: bool, actor: str) -> dict:
+def erase_author(session: Session, email: str, *, keep_comments: bool, actor: str,
+                 secret: str | None = None) -> dict:
     email = normalize_email(email)
+    # mail subscriptions (the only copy of the address outside comments) and its confirmation
+    subscriptions.erase_address(session, email, _secret(secret))
     comments = _comments(session, email)
     ids = [comment.id for comment in comments]
     reply = aliased(Comment)
@@ -103,6 +112,11 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
                              note=f"deleted {deleted}, kept {len(ids) - deleted} as {DELETED}"))
     session.commit()
     return {"comments": len(ids), "deleted": deleted, "anonymised": len(ids) - deleted}
+
+
+def _secret(secret: str | None) -> str:
+    """The key of the address hashes: given, or the app's (CLI and API run in one)."""
+    return secret or current_app.config["SECRET_KEY"]
 
 
 def _scrub_notes(session: Session, comment_ids: list[int], email: str) -> None:

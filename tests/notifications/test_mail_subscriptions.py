@@ -183,3 +183,17 @@ def test_invalid_notify_is_a_422_and_mail_off_stores_nothing(app, client, smtp_s
     app.config["PUBLIC_URL"] = ""
     assert post_comment(client, notify="replies").status_code == 201
     assert db.session.scalars(select(Subscription)).all() == []
+
+
+def test_an_erased_author_loses_subscriptions_and_confirmation(app, client, smtp_sink):
+    from engage.portability.authors import erase_author, export_author  # imported here: only this test erases
+
+    parent = confirmed_ada(app, client, smtp_sink)
+    exported = export_author(db.session, ADA, actor="admin")
+    assert [s["kind"] for s in exported["subscriptions"]] == ["replies"]
+    erase_author(db.session, ADA, keep_comments=True, actor="admin")
+    assert db.session.scalars(select(Subscription)).all() == []
+    assert not is_confirmed(db.session, ADA)
+    bob_replies(client, parent)
+    deliver(app)
+    assert smtp_sink.messages == []

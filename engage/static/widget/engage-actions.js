@@ -33,6 +33,17 @@
       if (widget.session) widget.session.setItem("engage:posted:" + widget.storeKey, String(Date.now()));
     }
 
+    // ---- mail notifications (data-notify="on"; engage.js sends widget.notify) --------
+    var row = widget.form && widget.form.querySelector(".engage-actions");
+    if (row && /^(on|1|true)$/i.test(widget.root.getAttribute("data-notify") || "")) {
+      var pick = h("select", { id: "engage-notify" }, ["none", "replies", "article"].map(function (v) {
+        return h("option", { value: v, text: T["notify_" + v] });
+      }));
+      pick.addEventListener("change", function () { widget.notify = pick.value; });
+      widget.form.insertBefore(h("p", { class: "engage-notify" },
+        [h("label", { for: "engage-notify", text: T.notify }), " ", pick]), row);
+    }
+
     // ---- sort ----------------------------------------------------------------------
     var select = h("select", { id: "engage-sort", class: "engage-sort" }, kit.sorts.map(function (s) {
       var key = "sort" + s.charAt(0).toUpperCase() + s.slice(1);

@@ -633,7 +633,7 @@
     this.say("");
     Promise.resolve(this.formToken()).then(function (token) {
       var payload = { article: self.article, author_name: d.author_name, author_email: d.author_email,
-        body: d.body, phone: self.honeypot.value };
+        body: d.body, phone: self.honeypot.value, notify: self.notify, lang: self.lang };
       if (d.author_url) payload.author_url = d.author_url;
       if (SITE) payload.site = SITE;
       if (self.details.title) payload.article_title = self.details.title;
