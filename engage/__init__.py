@@ -77,6 +77,7 @@ def _init_features(app: Flask) -> None:
     from engage.moderators import first_run, routes as auth_routes
     from engage.notifications import delivery_routes, extension as notifications
     from engage.notifications import webhook_routes
+    from engage.notifications.alerts import extension as alerts, routes as alert_routes
     from engage.notifications.mail import extension as mail
     from engage.notifications.subscriptions import extension as subscriptions
     from engage.notifications.subscriptions import routes as subscription_routes
@@ -98,6 +99,7 @@ def _init_features(app: Flask) -> None:
                    settings_routes, form_token_routes, auth_routes, site_routes,
                    article_routes, overview_routes, feed_routes, live_routes, participation,
                    portability, widget, webhook_routes, delivery_routes, subscription_routes,
+                   alert_routes,
                    demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)
@@ -112,4 +114,5 @@ def _init_features(app: Flask) -> None:
     notifications.init_app(app)
     mail.init_app(app)
     subscriptions.init_app(app)
+    alerts.init_app(app)
     observability.init_app(app, comment_counts=status_counts)

@@ -88,6 +88,14 @@ def validate_name(name: str) -> str:
     return name
 
 
+def validate_email(email: str) -> str:
+    """The address, trimmed and lower-cased, or ValueError: where a moderator's alerts go."""
+    email = (email or "").strip().lower()
+    if len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValueError("not a valid email address")
+    return email
+
+
 def validate_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")

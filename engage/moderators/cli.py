@@ -11,6 +11,8 @@
   take ``| tail -n1``.
 - ``revoke NAME [--token PREFIX]``: revokes all of NAME's tokens, or the one starting PREFIX.
 - ``password NAME [--password-stdin]``: sets a new password and ends NAME's sessions.
+- ``notify NAME --on held,reported|none --every now|hourly|daily [--site S]``: mail alerts
+  (``create``/``update --email E`` sets where they go).
 - ``list``: names, roles, sites, creation dates and live tokens.
 """
 
@@ -25,7 +27,7 @@ from sqlalchemy import delete, select
 from engage.db import db
 from engage.moderators.accounts import (ApiToken, Moderator, create_moderator, find_moderator,
                                         issue_token, moderator_sites, revoke_tokens, set_password,
-                                        set_sites)
+                                        set_sites, validate_email)
 from engage.moderators.roles import Role
 from engage.moderators.passwords import generate_password
 from engage.moderators.sessions import ModeratorSession
@@ -64,14 +66,18 @@ _ROLE = click.Choice([role.value for role in Role])
               help="admin, moderator or analyst (default: admin for the first account, "
                    "then moderator).")
 @click.option("--site", "sites", multiple=True, help="Limit the account to this site.")
+@click.option("--email", default=None, help="Where moderator alerts go (engage moderator notify).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create(name: str, role: str | None, sites: tuple[str, ...], password_stdin: bool) -> None:
+def create(name: str, role: str | None, sites: tuple[str, ...], email: str | None,
+           password_stdin: bool) -> None:
     """Create moderator NAME."""
     password, generated = _read_password(password_stdin)
     try:
         account = create_moderator(db.session, name, password,
                                    role=Role(role) if role else None, sites=list(sites))
+        if email is not None:
+            account.email = validate_email(email)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -110,13 +116,17 @@ def _sites_text(sites) -> str:
 @click.option("--role", type=_ROLE, default=None, help="The new role.")
 @click.option("--site", "sites", multiple=True, help="Limit the account to these sites.")
 @click.option("--all-sites", is_flag=True, help="Let the account act on every site.")
+@click.option("--email", default=None, help="Where alerts go; an empty value removes it.")
 @with_appcontext
-def update(name: str, role: str | None, sites: tuple[str, ...], all_sites: bool) -> None:
-    """Change NAME's role or sites."""
+def update(name: str, role: str | None, sites: tuple[str, ...], all_sites: bool,
+           email: str | None) -> None:
+    """Change NAME's role, sites or email."""
     account = _moderator_or_fail(name)
     if role:
         account.role = role
     try:
+        if email is not None:
+            account.email = validate_email(email) if email else None
         if sites or all_sites:
             set_sites(db.session, account, [] if all_sites else list(sites))
     except ValueError as error:
@@ -148,6 +158,31 @@ def revoke(name: str, prefix: str | None) -> None:
     count = revoke_tokens(db.session, _moderator_or_fail(name), hint=prefix)
     db.session.commit()
     click.echo(f"Revoked {count} token(s) of {name}.")
+
+
+@moderator.command("notify")
+@click.argument("name")
+@click.option("--on", "events", required=True, help="held, reported, held,reported or none.")
+@click.option("--every", type=click.Choice(["now", "hourly", "daily"]), default="now",
+              show_default=True, help="At once, or one digest an hour or a day.")
+@click.option("--site", default=None, help="Only for this site (default: every site).")
+@with_appcontext
+def notify(name: str, events: str, every: str, site: str | None) -> None:
+    """Choose which mail alerts NAME gets (held or reported comments) and how often."""
+    # imported here: alerts need the queue and the outbox, which other commands never load
+    from engage.notifications.alerts.preferences import parse_events, set_preference
+
+    account = _moderator_or_fail(name)
+    try:
+        chosen = parse_events(events)
+        set_preference(db.session, account, chosen, every, site)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    where = f"on {site}" if site else "on every site"
+    what = " and ".join(chosen) + f" comments, {every}" if chosen else "nothing"
+    click.echo(f"{name} hears of {what} {where}" + ("" if account.email or not chosen else
+               f" (no email yet: engage moderator update {name} --email E)") + ".")
 
 
 @moderator.command("list")
