@@ -23,7 +23,7 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, plan=None, slow_seconds: float = 3.0):
+    def __init__(self, plan=None, slow_seconds: float = 3.0, port: int = 0):
         self.plan = list(plan or [])
         self.slow_seconds = slow_seconds
         self.requests: list[Received] = []
@@ -51,7 +51,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

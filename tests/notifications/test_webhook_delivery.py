@@ -168,3 +168,32 @@ def test_a_deleted_webhook_sends_nothing(app, client, webhook, receiver, admin_h
                          headers=admin_headers).status_code == 204
     deliver_due(app)
     assert receiver.requests == [] and _messages()[0].state == FAILED
+
+
+def test_a_claim_whose_claimer_died_is_taken_again_after_its_lease(app, client, webhook,
+                                                                   receiver):
+    from engage.db import utcnow
+    from engage.notifications import claims
+
+    webhook()
+    post_comment(client)
+    [taken] = claims.claim(db.session, ("webhook",), utcnow(), 10, lease_seconds=0.2)
+    db.session.remove()  # the claimer "crashes": it never sends nor records anything
+    assert deliver_due(app) == 0  # still leased
+    time.sleep(0.3)
+    assert deliver_due(app) == 1
+    assert receiver.deliveries() == {taken.id: 1}
+    db.session.expire_all()
+    assert _messages()[0].state == DELIVERED
+
+
+def test_the_server_process_delivers_right_after_the_commit(app, client, webhook, receiver):
+    app.config["OUTBOX_IN_SERVER"] = True  # read at each commit
+    app.config["OUTBOX_POLL_SECONDS"] = 60.0  # only the commit's wake-up can be this quick
+    from engage.notifications.worker import EXTENSION, Deliverer
+
+    app.extensions[EXTENSION] = Deliverer(app)  # built with the long poll above
+    webhook()
+    post_comment(client)
+    receiver.wait_for(1, timeout=20)
+    assert len(receiver.deliveries()) == 1
