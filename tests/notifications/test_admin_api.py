@@ -150,3 +150,14 @@ def test_the_page_lists_failures_and_its_button_retries(app, logged_in, receiver
 def test_localhost_resolves_to_loopback_here():
     """The SSRF case above is only meaningful where localhost is loopback."""
     assert {info[4][0] for info in socket.getaddrinfo("localhost", 80)} <= {"127.0.0.1", "::1"}
+
+
+def test_every_notifications_route_is_in_the_openapi_document(app):
+    import re
+
+    from engage.notifications.openapi import PATHS
+
+    routes = {re.sub(r"<(?:\w+:)?\w+>", "{id}", rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith(("/api/v1/moderation/webhooks",
+                                       "/api/v1/moderation/deliveries"))}
+    assert routes == set(PATHS)
