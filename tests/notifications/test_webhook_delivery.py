@@ -197,3 +197,15 @@ def test_the_server_process_delivers_right_after_the_commit(app, client, webhook
     post_comment(client)
     receiver.wait_for(1, timeout=20)
     assert len(receiver.deliveries()) == 1
+
+
+def test_posts_with_the_webhook_list_cached_send_their_article(app, client, webhook, receiver):
+    """With the list cached no query flushes the new comment first: the event must still
+    find its article (it once answered 500 here)."""
+    app.config["WEBHOOKS_CACHE_SECONDS"] = 60.0
+    webhook()
+    for title in ("First", "Second"):
+        assert post_comment(client, article="/news/cached", article_title=title).status_code == 201
+    deliver_due(app)
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    assert [b["article"]["key"] for b in bodies] == ["/news/cached", "/news/cached"]
