@@ -4,7 +4,7 @@
 applies migrations first unless told not to, and flushes counters when workers stop.
 
 This module is the one place that adds command groups (``moderator``, ``site``, ``spam``,
-``views``, ``import``, ``export``, ``author``, ``purge``).
+``views``, ``import``, ``export``, ``author``, ``purge``, ``worker``).
 It is imported before ``engage serve`` patches the standard library for gevent, so it and the
 groups it adds import no feature that makes locks, threads or clients (``tests/test_layout.py``
 checks); the app, which does, is built when a command needs it.
@@ -20,6 +20,7 @@ from engage import create_app
 from engage.admin.cli import site
 from engage.config import load_config, shared_secret_warning
 from engage.moderators.cli import moderator
+from engage.notifications.cli import worker_command
 from engage.pageviews.cli import views
 from engage.portability.cli import author, export_command, import_command, purge_command
 from engage.serving.worker_classes import WORKER_CLASSES, prepare_process
@@ -40,6 +41,7 @@ main.add_command(import_command)
 main.add_command(export_command)
 main.add_command(author)
 main.add_command(purge_command)
+main.add_command(worker_command)
 
 
 def upgrade_schema() -> None:

@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify
 from engage.comments.schemas import (CommentInputSchema, PublicCommentSchema,
                                      SubmitResultSchema, ThreadSchema)
 from engage.admin import openapi as admin
+from engage.notifications import openapi as notifications
 from engage.pageviews import openapi as pageviews
 from engage.participation import openapi as participation
 from engage.portability import openapi as portability
@@ -76,7 +77,7 @@ def build_spec() -> dict:
         spec.components.security_scheme(name, scheme)
     paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
              **participation.paths(_error, _json, SITE), **moderation.PATHS, **admin.PATHS,
-             **portability.PATHS}
+             **portability.PATHS, **notifications.PATHS}
     for operations in paths.values():
         for operation in operations.values():
             if any(parameter is SITE for parameter in operation.get("parameters", ())):

@@ -131,5 +131,10 @@ def backoff_seconds(attempts: int, base: float, ceiling: float, rng=random.rando
 
 
 def _describe(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    return text[:MAX_ERROR_CHARS]
+    """The error for admins: a receiver's words can be anything, so only printable
+    characters (PostgreSQL refuses NUL in text) and at most MAX_ERROR_CHARS of them."""
+    if isinstance(error, (RetryLater, Undeliverable)) and str(error):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return "".join(c if c.isprintable() else "?" for c in text[:MAX_ERROR_CHARS])

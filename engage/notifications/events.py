@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import current_app, has_app_context, has_request_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from engage.articles import Article
 from engage.db import utcnow
 from engage.notifications import webhook_cache
 from engage.notifications.outbox import enqueue
@@ -68,7 +69,8 @@ def event_body(event: str, comment) -> dict:
     config = current_app.config
     base = config["PUBLIC_URL"].rstrip("/") if config["PUBLIC_URL"] else (
         _request_base() if has_request_context() else "")
-    article = comment.article
+    # a comment not flushed yet has no loaded relationship; the article is in the session
+    article = comment.article or object_session(comment).get(Article, comment.article_id)
     shown = public_comment(comment, base, config["SECRET_KEY"])
     shown["status"] = getattr(comment.status, "value", comment.status)
     return {"type": event, "created_at": utcnow().isoformat(), "site": comment.site_id,

@@ -11,7 +11,7 @@ import hmac
 import secrets
 import time
 
-SECRET_BYTES = 32
+SECRET_BYTES = 24  # 192 bits; "whsec_" + 48 hex digits fits the 64-character column
 
 
 def new_secret() -> str:
