@@ -45,7 +45,7 @@ class Thread:
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
                   Comment.author_email, Comment.avatar_token, Comment.body_html,
                   Comment.created_at, Comment.up, Comment.down, Comment.vote_rank,
-                  Comment.edited_at, Comment.deleted_at)
+                  Comment.edited_at, Comment.deleted_at, Comment.staff, Comment.pinned_at)
 
 
 def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: datetime,
@@ -152,9 +152,14 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
                 sort: str = "oldest") -> Thread:
     """One page of an article's approved comments in the order ``sort`` names.
 
+    Pinned comments (engage/participation/pins.py) come first, in every sort, on the first page
+    only (no ``cursor``), most recently pinned first; the ``limit`` comments of each page that
+    follow them, and every later page, leave them out, so walking the pages meets each comment
+    exactly once. The first page thus holds up to ``PINS_PER_ARTICLE`` more than ``limit``.
+
     ``oldest``: ``limit`` comments after ``cursor`` (an id) in id order. Replies always have
     larger ids than their parents, so a client that threads by ``parent_id`` in page order
-    always meets the parent first.
+    always meets the parent first (a pinned parent is on the first page, before them).
 
     ``newest`` and ``best``: ``limit`` top-level comments (those that answer no published
     comment) newest first, or by ``vote_rank`` (ties: oldest first), each page followed by
@@ -164,13 +169,15 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
     """
     visible = (Comment.article_id == head.article_id, Comment.status == CommentStatus.APPROVED)
     count = session.scalar(select(func.count()).select_from(Comment).where(*visible)) or 0
+    pinned = [] if cursor else _pinned(session, head.article_id)
     if sort == "oldest":
-        query = select(*PUBLIC_COLUMNS).where(*visible).order_by(Comment.id).limit(limit + 1)
+        query = (select(*PUBLIC_COLUMNS).where(*visible, Comment.pinned_at.is_(None))
+                 .order_by(Comment.id).limit(limit + 1))
         if cursor:
             query = query.where(Comment.id > cursor.id)
         rows = list(session.execute(query))
         next_cursor = Cursor(rows[limit - 1].id) if len(rows) > limit else None
-        return Thread(head.key, count, rows[:limit], next_cursor, head.closed)
+        return Thread(head.key, count, pinned + rows[:limit], next_cursor, head.closed)
     roots = _roots(head.article_id, sort, cursor).limit(limit + 1)
     rows = list(session.execute(roots))
     more, rows = len(rows) > limit, rows[:limit]
@@ -178,18 +185,29 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
     if more:
         last = rows[-1]
         next_cursor = Cursor(last.id, last.vote_rank if sort == "best" else None)
-    return Thread(head.key, count, rows + _replies(session, head.article_id, rows), next_cursor,
-                  head.closed)
+    roots = pinned + rows
+    return Thread(head.key, count, roots + _replies(session, head.article_id, roots),
+                  next_cursor, head.closed)
+
+
+def _pinned(session: Session, article_id: int) -> list:
+    """The article's published pinned comments, most recently pinned first (``ix_comments_pinned``)."""
+    return list(session.execute(
+        select(*PUBLIC_COLUMNS)
+        .where(Comment.article_id == article_id, Comment.pinned_at.is_not(None),
+               Comment.status == CommentStatus.APPROVED)
+        .order_by(Comment.pinned_at.desc(), Comment.id)))
 
 
 def _roots(article_id: int, sort: str, cursor: Cursor | None):
-    """Published comments of the article that answer no published comment, in ``sort`` order."""
+    """Published comments of the article that answer no published comment, in ``sort`` order,
+    pinned ones left out (``read_thread`` puts them first)."""
     parent = aliased(Comment)
     query = (select(*PUBLIC_COLUMNS)
              .outerjoin(parent, (parent.id == Comment.parent_id)
                         & (parent.status == CommentStatus.APPROVED))
              .where(Comment.article_id == article_id, Comment.status == CommentStatus.APPROVED,
-                    parent.id.is_(None)))
+                    Comment.pinned_at.is_(None), parent.id.is_(None)))
     if sort == "newest":
         if cursor:
             query = query.where(Comment.id < cursor.id)
