@@ -19,6 +19,7 @@ from engage.moderation.closed import closed_reason
 from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 from engage.observability import metrics
+from engage.queue import suspensions
 from engage.readers import identify
 from engage.sites import DEFAULT_SITE
 
@@ -82,6 +83,12 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         author_key=reader.author_key,
     )
     verdict = judge(session, submission, config, site=article.site_id, mode=article.mode)
+    status, reasons = status_for(verdict), verdict.reasons()
+    # A suspended author (engage/queue/suspensions.py): spam, or held in shadow mode; the
+    # answer is the one of any held comment.
+    suspension = suspensions.suspension_for(session, data["author_email"], client.ip_prefix, now)
+    if suspension is not None:
+        status, reasons = suspensions.apply(suspension, status, reasons)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     body_html = render_body(body)
     if article.id is None:
@@ -89,17 +96,17 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     keep_details(article, data.get("article_title"), data.get("article_url"))
     comment = Comment(
         article_id=article.id, site_id=article.site_id, parent_id=parent_id,
-        status=status_for(verdict),
+        status=status,
         author_name=data["author_name"], author_email=data["author_email"].lower(),
         author_url=data.get("author_url"), author_key=reader.author_key,
         avatar_token=reader.avatar_token, body=body, body_html=body_html,
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
-        reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
+        reasons=reasons, spam_score=verdict.spam_score, created_at=now,
         edit_key_hash=edit_key_hash,
     )
     session.add(comment)
     session.commit()
-    metrics.comment_judged(status_for(verdict).value, [r["rule"] for r in verdict.reasons()])
+    metrics.comment_judged(status.value, [r["rule"] for r in reasons])
     return comment
 
 

@@ -32,6 +32,7 @@ from engage.participation import pins
 from engage.participation.edits import edits_for
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
+from engage.queue import suspensions
 from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
                                   queue_page)
 from engage.moderation.settings.options import ModerationMode
@@ -64,6 +65,9 @@ TEMPLATE_CONSTANTS = {
     "word_rules": WORD_RULES,
     "link_rules": LINK_RULES,
     "article_modes": [mode.value for mode in ModerationMode],
+    # the card's suspension lengths, in hours, with their labels
+    "suspension_hours": [(1, "1 hour"), (24, "1 day"), (72, "3 days"), (168, "1 week"),
+                         (720, "30 days"), (8760, "1 year")],
 }
 
 
@@ -198,7 +202,10 @@ def queue():
         sites=[site for site in site_directory().all()
                if g.moderator_sites is None or site.id in g.moderator_sites],
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
-        notice=_notice(), **TEMPLATE_CONSTANTS)
+        notice=_notice(), **TEMPLATE_CONSTANTS,
+        # suspensions apply to every site: only accounts of every site see and set them
+        suspensions=(suspensions.active(db.session, utcnow())
+                     if g.moderator_sites is None else None))
 
 
 def _next_url(view: dict, cursor: int | None) -> str | None:
