@@ -44,7 +44,7 @@ def queue_item(comment) -> dict:
                            edits_for(db.session, [comment.id])[comment.id])
 
 
-@bp.post("/api/v1/moderation/comments/<int(signed=False):comment_id>/reply")
+@bp.post("/api/v1/moderation/comments/<int:comment_id>/reply")
 @moderator_required
 def api_reply(comment_id: int):
     text = load(_reply_input, json_body())["body"]
