@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     # --- participation (votes, author edits) -------------------------------------------
     "EDIT_WINDOW_SECONDS": 600,         # an author may edit or delete their comment this long
     "VOTES_PER_NETWORK_HOUR": 300,      # votes one /24 (/48) may cast per hour; more: 429
+    # --- staff (replies from the queue, pins, suspensions) -----------------------------
+    "STAFF_BADGE": "Staff",             # the badge text on staff replies (public JSON `staff`)
+    "PINS_PER_ARTICLE": 3,              # pinned comments one article may have; one more: 409
+    "SUSPENSION_MAX_HOURS": 8760,       # the longest suspension a moderator may set (1 year)
     # --- live updates (GET /api/v1/stream, engage/live) -----------------------------------
     "LIVE_STREAMS": "auto",             # auto (only under gevent) | on | off; off: 204, widget polls
     "LIVE_POLL_SECONDS": 1.0,           # how often a process reads the change log without Redis

@@ -20,13 +20,13 @@ from engage.notifications.subscriptions import models as subscriptions
 from engage.participation import models as participation
 from engage.pageviews import models as pageviews
 from engage.portability import models as portability
-from engage.queue import counts, events
+from engage.queue import counts, events, suspension_models
 from engage.spamfilter import model_store as spamfilter_weights
 from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live, participation, portability, notifications,
-                 subscriptions, alerts)
+                 spamfilter_weights, live, participation, portability, suspension_models,
+                 notifications, subscriptions, alerts)
 
 metadata = Base.metadata

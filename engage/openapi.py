@@ -76,7 +76,8 @@ def build_spec() -> dict:
                          **participation.SECURITY_SCHEMES}.items():
         spec.components.security_scheme(name, scheme)
     paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
-             **participation.paths(_error, _json, SITE), **moderation.PATHS, **admin.PATHS,
+             **participation.paths(_error, _json, SITE), **moderation.PATHS,
+             **moderation.SUSPENSION_PATHS, **admin.PATHS,
              **portability.PATHS, **notifications.PATHS}
     for operations in paths.values():
         for operation in operations.values():

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.articles import Article
@@ -47,6 +47,8 @@ class Comment(Base):
         Index("ix_comments_network", "ip_prefix", "article_id"),
         # sort=best: one article's published comments by rank (engage/participation/ranking.py)
         Index("ix_comments_rank", "article_id", "status", "vote_rank", "id"),
+        # an article's pinned comments, read with every first page (engage/participation/pins.py)
+        Index("ix_comments_pinned", "article_id", "pinned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,5 +92,10 @@ class Comment(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Deleted by its author while it had replies: kept as "[deleted]" so the replies thread.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Written by a moderator from the queue (engage/participation/staff.py): the public JSON
+    # carries the staff badge. Never set by a reader's post.
+    staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Pinned by a moderator (engage/participation/pins.py): first in the thread, in every sort.
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     article: Mapped[Article] = relationship(lazy="joined")

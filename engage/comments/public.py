@@ -19,10 +19,12 @@ def _avatar(email: str, secret: str) -> str:
 def public_comments(comments) -> list[dict]:
     """``public_comment`` for many, reading the per-request settings once."""
     base, secret = public_base_url(), current_app.config["SECRET_KEY"]
-    return [public_comment(comment, base, secret) for comment in comments]
+    badge = current_app.config["STAFF_BADGE"]
+    return [public_comment(comment, base, secret, badge) for comment in comments]
 
 
-def public_comment(comment, base: str | None = None, secret: str | None = None) -> dict:
+def public_comment(comment, base: str | None = None, secret: str | None = None,
+                   badge: str | None = None) -> dict:
     """The allow-list of ``PublicCommentSchema``, built directly (a thread read makes hundreds).
 
     ``comment`` is a Comment or a row with its public columns. Every published text is masked
@@ -32,6 +34,9 @@ def public_comment(comment, base: str | None = None, secret: str | None = None) 
     (engage/readers.py: from the reader key, or random); only comments stored before reader
     keys fall back to the keyed hash of their email, which is no oracle: the server computes
     it for stored comments only, never for an email that a client sends.
+
+    ``staff`` is the badge text (``STAFF_BADGE``; ``badge`` when given) on a moderator's reply
+    from the queue, None on a reader's comment; ``pinned`` says a moderator pinned it.
     """
     name = mask_emails(comment.author_name) or MASKED_EMAIL
     base = base if base is not None else public_base_url()
@@ -50,4 +55,6 @@ def public_comment(comment, base: str | None = None, secret: str | None = None) 
         "down": comment.down or 0,
         "edited": comment.edited_at is not None,
         "deleted": comment.deleted_at is not None,
+        "pinned": comment.pinned_at is not None,
+        "staff": (badge or current_app.config["STAFF_BADGE"]) if comment.staff else None,
     }

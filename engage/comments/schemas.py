@@ -185,6 +185,8 @@ class PublicCommentSchema(Schema):
     down = fields.Integer()
     edited = fields.Boolean()
     deleted = fields.Boolean()
+    pinned = fields.Boolean()
+    staff = fields.String(allow_none=True)  # the staff badge text; None: a reader wrote it
 
 
 class ThreadSchema(Schema):

@@ -20,6 +20,7 @@ from engage.moderation.judge import judge, status_for
 from engage.moderation.pipeline import Submission
 from engage.notifications.events import comment_event
 from engage.observability import metrics
+from engage.queue import suspensions
 from engage.readers import identify
 from engage.sites import DEFAULT_SITE
 
@@ -46,7 +47,7 @@ class Thread:
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.author_name, Comment.author_url,
                   Comment.author_email, Comment.avatar_token, Comment.body_html,
                   Comment.created_at, Comment.up, Comment.down, Comment.vote_rank,
-                  Comment.edited_at, Comment.deleted_at)
+                  Comment.edited_at, Comment.deleted_at, Comment.staff, Comment.pinned_at)
 
 
 def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: datetime,
@@ -83,6 +84,12 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         author_key=reader.author_key,
     )
     verdict = judge(session, submission, config, site=article.site_id, mode=article.mode)
+    status, reasons = status_for(verdict), verdict.reasons()
+    # A suspended author (engage/queue/suspensions.py): spam, or held in shadow mode; the
+    # answer is the one of any held comment.
+    suspension = suspensions.suspension_for(session, data["author_email"], client.ip_prefix, now)
+    if suspension is not None:
+        status, reasons = suspensions.apply(suspension, status, reasons)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     body_html = render_body(body)
     if article.id is None:
@@ -90,12 +97,12 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     keep_details(article, data.get("article_title"), data.get("article_url"))
     comment = Comment(
         article_id=article.id, site_id=article.site_id, parent_id=parent_id,
-        status=status_for(verdict),
+        status=status,
         author_name=data["author_name"], author_email=data["author_email"].lower(),
         author_url=data.get("author_url"), author_key=reader.author_key,
         avatar_token=reader.avatar_token, body=body, body_html=body_html,
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
-        reasons=verdict.reasons(), spam_score=verdict.spam_score, created_at=now,
+        reasons=reasons, spam_score=verdict.spam_score, created_at=now,
         edit_key_hash=edit_key_hash,
     )
     session.add(comment)
@@ -105,7 +112,7 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     comment_event(session, "comment.created" if comment.status == CommentStatus.APPROVED
                   else "comment.held", comment)
     session.commit()
-    metrics.comment_judged(status_for(verdict).value, [r["rule"] for r in verdict.reasons()])
+    metrics.comment_judged(status.value, [r["rule"] for r in reasons])
     return comment
 
 
@@ -158,9 +165,14 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
                 sort: str = "oldest") -> Thread:
     """One page of an article's approved comments in the order ``sort`` names.
 
+    Pinned comments (engage/participation/pins.py) come first, in every sort, on the first page
+    only (no ``cursor``), most recently pinned first; the ``limit`` comments of each page that
+    follow them, and every later page, leave them out, so walking the pages meets each comment
+    exactly once. The first page thus holds up to ``PINS_PER_ARTICLE`` more than ``limit``.
+
     ``oldest``: ``limit`` comments after ``cursor`` (an id) in id order. Replies always have
     larger ids than their parents, so a client that threads by ``parent_id`` in page order
-    always meets the parent first.
+    always meets the parent first (a pinned parent is on the first page, before them).
 
     ``newest`` and ``best``: ``limit`` top-level comments (those that answer no published
     comment) newest first, or by ``vote_rank`` (ties: oldest first), each page followed by
@@ -170,13 +182,15 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
     """
     visible = (Comment.article_id == head.article_id, Comment.status == CommentStatus.APPROVED)
     count = session.scalar(select(func.count()).select_from(Comment).where(*visible)) or 0
+    pinned = [] if cursor else _pinned(session, head.article_id)
     if sort == "oldest":
-        query = select(*PUBLIC_COLUMNS).where(*visible).order_by(Comment.id).limit(limit + 1)
+        query = (select(*PUBLIC_COLUMNS).where(*visible, Comment.pinned_at.is_(None))
+                 .order_by(Comment.id).limit(limit + 1))
         if cursor:
             query = query.where(Comment.id > cursor.id)
         rows = list(session.execute(query))
         next_cursor = Cursor(rows[limit - 1].id) if len(rows) > limit else None
-        return Thread(head.key, count, rows[:limit], next_cursor, head.closed)
+        return Thread(head.key, count, pinned + rows[:limit], next_cursor, head.closed)
     roots = _roots(head.article_id, sort, cursor).limit(limit + 1)
     rows = list(session.execute(roots))
     more, rows = len(rows) > limit, rows[:limit]
@@ -184,18 +198,29 @@ def read_thread(session: Session, head: ThreadHead, cursor: Cursor | None, limit
     if more:
         last = rows[-1]
         next_cursor = Cursor(last.id, last.vote_rank if sort == "best" else None)
-    return Thread(head.key, count, rows + _replies(session, head.article_id, rows), next_cursor,
-                  head.closed)
+    roots = pinned + rows
+    return Thread(head.key, count, roots + _replies(session, head.article_id, roots),
+                  next_cursor, head.closed)
+
+
+def _pinned(session: Session, article_id: int) -> list:
+    """The article's published pinned comments, most recently pinned first (``ix_comments_pinned``)."""
+    return list(session.execute(
+        select(*PUBLIC_COLUMNS)
+        .where(Comment.article_id == article_id, Comment.pinned_at.is_not(None),
+               Comment.status == CommentStatus.APPROVED)
+        .order_by(Comment.pinned_at.desc(), Comment.id)))
 
 
 def _roots(article_id: int, sort: str, cursor: Cursor | None):
-    """Published comments of the article that answer no published comment, in ``sort`` order."""
+    """Published comments of the article that answer no published comment, in ``sort`` order,
+    pinned ones left out (``read_thread`` puts them first)."""
     parent = aliased(Comment)
     query = (select(*PUBLIC_COLUMNS)
              .outerjoin(parent, (parent.id == Comment.parent_id)
                         & (parent.status == CommentStatus.APPROVED))
              .where(Comment.article_id == article_id, Comment.status == CommentStatus.APPROVED,
-                    parent.id.is_(None)))
+                    Comment.pinned_at.is_(None), parent.id.is_(None)))
     if sort == "newest":
         if cursor:
             query = query.where(Comment.id < cursor.id)

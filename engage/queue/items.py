@@ -65,6 +65,7 @@ def moderation_item(comment: Comment, events: list[ModerationEvent],
         "score": comment.up - comment.down, "up": comment.up, "down": comment.down,
         "edited_at": _iso(comment.edited_at),
         "edits": list(edits or []),
+        "staff": comment.staff, "pinned_at": _iso(comment.pinned_at),
     }
 
 

@@ -28,9 +28,11 @@ from engage.web.json_body import json_body
 from engage.moderators import sessions
 from engage.moderators.guards import (check_every_site, check_site, login_required,
                                      moderator_required)
+from engage.participation import pins
 from engage.participation.edits import edits_for
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
+from engage.queue import suspensions
 from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
                                   queue_page)
 from engage.moderation.settings.options import ModerationMode
@@ -50,6 +52,8 @@ NOTICES = {
     "none": "Select at least one comment first.",
     "closed": "Closed comments on {what}.", "reopened": "Reopened comments on {what}.",
     "mode": "Changed the moderation mode of {what}.",
+    "reply": "Published your staff reply to {what}.", "pin": "Pinned {n}.",
+    "unpin": "Unpinned {n}.", "suspended": "Suspended {what}.", "lifted": "Lifted {what}.",
 }
 TEMPLATE_CONSTANTS = {
     "decisions": list(Decision),
@@ -61,6 +65,9 @@ TEMPLATE_CONSTANTS = {
     "word_rules": WORD_RULES,
     "link_rules": LINK_RULES,
     "article_modes": [mode.value for mode in ModerationMode],
+    # the card's suspension lengths, in hours, with their labels
+    "suspension_hours": [(1, "1 hour"), (24, "1 day"), (72, "3 days"), (168, "1 week"),
+                         (720, "30 days"), (8760, "1 year")],
 }
 
 
@@ -95,6 +102,9 @@ def api_list():
 @moderator_required
 def api_decide(comment_id: int):
     data = _json_object()
+    if pins.parse_pin_action(data.get("action")) is not None:
+        comment = _pin(data, [comment_id])[0]
+        return jsonify({"comment": _item(comment), "counts": _counts()})
     decision, note = parse_decision(data.get("action")), _note(data.get("note"))
     comment = decide(db.session, [comment_id], decision, g.moderator, note,
                      sites=g.moderator_sites)[0]
@@ -110,6 +120,8 @@ def api_bulk():
             or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
         raise ValidationFailed("ids must be a list of 1 to 500 comment ids.",
                                fields={"ids": [f"a list of 1 to {MAX_BULK} integers"]})
+    if pins.parse_pin_action(data.get("action")) is not None:
+        return jsonify({"comments": [_item(c) for c in _pin(data, ids)], "counts": _counts()})
     decision, note = parse_decision(data.get("action")), _note(data.get("note"))
     comments = decide(db.session, ids, decision, g.moderator, note, sites=g.moderator_sites)
     return jsonify({"comments": [_item(c) for c in comments], "counts": _counts()})
@@ -124,6 +136,13 @@ def api_block(comment_id: int):
                            g.moderator, utcnow())
     return jsonify({"blocked": {"kind": outcome.kind.value, "value": outcome.value},
                     "marked": outcome.marked, "counts": _counts()})
+
+
+def _pin(data: dict, ids: list[int]):
+    """The ``pin``/``unpin`` actions (engage/participation/pins.py): no status change."""
+    pinned = pins.parse_pin_action(data.get("action")) is pins.PinAction.PIN
+    return pins.set_pinned(db.session, ids, pinned, g.moderator, utcnow(),
+                           current_app.config["PINS_PER_ARTICLE"], sites=g.moderator_sites)
 
 
 def _json_object() -> dict:
@@ -183,7 +202,10 @@ def queue():
         sites=[site for site in site_directory().all()
                if g.moderator_sites is None or site.id in g.moderator_sites],
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
-        notice=_notice(), **TEMPLATE_CONSTANTS)
+        notice=_notice(), **TEMPLATE_CONSTANTS,
+        # suspensions apply to every site: only accounts of every site see and set them
+        suspensions=(suspensions.active(db.session, utcnow())
+                     if g.moderator_sites is None else None))
 
 
 def _next_url(view: dict, cursor: int | None) -> str | None:

@@ -118,7 +118,7 @@ def parse_decision(raw: object) -> Decision:
     try:
         return Decision(raw)
     except ValueError:
-        valid = ", ".join(d.value for d in Decision)
+        valid = ", ".join([*(d.value for d in Decision), "pin", "unpin"])
         raise ValidationFailed(f"Unknown action; use one of: {valid}.",
                                fields={"action": [f"must be one of: {valid}"]}) from None
 

@@ -3,7 +3,8 @@
  * The page works without this file (every action is a form post). With it:
  * j/k move between cards, a/r/s/p approve/reject/spam/pending (the selection if any, else the
  * current card), x selects, ? toggles the help. Buttons call the JSON API with the session's
- * CSRF token (X-CSRF-Token) and update the page without a reload.
+ * CSRF token (X-CSRF-Token) and update the page without a reload. A card's staff reply box
+ * publishes with its button or Ctrl+Enter; Pin/Unpin flip in place.
  */
 (function () {
   "use strict";
@@ -108,6 +109,12 @@
       button.hidden = STATUS_OF[button.dataset.action] === item.status;
     });
     setSelected(card, false);
+    // Only a published comment can be answered or pinned.
+    var approved = item.status === "approved";
+    var menu = card.querySelector("[data-reply-menu]");
+    if (menu) menu.hidden = !approved;
+    var pinButton = card.querySelector("[data-pin]");
+    if (pinButton) pinButton.hidden = !approved;
     var decided = card.querySelector(".decided");
     if (!decided) {
       decided = document.createElement("p");
@@ -170,6 +177,45 @@
       .catch(function (error) { say("Could not block: " + error.message, true); });
   }
 
+  function staffReply(card) {
+    var box = card.querySelector("[data-reply-menu] textarea");
+    var text = box.value.trim();
+    if (!text) { say("Write the reply first.", true); box.focus(); return; }
+    post("/api/v1/moderation/comments/" + card.dataset.id + "/reply", { body: text })
+      .then(function (data) {
+        box.value = "";
+        card.querySelector("[data-reply-menu]").open = false;
+        say("Staff reply #" + data.comment.id + " published under comment " + card.dataset.id + ".");
+      })
+      .catch(function (error) { say("Could not reply: " + error.message, true); });
+  }
+
+  function showPin(card, pinned) {
+    var button = card.querySelector("[data-pin]");
+    var next = pinned ? "unpin" : "pin";
+    button.value = card.dataset.id + ":" + next;
+    button.dataset.pin = next;
+    button.textContent = pinned ? "Unpin" : "Pin";
+    card.querySelector("[data-pinned]").hidden = !pinned;
+  }
+
+  function pin(card, action) {
+    post("/api/v1/moderation/comments/" + card.dataset.id, { action: action })
+      .then(function (data) {
+        showPin(card, !!data.comment.pinned_at);
+        say("Comment " + card.dataset.id + (data.comment.pinned_at ? " pinned." : " unpinned."));
+      })
+      .catch(function (error) { say("Could not " + action + ": " + error.message, true); });
+  }
+
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
+        event.target.closest && event.target.closest("[data-reply-menu]")) {
+      event.preventDefault();
+      staffReply(event.target.closest(".card"));
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || !window.fetch) return;
@@ -183,6 +229,13 @@
       event.preventDefault();
       var pair = button.value.split(":");
       block(document.getElementById("c" + pair[0]), pair[1]);
+    } else if (button.name === "reply") {
+      event.preventDefault();
+      staffReply(document.getElementById("c" + button.value));
+    } else if (button.name === "pin") {
+      event.preventDefault();
+      var pinPair = button.value.split(":");
+      pin(document.getElementById("c" + pinPair[0]), pinPair[1]);
     } else if (button.name === "action") {
       event.preventDefault();
       var targets = selected();

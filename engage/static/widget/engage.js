@@ -1,21 +1,8 @@
 /*! engage comment widget. Plain JavaScript, no dependencies, no build step.
  *
- * Embedding (see README "Embedding"):
+ * Embedding and every data-* option: README "Embedding" (and "Languages"). In short:
  *   <div id="engage-comments" data-article="KEY"></div>
  *   <script src="https://comments.example.com/widget/engage.js" async></script>
- * Options on the div: data-article (default: location.pathname), data-site (the engage site
- * id; default: the site "default"; may also sit on the script tag, for list pages without
- * the div), data-title (default: document.title), data-url (default: the page's
- * <link rel=canonical> when it is on the page's origin, else the page's URL without query or
- * fragment; title and URL name the article in the moderators' queue and the feeds),
- * data-lang (a language
- * tag: en, ar, de, es, fr, he, it, ja, nl, pl, pt, ru, sv, tr, uk, zh, or a regional form of
- * one, such as pt-BR; default: <html lang>, then the browser's language; Arabic and Hebrew
- * lay the widget out right to left), data-theme (auto | light | dark; auto follows the page's background,
- * then prefers-color-scheme), data-views="off" (do not record a view), data-css="off" (the site
- * loads its own stylesheet).
- * Anywhere on the page: [data-engage-views="KEY"] and [data-engage-comments="KEY"] are filled
- * with formatted counts by one batch call; an empty value means the thread's article.
  *
  * Security contract: the only markup inserted is the server-sanitised `body_html`, parsed
  * into an inert <template> and cleaned again; every other value goes in through textContent
@@ -471,7 +458,10 @@
       avatar ? h("img", { class: "engage-avatar", src: avatar, alt: "", width: 40, height: 40, loading: "lazy" })
         : h("span", { class: "engage-avatar engage-avatar-empty", "aria-hidden": "true" }),
       h("div", { class: "engage-main" }, [
+        // Staff replies carry their badge (the server's text), pinned comments the marker.
         h("header", { class: "engage-meta" }, [name, " ",
+          c.staff ? h("span", { class: "engage-staff", text: c.staff }) : null,
+          c.pinned ? h("span", { class: "engage-pin", text: T.pinned }) : null,
           h("a", { class: "engage-permalink", href: "#engage-comment-" + id }, [time])]),
         pending ? h("p", { class: "engage-pending-note", text: T.pending + " " + T.preview }) : null,
         body,
