@@ -75,7 +75,7 @@ def _init_features(app: Flask) -> None:
     from engage.moderation import form_token_routes
     from engage.moderation.settings import store as moderation_settings
     from engage.moderators import first_run, routes as auth_routes
-    from engage.participation import routes as participation
+    from engage.participation import report_routes, routes as participation
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
     from engage.queue import routes as moderation, settings_routes
@@ -92,6 +92,7 @@ def _init_features(app: Flask) -> None:
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
                    article_routes, overview_routes, feed_routes, live_routes, participation,
+                   report_routes,
                    portability, widget,
                    demo):
         app.register_blueprint(module.bp)

@@ -15,6 +15,7 @@ from engage.moderation import flood, form_token
 from engage.moderation.settings import store as moderation_settings
 from engage.moderators import accounts, login_limits, sessions
 from engage.participation import models as participation
+from engage.participation import report_models as participation_reports
 from engage.pageviews import models as pageviews
 from engage.portability import models as portability
 from engage.queue import counts, events
@@ -23,6 +24,6 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live, participation, portability)
+                 spamfilter_weights, live, participation, participation_reports, portability)
 
 metadata = Base.metadata

@@ -3,9 +3,10 @@
 Contracts
 - ``export_author(session, email, actor)``: everything engage stores about the address:
   ``{"email", "comments": [… with "site" and "article"], "subscriptions": [], "reports": [],
-  "blocklist": […]}``. Comments are found by their stored (lower-cased) email. This engage
-  keeps no subscriptions or reports tied to an email yet: the lists are there for the
-  features that will. Writes a ``privacy_events`` row (counts only) and commits.
+  "blocklist": […]}``. Comments are found by their stored (lower-cased) email; ``reports`` are
+  the illegal-content notices the address was given for (``participation.report_data``).
+  This engage keeps no subscriptions tied to an email yet: the list is there for the feature
+  that will. Writes a ``privacy_events`` row (counts only) and commits.
 - ``erase_author(session, email, keep_comments, actor)``: the address's comments lose the
   email, name, website, network, user agent, author and avatar keys; with ``keep_comments``
   each stays, anonymised, as "[deleted]" the way an author's own deletion leaves a comment
@@ -15,7 +16,8 @@ Contracts
   them: their training examples are deleted, the training set's version moves and the stored
   weights (which hold tokens of names and email domains) are dropped, so every process
   retrains without them. Moderation notes of the comments that stay lose the address
-  ("blocked email [erased]"). The audit row says who erased how many comments, never the email.
+  ("blocked email [erased]"). Reports filed with the address lose it (the notices stay, for
+  the transparency report). The audit row says who erased how many comments, never the email.
   One transaction; commits.
 - Blocklist entries are not erased: blocking an address is the site's decision about
   abuse, not data the reader gave; an admin removes one with ``DELETE /blocklist``.
@@ -33,6 +35,7 @@ from engage.db import utcnow
 from engage.moderation.settings.options import BlockKind
 from engage.moderation.settings.store import list_blocked
 from engage.participation.edits import DELETED, clear_author, edits_for
+from engage.participation.report_data import erase_reporter, reporter_data
 from engage.portability.exporter import comment_record
 from engage.portability.models import PrivacyEvent
 from engage.queue.events import ModerationEvent
@@ -67,8 +70,8 @@ def export_author(session: Session, email: str, actor: str) -> dict:
                if entry.value == email]
     session.add(PrivacyEvent(action="author_export", actor=actor[:100], comments=len(records)))
     session.commit()
-    return {"email": email, "comments": records, "subscriptions": [], "reports": [],
-            "blocklist": blocked}
+    return {"email": email, "comments": records, "subscriptions": [],
+            "reports": reporter_data(session, email), "blocklist": blocked}
 
 
 def erase_author(session: Session, email: str, *, keep_comments: bool, actor: str) -> dict:
@@ -95,6 +98,7 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
             session.delete(comment)
             deleted += 1
     _scrub_notes(session, [c.id for c in comments if c.id in answered or keep_comments], email)
+    erase_reporter(session, email)
     if ids:
         session.execute(delete(SpamExample).where(SpamExample.comment_id.in_(ids)))
         bump_version(session)

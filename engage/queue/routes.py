@@ -3,8 +3,14 @@
 API (bearer token or logged-in session, see ``guards.moderator_required``):
 - ``GET  /api/v1/moderation/comments?status=&article=&q=&order=&cursor=&limit=``
   → ``{"comments": [...], "next": cursor|null, "counts": {status: n, "all": n}}``
-- ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?}`` → ``{"comment", "counts"}``
-- ``POST /api/v1/moderation/comments/bulk``  ``{"ids", "action", "note"?}`` → ``{"comments", "counts"}``
+  ``&reported=1``: the Reported tab (comments with open reports, every status unless
+  ``status`` is given; ``engage.participation.report_queue``); every item carries its open
+  ``reports`` and ``report_count``, and ``counts`` has ``reported``.
+- ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?, "statement"?}`` → ``{"comment", "counts"}``
+- ``POST /api/v1/moderation/comments/bulk``  ``{"ids", "action", "note"?, "statement"?}`` → ``{"comments", "counts"}``
+  ``action`` is a decision or ``dismiss_reports`` (the reports close, the comment stays);
+  ``statement`` ``{"ground": "law"|"rules", "text"}`` is the statement of reasons stored with
+  the comment's illegal-content notices (DSA art. 17) when a decision closes them.
 - ``POST /api/v1/moderation/comments/<id>/block``  ``{"kind": "email"|"domain"|"ip"}``
   → ``{"blocked": {"kind", "value"}, "marked": n, "counts"}``
 Unknown id 404, unknown action 422, malformed JSON 400, wrong content type 415.
@@ -29,6 +35,7 @@ from engage.moderators import sessions
 from engage.moderators.guards import (check_every_site, check_site, login_required,
                                      moderator_required)
 from engage.participation.edits import edits_for
+from engage.participation import report_actions
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
@@ -81,13 +88,17 @@ def _page_size() -> int:
 @bp.get("/api/v1/moderation/comments")
 @moderator_required
 def api_list():
-    page = queue_page(db.session, _scoped(parse_queue_args(request.args, _page_size())))
-    history = edits_for(db.session, [c.id for c in page.comments])
+    query = _scoped(parse_queue_args(report_actions.queue_args(request.args), _page_size()))
+    page = (report_actions.page(db.session, query) if report_actions.wants_reported(request.args)
+            else queue_page(db.session, query))
+    ids = [c.id for c in page.comments]
+    history, reported = edits_for(db.session, ids), report_actions.reports_for(db.session, ids)
     return jsonify({
-        "comments": [moderation_item(c, page.events.get(c.id, []), history[c.id])
-                     for c in page.comments],
+        "comments": [{**moderation_item(c, page.events.get(c.id, []), history[c.id]),
+                      **reported[c.id]} for c in page.comments],
         "next": page.next_cursor,
-        "counts": _with_all(page.counts),
+        "counts": report_actions.with_reported(db.session, _with_all(page.counts),
+                                               g.moderator_sites),
     })
 
 
@@ -95,9 +106,8 @@ def api_list():
 @moderator_required
 def api_decide(comment_id: int):
     data = _json_object()
-    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comment = decide(db.session, [comment_id], decision, g.moderator, note,
-                     sites=g.moderator_sites)[0]
+    comment = report_actions.act(db.session, [comment_id], data, g.moderator, _note(data.get("note")),
+                                 g.moderator_sites)[0]
     return jsonify({"comment": _item(comment), "counts": _counts()})
 
 
@@ -110,8 +120,8 @@ def api_bulk():
             or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
         raise ValidationFailed("ids must be a list of 1 to 500 comment ids.",
                                fields={"ids": [f"a list of 1 to {MAX_BULK} integers"]})
-    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comments = decide(db.session, ids, decision, g.moderator, note, sites=g.moderator_sites)
+    comments = report_actions.act(db.session, ids, data, g.moderator, _note(data.get("note")),
+                                  g.moderator_sites)
     return jsonify({"comments": [_item(c) for c in comments], "counts": _counts()})
 
 
@@ -143,8 +153,9 @@ def _note(raw) -> str | None:
 
 
 def _item(comment):
-    return moderation_item(comment, events_for(db.session, [comment.id])[comment.id],
-                           edits_for(db.session, [comment.id])[comment.id])
+    return {**moderation_item(comment, events_for(db.session, [comment.id])[comment.id],
+                              edits_for(db.session, [comment.id])[comment.id]),
+            **report_actions.reports_for(db.session, [comment.id])[comment.id]}
 
 
 def _scoped(query: QueueQuery) -> QueueQuery:
@@ -155,7 +166,9 @@ def _scoped(query: QueueQuery) -> QueueQuery:
 
 
 def _counts() -> dict[str, int]:
-    return _with_all(status_counts(db.session, sites=g.moderator_sites))
+    return report_actions.with_reported(
+        db.session, _with_all(status_counts(db.session, sites=g.moderator_sites)),
+        g.moderator_sites)
 
 
 def _with_all(counts: dict[str, int]) -> dict[str, int]:
