@@ -36,6 +36,15 @@ bp = Blueprint("reports", __name__)
 _REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
+class StrictBool(fields.Field):
+    """JSON ``true`` or ``false`` only (marshmallow's Boolean also takes 1, "yes", …)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
 class ReportInputSchema(Schema):
     """``POST /api/v1/comments/{id}/reports`` body."""
 
@@ -51,7 +60,7 @@ class ReportInputSchema(Schema):
     email = fields.Email(load_only=True, load_default=None, allow_none=True,
                          validate=validate.Length(max=EMAIL_MAX,
                                                   error="Email must be at most {max} characters."))
-    good_faith = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+    good_faith = StrictBool(load_default=False)
 
     @pre_load
     def _empty_email_is_none(self, data, **kwargs):
