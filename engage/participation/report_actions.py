@@ -24,8 +24,12 @@ from engage.participation.report_queue import (close_on_decision, dismiss, repor
 from engage.queue.service import QueuePage, QueueQuery, decide, parse_decision
 
 DISMISS = "dismiss_reports"
+# How the queue page labels each reason on a card's chips.
+REASON_LABELS = {"spam": "spam", "abuse": "abuse or harassment", "off_topic": "off topic",
+                 "illegal": "illegal content", "other": "other"}
 REPORTED = "reported"
-__all__ = ["act", "page", "queue_args", "reports_for", "wants_reported", "with_reported"]
+__all__ = ["act", "card_reports", "page", "queue_args", "reports_for", "wants_reported",
+           "with_reported"]
 
 
 def wants_reported(args: Mapping[str, str]) -> bool:
@@ -40,6 +44,17 @@ def queue_args(args: Mapping[str, str]) -> Mapping[str, str]:
 
 def page(session: Session, query: QueueQuery) -> QueuePage:
     return reported_queue_page(session, query)
+
+
+def card_reports(session: Session, comment_ids: list[int]) -> dict[int, dict]:
+    """``reports_for`` with ``reasons``: ``[(reason, how many)]`` for the card's chips."""
+    shown = reports_for(session, comment_ids)
+    for entry in shown.values():
+        counted: dict[str, int] = {}
+        for report in entry["reports"]:
+            counted[report["reason"]] = counted.get(report["reason"], 0) + 1
+        entry["reasons"] = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
+    return shown
 
 
 def with_reported(session: Session, counts: dict[str, int],

@@ -38,7 +38,7 @@ from engage.participation.edits import edits_for
 from engage.participation import report_actions
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
-from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
+from engage.queue.service import (Decision, QueueQuery, events_for,
                                   queue_page)
 from engage.moderation.settings.options import ModerationMode
 from engage.queue.counts import status_counts
@@ -48,7 +48,7 @@ from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
 
 bp = Blueprint("queue", __name__)
 
-VIEW_KEYS = ("status", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
+VIEW_KEYS = ("status", "reported", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
 NOTICES = {
@@ -57,6 +57,7 @@ NOTICES = {
     "none": "Select at least one comment first.",
     "closed": "Closed comments on {what}.", "reopened": "Reopened comments on {what}.",
     "mode": "Changed the moderation mode of {what}.",
+    "dismiss_reports": "Dismissed the reports of {n}.",
 }
 TEMPLATE_CONSTANTS = {
     "decisions": list(Decision),
@@ -68,6 +69,7 @@ TEMPLATE_CONSTANTS = {
     "word_rules": WORD_RULES,
     "link_rules": LINK_RULES,
     "article_modes": [mode.value for mode in ModerationMode],
+    "report_labels": report_actions.REASON_LABELS,
 }
 
 
@@ -181,18 +183,22 @@ def _with_all(counts: dict[str, int]) -> dict[str, int]:
 @login_required
 def queue():
     try:
-        query = _scoped(parse_queue_args(request.args, _page_size()))
+        query = _scoped(parse_queue_args(report_actions.queue_args(request.args), _page_size()))
     except (ValidationFailed, Forbidden) as error:
         return render_template("moderation/error.html", title="Bad filter",
                                message=error.message, fields=error.fields), (
                                    403 if isinstance(error, Forbidden) else 400)
-    page = queue_page(db.session, query)
+    reported_tab = report_actions.wants_reported(request.args)
+    page = report_actions.page(db.session, query) if reported_tab else queue_page(db.session, query)
     view = {key: value for key, value in request.args.items()
             if key in VIEW_KEYS and value}
     return render_template(
-        "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
+        "moderation/queue.html", page=page, query=query,
+        counts=report_actions.with_reported(db.session, _with_all(page.counts), g.moderator_sites),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
-        status_tab=query.status.value if query.status else ALL, view=view,
+        reports=report_actions.card_reports(db.session, [c.id for c in page.comments]),
+        status_tab="reported" if reported_tab else query.status.value if query.status else ALL,
+        view=view,
         sites=[site for site in site_directory().all()
                if g.moderator_sites is None or site.id in g.moderator_sites],
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
@@ -249,15 +255,15 @@ def queue_actions():
             ids = [int(value) for value in request.form.getlist(field)]
         if not ids:
             return redirect(url_for(".queue", **back, done="none"))
-        decision = parse_decision(action)
-        decide(db.session, ids, decision, g.moderator, (request.form.get("note") or "").strip()[:MAX_NOTE] or None,
-               sites=g.moderator_sites)
+        report_actions.act(db.session, ids, {"action": action}, g.moderator,
+                           (request.form.get("note") or "").strip()[:MAX_NOTE] or None,
+                           g.moderator_sites)
     except (ValueError, ApiError) as error:
         db.session.rollback()
         message = error.message if isinstance(error, ApiError) else "Malformed form."
         return render_template("moderation/error.html", title="Could not do that",
                                message=message), getattr(error, "status", 400)
-    return redirect(url_for(".queue", **back, done=decision.value, n=len(ids)))
+    return redirect(url_for(".queue", **back, done=action, n=len(ids)))
 
 
 def view_from(raw: str) -> dict[str, str]:
