@@ -81,7 +81,7 @@ def _init_features(app: Flask) -> None:
     from engage.notifications.mail import extension as mail
     from engage.notifications.subscriptions import extension as subscriptions
     from engage.notifications.subscriptions import routes as subscription_routes
-    from engage.participation import routes as participation, staff_routes
+    from engage.participation import report_routes, routes as participation, staff_routes
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
     from engage.queue import routes as moderation, settings_routes, suspension_routes
@@ -98,8 +98,8 @@ def _init_features(app: Flask) -> None:
     for module in (comments, counts, avatars, health, openapi, pageviews, moderation,
                    settings_routes, form_token_routes, auth_routes, site_routes,
                    article_routes, overview_routes, feed_routes, live_routes, participation,
-                   staff_routes, suspension_routes, portability, widget, webhook_routes,
-                   delivery_routes, subscription_routes, alert_routes,
+                   staff_routes, report_routes, suspension_routes, portability, widget,
+                   webhook_routes, delivery_routes, subscription_routes, alert_routes,
                    demo):
         app.register_blueprint(module.bp)
     shared_store.init_app(app)

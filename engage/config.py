@@ -35,13 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # built thread pages kept per process (LRU)
     "FEEDS_SIZE": 50,                   # comments in an Atom feed (/feeds/comments.atom)
     "FEEDS_CACHE_SECONDS": 60,          # public Cache-Control max-age of the feeds
-    # --- participation (votes, author edits) -------------------------------------------
+    # --- participation (votes, author edits, reports) -------------------------------------------
     "EDIT_WINDOW_SECONDS": 600,         # an author may edit or delete their comment this long
     "VOTES_PER_NETWORK_HOUR": 300,      # votes one /24 (/48) may cast per hour; more: 429
     # --- staff (replies from the queue, pins, suspensions) -----------------------------
     "STAFF_BADGE": "Staff",             # the badge text on staff replies (public JSON `staff`)
     "PINS_PER_ARTICLE": 3,              # pinned comments one article may have; one more: 409
     "SUSPENSION_MAX_HOURS": 8760,       # the longest suspension a moderator may set (1 year)
+    "REPORTS_HOLD": 3,                  # distinct visitors whose reports hold a comment; 0 = never
+    "REPORTS_PER_NETWORK_HOUR": 20,     # reports one /24 (/48) may file per hour; more: 429
     # --- live updates (GET /api/v1/stream, engage/live) -----------------------------------
     "LIVE_STREAMS": "auto",             # auto (only under gevent) | on | off; off: 204, widget polls
     "LIVE_POLL_SECONDS": 1.0,           # how often a process reads the change log without Redis

@@ -18,6 +18,7 @@ from engage.notifications import models as notifications
 from engage.notifications.alerts import models as alerts
 from engage.notifications.subscriptions import models as subscriptions
 from engage.participation import models as participation
+from engage.participation import report_models as participation_reports
 from engage.pageviews import models as pageviews
 from engage.portability import models as portability
 from engage.queue import counts, events, suspension_models
@@ -26,7 +27,7 @@ from engage.spamfilter import store as spamfilter
 
 MODEL_MODULES = (sites, articles, comments, flood, form_token, moderation_settings, accounts,
                  login_limits, sessions, pageviews, counts, events, spamfilter,
-                 spamfilter_weights, live, participation, portability, suspension_models,
-                 notifications, subscriptions, alerts)
+                 spamfilter_weights, live, participation, participation_reports, portability,
+                 suspension_models, notifications, subscriptions, alerts)
 
 metadata = Base.metadata

@@ -15,6 +15,7 @@ from engage.admin import openapi as admin
 from engage.notifications import openapi as notifications
 from engage.pageviews import openapi as pageviews
 from engage.participation import openapi as participation
+from engage.participation import report_openapi
 from engage.portability import openapi as portability
 from engage.queue import openapi as moderation
 from engage.version import __version__
@@ -78,7 +79,9 @@ def build_spec() -> dict:
     paths = {**_paths(), **pageviews.paths(_error, SITE, ARTICLE, ARTICLES),
              **participation.paths(_error, _json, SITE), **moderation.PATHS,
              **moderation.SUSPENSION_PATHS, **admin.PATHS,
-             **portability.PATHS, **notifications.PATHS}
+             **portability.PATHS, **notifications.PATHS,
+             **report_openapi.paths(_error, _json, SITE)}
+    report_openapi.extend_queue(paths)
     for operations in paths.values():
         for operation in operations.values():
             if any(parameter is SITE for parameter in operation.get("parameters", ())):

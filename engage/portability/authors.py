@@ -5,7 +5,9 @@ Contracts
   ``{"email", "comments": [… with "site" and "article"], "subscriptions": [], "reports": [],
   "blocklist": […]}``. Comments are found by their stored (lower-cased) email;
   ``subscriptions`` are the address's mail subscriptions (engage/notifications/subscriptions,
-  found by the keyed hash of the address). Writes a ``privacy_events`` row (counts only) and commits.
+  found by the keyed hash of the address); ``reports`` are the illegal-content notices the
+  address was given for (``participation.report_data``). Writes a ``privacy_events`` row
+  (counts only) and commits.
 - ``erase_author(session, email, keep_comments, actor)``: the address's comments lose the
   email, name, website, network, user agent, author and avatar keys; with ``keep_comments``
   each stays, anonymised, as "[deleted]" the way an author's own deletion leaves a comment
@@ -16,7 +18,9 @@ Contracts
   weights (which hold tokens of names and email domains) are dropped, so every process
   retrains without them. Moderation notes of the comments that stay lose the address
   ("blocked email [erased]"). Its mail subscriptions and the record that it was confirmed are
-  deleted (queued mail to it then sends nothing). The audit row says who erased how many comments, never the email.
+  deleted (queued mail to it then sends nothing). Reports filed with the address lose it (the
+  notices stay, for the transparency report). The audit row says who erased how many comments,
+  never the email.
   One transaction; commits.
 - Blocklist entries are not erased: blocking an address is the site's decision about
   abuse, not data the reader gave; an admin removes one with ``DELETE /blocklist``.
@@ -37,6 +41,7 @@ from engage.moderation.settings.options import BlockKind
 from engage.notifications.subscriptions import service as subscriptions
 from engage.moderation.settings.store import list_blocked
 from engage.participation.edits import DELETED, clear_author, edits_for
+from engage.participation.report_data import erase_reporter, reporter_data
 from engage.portability.exporter import comment_record
 from engage.portability.models import PrivacyEvent
 from engage.queue.events import ModerationEvent
@@ -73,8 +78,7 @@ def export_author(session: Session, email: str, actor: str, secret: str | None =
     session.commit()
     return {"email": email, "comments": records,
             "subscriptions": subscriptions.export_address(session, email, _secret(secret)),
-            "reports": [],
-            "blocklist": blocked}
+            "reports": reporter_data(session, email), "blocklist": blocked}
 
 
 def erase_author(session: Session, email: str, *, keep_comments: bool, actor: str,
@@ -104,6 +108,7 @@ def erase_author(session: Session, email: str, *, keep_comments: bool, actor: st
             session.delete(comment)
             deleted += 1
     _scrub_notes(session, [c.id for c in comments if c.id in answered or keep_comments], email)
+    erase_reporter(session, email)
     if ids:
         session.execute(delete(SpamExample).where(SpamExample.comment_id.in_(ids)))
         bump_version(session)

@@ -3,8 +3,14 @@
 API (bearer token or logged-in session, see ``guards.moderator_required``):
 - ``GET  /api/v1/moderation/comments?status=&article=&q=&order=&cursor=&limit=``
   → ``{"comments": [...], "next": cursor|null, "counts": {status: n, "all": n}}``
-- ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?}`` → ``{"comment", "counts"}``
-- ``POST /api/v1/moderation/comments/bulk``  ``{"ids", "action", "note"?}`` → ``{"comments", "counts"}``
+  ``&reported=1``: the Reported tab (comments with open reports, every status unless
+  ``status`` is given; ``engage.participation.report_queue``); every item carries its open
+  ``reports`` and ``report_count``, and ``counts`` has ``reported``.
+- ``POST /api/v1/moderation/comments/<id>``  ``{"action", "note"?, "statement"?}`` → ``{"comment", "counts"}``
+- ``POST /api/v1/moderation/comments/bulk``  ``{"ids", "action", "note"?, "statement"?}`` → ``{"comments", "counts"}``
+  ``action`` is a decision or ``dismiss_reports`` (the reports close, the comment stays);
+  ``statement`` ``{"ground": "law"|"rules", "text"}`` is the statement of reasons stored with
+  the comment's illegal-content notices (DSA art. 17) when a decision closes them.
 - ``POST /api/v1/moderation/comments/<id>/block``  ``{"kind": "email"|"domain"|"ip"}``
   → ``{"blocked": {"kind", "value"}, "marked": n, "counts"}``
 Unknown id 404, unknown action 422, malformed JSON 400, wrong content type 415.
@@ -30,10 +36,11 @@ from engage.moderators.guards import (check_every_site, check_site, login_requir
                                      moderator_required)
 from engage.participation import pins
 from engage.participation.edits import edits_for
+from engage.participation import report_actions
 from engage.moderators.routes import PAGE_CSP  # also keeps comment bodies from loading trackers
 from engage.queue.blocking import BLOCK_KINDS, block_author, parse_block_kind
 from engage.queue import suspensions
-from engage.queue.service import (Decision, QueueQuery, decide, events_for, parse_decision,
+from engage.queue.service import (Decision, QueueQuery, events_for,
                                   queue_page)
 from engage.moderation.settings.options import ModerationMode
 from engage.queue.counts import status_counts
@@ -43,7 +50,7 @@ from engage.queue.items import (ALL, LINK_RULES, RULE_LABELS, WORD_RULES,
 
 bp = Blueprint("queue", __name__)
 
-VIEW_KEYS = ("status", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
+VIEW_KEYS = ("status", "reported", "site", "article", "q", "order", "limit")  # filters kept across pages and posts
 MAX_BULK = 500
 MAX_NOTE = 1000
 NOTICES = {
@@ -54,6 +61,7 @@ NOTICES = {
     "mode": "Changed the moderation mode of {what}.",
     "reply": "Published your staff reply to {what}.", "pin": "Pinned {n}.",
     "unpin": "Unpinned {n}.", "suspended": "Suspended {what}.", "lifted": "Lifted {what}.",
+    "dismiss_reports": "Dismissed the reports of {n}.",
 }
 TEMPLATE_CONSTANTS = {
     "decisions": list(Decision),
@@ -68,6 +76,7 @@ TEMPLATE_CONSTANTS = {
     # the card's suspension lengths, in hours, with their labels
     "suspension_hours": [(1, "1 hour"), (24, "1 day"), (72, "3 days"), (168, "1 week"),
                          (720, "30 days"), (8760, "1 year")],
+    "report_labels": report_actions.REASON_LABELS,
 }
 
 
@@ -88,13 +97,17 @@ def _page_size() -> int:
 @bp.get("/api/v1/moderation/comments")
 @moderator_required
 def api_list():
-    page = queue_page(db.session, _scoped(parse_queue_args(request.args, _page_size())))
-    history = edits_for(db.session, [c.id for c in page.comments])
+    query = _scoped(parse_queue_args(report_actions.queue_args(request.args), _page_size()))
+    page = (report_actions.page(db.session, query) if report_actions.wants_reported(request.args)
+            else queue_page(db.session, query))
+    ids = [c.id for c in page.comments]
+    history, reported = edits_for(db.session, ids), report_actions.reports_for(db.session, ids)
     return jsonify({
-        "comments": [moderation_item(c, page.events.get(c.id, []), history[c.id])
-                     for c in page.comments],
+        "comments": [{**moderation_item(c, page.events.get(c.id, []), history[c.id]),
+                      **reported[c.id]} for c in page.comments],
         "next": page.next_cursor,
-        "counts": _with_all(page.counts),
+        "counts": report_actions.with_reported(db.session, _with_all(page.counts),
+                                               g.moderator_sites),
     })
 
 
@@ -105,9 +118,8 @@ def api_decide(comment_id: int):
     if pins.parse_pin_action(data.get("action")) is not None:
         comment = _pin(data, [comment_id])[0]
         return jsonify({"comment": _item(comment), "counts": _counts()})
-    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comment = decide(db.session, [comment_id], decision, g.moderator, note,
-                     sites=g.moderator_sites)[0]
+    comment = report_actions.act(db.session, [comment_id], data, g.moderator, _note(data.get("note")),
+                                 g.moderator_sites)[0]
     return jsonify({"comment": _item(comment), "counts": _counts()})
 
 
@@ -122,8 +134,8 @@ def api_bulk():
                                fields={"ids": [f"a list of 1 to {MAX_BULK} integers"]})
     if pins.parse_pin_action(data.get("action")) is not None:
         return jsonify({"comments": [_item(c) for c in _pin(data, ids)], "counts": _counts()})
-    decision, note = parse_decision(data.get("action")), _note(data.get("note"))
-    comments = decide(db.session, ids, decision, g.moderator, note, sites=g.moderator_sites)
+    comments = report_actions.act(db.session, ids, data, g.moderator, _note(data.get("note")),
+                                  g.moderator_sites)
     return jsonify({"comments": [_item(c) for c in comments], "counts": _counts()})
 
 
@@ -162,8 +174,9 @@ def _note(raw) -> str | None:
 
 
 def _item(comment):
-    return moderation_item(comment, events_for(db.session, [comment.id])[comment.id],
-                           edits_for(db.session, [comment.id])[comment.id])
+    return {**moderation_item(comment, events_for(db.session, [comment.id])[comment.id],
+                              edits_for(db.session, [comment.id])[comment.id]),
+            **report_actions.reports_for(db.session, [comment.id])[comment.id]}
 
 
 def _scoped(query: QueueQuery) -> QueueQuery:
@@ -174,7 +187,9 @@ def _scoped(query: QueueQuery) -> QueueQuery:
 
 
 def _counts() -> dict[str, int]:
-    return _with_all(status_counts(db.session, sites=g.moderator_sites))
+    return report_actions.with_reported(
+        db.session, _with_all(status_counts(db.session, sites=g.moderator_sites)),
+        g.moderator_sites)
 
 
 def _with_all(counts: dict[str, int]) -> dict[str, int]:
@@ -187,18 +202,22 @@ def _with_all(counts: dict[str, int]) -> dict[str, int]:
 @login_required
 def queue():
     try:
-        query = _scoped(parse_queue_args(request.args, _page_size()))
+        query = _scoped(parse_queue_args(report_actions.queue_args(request.args), _page_size()))
     except (ValidationFailed, Forbidden) as error:
         return render_template("moderation/error.html", title="Bad filter",
                                message=error.message, fields=error.fields), (
                                    403 if isinstance(error, Forbidden) else 400)
-    page = queue_page(db.session, query)
+    reported_tab = report_actions.wants_reported(request.args)
+    page = report_actions.page(db.session, query) if reported_tab else queue_page(db.session, query)
     view = {key: value for key, value in request.args.items()
             if key in VIEW_KEYS and value}
     return render_template(
-        "moderation/queue.html", page=page, query=query, counts=_with_all(page.counts),
+        "moderation/queue.html", page=page, query=query,
+        counts=report_actions.with_reported(db.session, _with_all(page.counts), g.moderator_sites),
         items=[(c, page.events.get(c.id, []), highlight_words(c)) for c in page.comments],
-        status_tab=query.status.value if query.status else ALL, view=view,
+        reports=report_actions.card_reports(db.session, [c.id for c in page.comments]),
+        status_tab="reported" if reported_tab else query.status.value if query.status else ALL,
+        view=view,
         sites=[site for site in site_directory().all()
                if g.moderator_sites is None or site.id in g.moderator_sites],
         view_qs=urlencode(view), next_url=_next_url(view, page.next_cursor),
@@ -258,15 +277,15 @@ def queue_actions():
             ids = [int(value) for value in request.form.getlist(field)]
         if not ids:
             return redirect(url_for(".queue", **back, done="none"))
-        decision = parse_decision(action)
-        decide(db.session, ids, decision, g.moderator, (request.form.get("note") or "").strip()[:MAX_NOTE] or None,
-               sites=g.moderator_sites)
+        report_actions.act(db.session, ids, {"action": action}, g.moderator,
+                           (request.form.get("note") or "").strip()[:MAX_NOTE] or None,
+                           g.moderator_sites)
     except (ValueError, ApiError) as error:
         db.session.rollback()
         message = error.message if isinstance(error, ApiError) else "Malformed form."
         return render_template("moderation/error.html", title="Could not do that",
                                message=message), getattr(error, "status", 400)
-    return redirect(url_for(".queue", **back, done=decision.value, n=len(ids)))
+    return redirect(url_for(".queue", **back, done=action, n=len(ids)))
 
 
 def view_from(raw: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Staff replies, pinned comments and suspensions: two comment columns and a table.
 
 Revision ID: 0026_staff
-Revises: 0024_queue_search
+Revises: 0025_reports
 
 ``comments.staff`` (false for every existing comment: readers wrote them) and
 ``comments.pinned_at`` (none pinned) with ``ix_comments_pinned``; ``suspensions``, the bans
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from engage.db import UTCDateTime
 
 revision = "0026_staff"
-down_revision = "0024_queue_search"
+down_revision = "0025_reports"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Notifications: the outbox (messages to deliver, recorded with the event) and webhooks.
 
 Revision ID: 0027_outbox
-Revises: 0024_queue_search
+Revises: 0026_staff
 
 - ``outbox_messages``: one row per message (webhook request, mail), written in the transaction
   of the event that causes it; ``ix_outbox_messages_due`` serves the deliverers' claim
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from engage.db import UTCDateTime
 
 revision = "0027_outbox"
-down_revision = "0024_queue_search"
+down_revision = "0026_staff"
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,8 @@ def test_default_is_pending_newest_first_with_counts(client, auth_headers, make_
     make_comment(status=CommentStatus.SPAM)
     data = listing(client, auth_headers)
     assert [c["id"] for c in data["comments"]] == [newer.id, older.id]
-    assert data["counts"] == {"approved": 1, "pending": 2, "spam": 1, "rejected": 0, "all": 4}
+    assert data["counts"] == {"approved": 1, "pending": 2, "spam": 1, "rejected": 0, "all": 4,
+                              "reported": 0}
     assert data["next"] is None
     oldest = listing(client, auth_headers, order="oldest")
     assert [c["id"] for c in oldest["comments"]] == [older.id, newer.id]

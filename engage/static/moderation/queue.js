@@ -1,10 +1,10 @@
 /* engage moderation queue: keyboard shortcuts and in-place decisions.
  *
  * The page works without this file (every action is a form post). With it:
- * j/k move between cards, a/r/s/p approve/reject/spam/pending (the selection if any, else the
- * current card), x selects, ? toggles the help. Buttons call the JSON API with the session's
- * CSRF token (X-CSRF-Token) and update the page without a reload. A card's staff reply box
- * publishes with its button or Ctrl+Enter; Pin/Unpin flip in place.
+ * j/k move between cards, a/r/s/p approve/reject/spam/pending, d dismisses the reports (the
+ * selection if any, else the current card), x selects, ? toggles the help. Buttons call the JSON
+ * API with the session's CSRF token (X-CSRF-Token) and update the page without a reload. A card's
+ * staff reply box publishes with its button or Ctrl+Enter; Pin/Unpin flip in place.
  */
 (function () {
   "use strict";
@@ -15,7 +15,7 @@
   var help = document.getElementById("help");
   var selectAll = document.getElementById("select-all");
   var currentTab = (document.querySelector(".tabs a.current") || {}).dataset || {};
-  var KEYS = { a: "approve", r: "reject", s: "spam", p: "pending" };
+  var KEYS = { a: "approve", r: "reject", s: "spam", p: "pending", d: "dismiss_reports" };
   var STATUS_OF = { approve: "approved", reject: "rejected", spam: "spam", pending: "pending" };
   var active = -1;
 
@@ -98,15 +98,26 @@
     });
   }
 
-  function applyItem(item) {
+  /* Reports: a card whose reports are closed loses its list and Dismiss button, and leaves
+   * the Reported tab. */
+  function applyReports(card, item) {
+    if (item.report_count) return false;
+    card.querySelectorAll(".reports, button[data-action=dismiss_reports]").forEach(function (el) {
+      el.hidden = true;
+    });
+    return currentTab.status === "reported";
+  }
+
+  function applyItem(item, action) {
     var card = document.getElementById("c" + item.id);
     if (!card) return;
+    var leaves = applyReports(card, item);
     var before = cards().indexOf(card);
     card.dataset.status = item.status;
     card.className = card.className.replace(/status-\w+/, "status-" + item.status);
     card.querySelector(".badge.status").textContent = item.status;
     card.querySelectorAll("button[data-action]").forEach(function (button) {
-      button.hidden = STATUS_OF[button.dataset.action] === item.status;
+      if (STATUS_OF[button.dataset.action]) button.hidden = STATUS_OF[button.dataset.action] === item.status;
     });
     setSelected(card, false);
     // Only a published comment can be answered or pinned.
@@ -121,9 +132,10 @@
       decided.className = "decided";
       card.querySelector(".actions").before(decided);
     }
-    decided.textContent = item.status.charAt(0).toUpperCase() + item.status.slice(1) +
-      " by " + item.decided_by + " just now";
-    if (currentTab.status && currentTab.status !== "all" && currentTab.status !== item.status) {
+    decided.textContent = action === "dismiss_reports" ? "Reports dismissed just now"
+      : item.status.charAt(0).toUpperCase() + item.status.slice(1) + " by " + item.decided_by + " just now";
+    if (leaves || (currentTab.status && currentTab.status !== "all" &&
+                   currentTab.status !== "reported" && currentTab.status !== item.status)) {
       card.classList.add("done");
       card.classList.remove("active");
       card.hidden = true;
@@ -132,7 +144,7 @@
   }
 
   function afterDecision(items, action) {
-    items.forEach(applyItem);
+    items.forEach(function (item) { applyItem(item, action); });
     var list = cards();
     if (!list.length) {
       say("Page done. " + items.length + " × " + action + ". Reload for more.");
