@@ -127,14 +127,23 @@ def test_the_pruned_lookup_gives_the_answers_of_the_full_comparison():
     draw = random.Random(22)
     def random_sketch():
         return tuple(sorted(draw.sample(range(200), draw.randint(MIN_SHINGLES, 24))))
-    remembered = [random_sketch() for _ in range(600)]
+    remembered = [random_sketch() for _ in range(600)]  # > MAX_CANDIDATES: the cap is met
     memory = SpamMemory(remembered)
     for _ in range(300):
         values = random_sketch()
-        assert memory.closest(values) == _reference_closest(remembered, values)
+        expected = _reference_closest(remembered, values)
+        assert memory.closest(values) == expected
+        for least in (0.2, 0.6):
+            assert memory.closest(values, least) == (expected if expected[0] >= least
+                                                     else (0.0, -1))
         other = draw.choice(remembered)
         assert similarity(values, other) == _reference_similarity(values, other)
     texts = [CAMPAIGN, EDITED, UNRELATED]
     real = [sketch(tokens(t)) for t in texts]
     for values in real:
         assert SpamMemory(real).closest(values) == _reference_closest(real, values)
+        assert SpamMemory(real).closest(values, 0.6) == _reference_closest(real, values)
+    few = remembered[:300]  # fewer candidates than the cap: the uncapped count
+    for _ in range(100):
+        values = random_sketch()
+        assert SpamMemory(few).closest(values) == _reference_closest(few, values)
