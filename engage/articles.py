@@ -17,7 +17,7 @@ from collections.abc import Collection
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert, utcnow
@@ -156,9 +156,13 @@ def split_ref(ref: str) -> tuple[str, str]:
     return (site, key) if separator else (DEFAULT_SITE, ref)
 
 
+# Built once: every post looks its article up.
+_FIND = select(Article).where(Article.site_id == bindparam("site"), Article.key == bindparam("key"))
+
+
 def find_article(session: Session, key: str, site: str = DEFAULT_SITE) -> Article | None:
     """The stored article (``site``, ``key``; the key already normalized), or None. Reads only."""
-    return session.scalar(select(Article).where(Article.site_id == site, Article.key == key))
+    return session.scalar(_FIND, {"site": site, "key": key})
 
 
 def unsaved_article(key: str, now: datetime, site: str = DEFAULT_SITE) -> Article:

@@ -22,7 +22,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 from engage.sqlite_writes import WriteGatedConnection
@@ -60,6 +60,21 @@ def upsert(bind: Session | Connection, table):
     if dialect == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"engage needs SQLite or PostgreSQL, not {dialect}")
+
+
+def commit_keeping_loaded(session: Session | scoped_session) -> None:
+    """Commit without expiring the session's objects (its ``expire_on_commit`` for this one
+    commit only). For a request that answers with what it just wrote: expiring would make
+    the answer reload the row it inserted (one more query, after the write transaction).
+    The objects keep the values they were written with; attributes never loaded still load
+    on access."""
+    real = session() if isinstance(session, scoped_session) else session
+    keep = real.expire_on_commit
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = keep
 
 
 class UTCDateTime(TypeDecorator):

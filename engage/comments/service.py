@@ -13,6 +13,7 @@ from engage.articles import Article, find_article, get_or_create_article, unsave
 from engage.comments.cursors import Cursor
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
+from engage.db import commit_keeping_loaded
 from engage.errors import ValidationFailed
 from engage.moderation.admission import admit
 from engage.moderation.closed import closed_reason
@@ -111,7 +112,7 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     # "comment.held" too)
     comment_event(session, "comment.created" if comment.status == CommentStatus.APPROVED
                   else "comment.held", comment)
-    session.commit()
+    commit_keeping_loaded(session)  # the answer is built from these values: no reload
     metrics.comment_judged(status.value, [r["rule"] for r in reasons])
     return comment
 

@@ -17,7 +17,7 @@ Two identical posts at the same instant are caught by the flood limit instead.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engage.comments.models import Comment
@@ -26,17 +26,30 @@ from engage.errors import Conflict
 MESSAGE = "You already posted this comment here."
 
 
+def _earlier(*poster):
+    return select(Comment.id).where(*poster, Comment.article_id == bindparam("article"),
+                                    Comment.body == bindparam("body")).limit(1)
+
+
+# Built once: every post runs one of them.
+_BY_READER = _earlier(Comment.author_key == bindparam("poster"))
+_BY_NETWORK = _earlier(Comment.author_key.is_(None), Comment.ip_prefix == bindparam("poster"))
+
+
 def check_duplicate(session: Session, article_id: int, body: str, author_key: str | None,
                     ip_prefix: str | None) -> None:
     """Raise ``Conflict`` when this poster (see the module docstring) already posted ``body``
-    on this article. An unproven post without a network is never a duplicate."""
+    on this article. An unproven post without a network is never a duplicate, nor is the
+    first comment of an article not stored yet (``article_id`` None)."""
+    if article_id is None:
+        return
     if author_key is not None:
-        poster = (Comment.author_key == author_key,)
+        found = session.scalar(_BY_READER, {"poster": author_key, "article": article_id,
+                                            "body": body})
     elif ip_prefix:
-        poster = (Comment.author_key.is_(None), Comment.ip_prefix == ip_prefix)
+        found = session.scalar(_BY_NETWORK, {"poster": ip_prefix, "article": article_id,
+                                             "body": body})
     else:
         return
-    found = session.scalar(select(Comment.id).where(
-        *poster, Comment.article_id == article_id, Comment.body == body).limit(1))
     if found is not None:
         raise Conflict(MESSAGE)

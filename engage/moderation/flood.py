@@ -26,16 +26,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import math
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import String, select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert
 from engage.errors import TooManyRequests
-from engage.sites import DEFAULT_SITE
 from engage.sites import DEFAULT_SITE
 from engage.shared_store import prune, redis_or_database
 
@@ -67,6 +67,32 @@ class FloodGate(Protocol):
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float: ...
 
 
+# Marks older than the window are deleted by one successful claim in this many per process
+# (amortized: a DELETE on every post cost more than the claim). The table holds at most the
+# marks of the window plus those of PRUNE_EVERY claims per process.
+PRUNE_EVERY = 16
+_claims_made = itertools.count(1)
+
+# The claim's statements, built once per dialect (every post runs them; building them cost
+# more than running them on SQLite).
+_claims: dict[str, Any] = {}
+_LAST = select(FloodMark.last_at).where(FloodMark.key == bindparam("key"))
+
+
+def _claim_statement(session: Session):
+    dialect = session.get_bind().dialect.name
+    statement = _claims.get(dialect)
+    if statement is None:
+        now = bindparam("now", type_=FloodMark.last_at.type)
+        statement = upsert(session, FloodMark).values(key=bindparam("key"), last_at=now)
+        # RETURNING gives a row only when the key was inserted or its old mark replaced.
+        statement = _claims[dialect] = statement.on_conflict_do_update(
+            index_elements=["key"], set_={"last_at": now},
+            where=FloodMark.last_at <= bindparam("cutoff", type_=FloodMark.last_at.type),
+        ).returning(FloodMark.key)
+    return statement
+
+
 class SqlFloodGate:
     def __init__(self, session: Session):
         self.session = session
@@ -74,17 +100,15 @@ class SqlFloodGate:
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
         cutoff = now - timedelta(seconds=seconds)
         wait = 0.0
+        statement = _claim_statement(self.session)
         for key in sorted(keys):
-            statement = upsert(self.session, FloodMark).values(key=key, last_at=now)
-            # RETURNING gives a row only when the key was inserted or its old mark replaced.
-            claimed = self.session.execute(statement.on_conflict_do_update(
-                index_elements=["key"], set_={"last_at": now},
-                where=FloodMark.last_at <= cutoff).returning(FloodMark.key)).first()
+            claimed = self.session.execute(
+                statement, {"key": key, "now": now, "cutoff": cutoff}).first()
             if claimed is None:
-                last = self.session.scalar(select(FloodMark.last_at).where(FloodMark.key == key))
+                last = self.session.scalar(_LAST, {"key": key})
                 if last is not None:
                     wait = max(wait, seconds - (now - last).total_seconds())
-        if wait <= 0:
+        if wait <= 0 and next(_claims_made) % PRUNE_EVERY == 0:
             prune(self.session, FloodMark, FloodMark.last_at, cutoff)
         return max(wait, 0.0)
 

@@ -96,7 +96,7 @@ class ClassifierRule:
         values = sketch(tokens)
         if not values:
             return 0.0
-        best = max((model.spam_memory().closest(values)[0] for model in (site, self.starter)
+        best = max((model.spam_memory().closest(values, least)[0] for model in (site, self.starter)
                     if model is not None and model.spam_sketches), default=0.0)
         return best if best >= least else 0.0
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engage.db import db
+from engage.moderation import flood
 from engage.errors import TooManyRequests
 from engage.moderation.flood import (FloodMark, RedisFloodGate, SqlFloodGate, check_flood,
                                      flood_keys)
@@ -107,11 +108,23 @@ def test_two_concurrent_posts_cannot_both_pass_the_database_limit(app):
     second.session.close()
 
 
-def test_old_marks_are_pruned(app):
+def test_old_marks_are_pruned(app, monkeypatch):
+    monkeypatch.setattr(flood, "PRUNE_EVERY", 1)
     a = Process("sql")
     a.claim(["old"], 0)
     a.claim(["new"], 100)
     assert {row.key for row in a.session.query(FloodMark)} == {"new"}
+    a.session.close()
+
+
+def test_pruning_is_amortized_but_bounds_the_table(app):
+    """One successful claim in PRUNE_EVERY prunes: old marks never outnumber that many."""
+    a = Process("sql")
+    a.claim(["old"], 0)
+    for n in range(flood.PRUNE_EVERY):
+        a.claim([f"new{n}"], 100 + n)
+    keys = {row.key for row in a.session.query(FloodMark)}
+    assert "old" not in keys and len(keys) <= flood.PRUNE_EVERY
     a.session.close()
 
 

@@ -86,3 +86,64 @@ def test_the_app_trainer_keeps_sketches_too():
             (2, False, UNRELATED, "Reader", None, None, None, None)]
     model = RowTrainer()(rows)
     assert model.spam_sketches == [sketch(features(CAMPAIGN, "Promo"))]
+
+
+def _reference_similarity(a, b):
+    """The first implementation (issue 21), kept to check the faster one against (issue 22)."""
+    import heapq
+    if not a or not b:
+        return 0.0
+    union = heapq.nsmallest(24, set(a) | set(b))
+    both = set(a) & set(b)
+    return sum(value in both for value in union) / len(union)
+
+
+def _reference_closest(sketches, values):
+    from engage.spamfilter.near_duplicates import MAX_CANDIDATES
+    index = {}
+    for position, sketch_values in enumerate(sketches):
+        for value in sketch_values:
+            index.setdefault(value, []).append(position)
+    candidates = {}
+    for value in values:
+        for position in index.get(value, ()):
+            candidates[position] = None
+            if len(candidates) >= MAX_CANDIDATES:
+                break
+        if len(candidates) >= MAX_CANDIDATES:
+            break
+    best, where = 0.0, -1
+    for position in candidates:
+        found = _reference_similarity(values, sketches[position])
+        if found > best:
+            best, where = found, position
+    return best, where
+
+
+def test_the_pruned_lookup_gives_the_answers_of_the_full_comparison():
+    """Same similarity and same position as comparing every candidate, on overlapping random
+    sketches of every length (a small value range makes many partial overlaps and ties)."""
+    import random
+    draw = random.Random(22)
+    def random_sketch():
+        return tuple(sorted(draw.sample(range(200), draw.randint(MIN_SHINGLES, 24))))
+    remembered = [random_sketch() for _ in range(600)]  # > MAX_CANDIDATES: the cap is met
+    memory = SpamMemory(remembered)
+    for _ in range(300):
+        values = random_sketch()
+        expected = _reference_closest(remembered, values)
+        assert memory.closest(values) == expected
+        for least in (0.2, 0.6):
+            assert memory.closest(values, least) == (expected if expected[0] >= least
+                                                     else (0.0, -1))
+        other = draw.choice(remembered)
+        assert similarity(values, other) == _reference_similarity(values, other)
+    texts = [CAMPAIGN, EDITED, UNRELATED]
+    real = [sketch(tokens(t)) for t in texts]
+    for values in real:
+        assert SpamMemory(real).closest(values) == _reference_closest(real, values)
+        assert SpamMemory(real).closest(values, 0.6) == _reference_closest(real, values)
+    few = remembered[:300]  # fewer candidates than the cap: the uncapped count
+    for _ in range(100):
+        values = random_sketch()
+        assert SpamMemory(few).closest(values) == _reference_closest(few, values)
