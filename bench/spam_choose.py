@@ -21,9 +21,10 @@ Sections (``--only NAME`` runs one):
   points, for each ``CLASSIFIER_CLEAR_SHARE`` candidate (how sure the filter must be that a
   comment is legitimate before shouting and repetition stop holding it), each
   ``CLASSIFIER_DUPLICATE_SIMILARITY`` (near-duplicates of decided spam) and each
-  ``CLASSIFIER_STARTER_BLEND_EXAMPLES``.
+  ``CLASSIFIER_STARTER_BLEND_EXAMPLES`` (``--match TEXT`` keeps the candidates whose label has TEXT);
+- ``margins``: the site band's margins (``choose_thresholds``), see ``section_margins``.
 
-Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend|pipeline]``
+Run: ``.venv/bin/python bench/spam_choose.py [--data DIR] [--only trainer|features|blend|pipeline|margins] [--match TEXT]``
 """
 
 from __future__ import annotations
@@ -181,10 +182,12 @@ PIPELINE_CANDIDATES = [(f"clear {share:g}", {"clear_share": share, "duplicate_si
     for least in (0.4, 0.5, 0.6, 0.7, 0.8)] + [
     (f"clear 0.5 dup 0.6 B={b}", {"clear_share": 0.5, "duplicate_similarity": 0.6,
                                   "starter_blend_examples": b})
-    for b in (0, 100, 1000, 3000)]
+    for b in (0, 100, 1000, 3000)] + [
+    (f"dup 0.6, clear {share:g}", {"clear_share": share, "duplicate_similarity": 0.6})
+    for share in (0.5, 0.75, 1.0)]
 
 
-def section_pipeline(videos) -> None:
+def section_pipeline(videos, match: str = "") -> None:
     import importlib.util
 
     from engage.spamfilter.evaluation import Outcome
@@ -199,7 +202,7 @@ def section_pipeline(videos) -> None:
 
     bench_eval, pipeline = load("spam_eval"), load("spam_pipeline")
     totals = {(decided, label): Outcome() for decided in (False, True)
-              for label, _ in PIPELINE_CANDIDATES}
+              for label, _ in PIPELINE_CANDIDATES if match in label}
     changes = dict(PIPELINE_CANDIDATES)
     for outer in videos:
         training = {name: rows for name, rows in videos.items() if name != outer}
@@ -222,10 +225,67 @@ def section_pipeline(videos) -> None:
             print(f"{start} {label:<22}" + total.line("")[12:], flush=True)
 
 
+# (label, site max_false_spam, site min_caught, inner scores "site" or "blend")
+MARGIN_CANDIDATES = [(f"{source} fp {fp:g} caught {caught:g}", fp, caught, source)
+                     for source in ("site", "blend")
+                     for fp in (0.005, 0.0075, 0.01)
+                     for caught in (0.97, 0.975, 0.98, 0.985)]
+
+
+def section_margins(videos) -> None:
+    """The site band's margins after decisions: for each inner fold (train on two training
+    videos, judge the third) the band comes from scores one level further in (each of the two
+    scored by a model of the other), by ``choose_thresholds`` with the candidate margins, from
+    the site model's scores or from the blend's (as the app scores); every rule at its
+    default. Pooled over the twelve inner folds, and the worst outer fold's caught share."""
+    bench_eval, pipeline = _load("spam_eval"), _load("spam_pipeline")
+    from engage.spamfilter.evaluation import Outcome
+    from engage.spamfilter.starter import train_starter
+
+    totals = {label: Outcome() for label, *_ in MARGIN_CANDIDATES}
+    per_outer = {label: {} for label, *_ in MARGIN_CANDIDATES}
+    for outer in videos:
+        training = {name: rows for name, rows in videos.items() if name != outer}
+        for inner, test in training.items():
+            inner_training = {name: rows for name, rows in training.items() if name != inner}
+            scores = {"site": bench_eval.site_inner_scores(inner_training),
+                      "blend": bench_eval.blended_inner_scores(inner_training)}
+            starter_band = bench_eval.starter_thresholds(inner_training, None)
+            starter = train_starter([row for rows in inner_training.values() for row in rows])
+            site = pipeline.site_model_for(inner_training)
+            for label, fp, caught, source in MARGIN_CANDIDATES:
+                band = bench_eval.fold_thresholds(inner_training, None, fp, caught,
+                                                  scores=scores[source])
+                outcome, _ = pipeline.run_fold(inner_training, test, True, band, starter_band,
+                                               site_model=site, starter=starter)
+                totals[label].merge(outcome)
+                per_outer[label].setdefault(outer, Outcome()).merge(outcome)
+    for label, *_ in MARGIN_CANDIDATES:
+        worst = min(o.spam_caught / o.spam for o in per_outer[label].values())
+        worst_fp = max(o.ham_marked / o.ham for o in per_outer[label].values())
+        print(f"after {label:<28}" + totals[label].line("")[12:]
+              + f"  worst outer: caught {100 * worst:.2f}% legit→spam {100 * worst_fp:.2f}%",
+              flush=True)
+
+
+def _load(name):
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--only", choices=("trainer", "features", "blend", "pipeline"))
+    parser.add_argument("--only", choices=("trainer", "features", "blend", "pipeline", "margins"))
+    parser.add_argument("--match", default="", help="pipeline: only the candidates whose label "
+                                                   "contains this")
     args = parser.parse_args(argv)
     files = sorted(args.data.glob("*.csv"))
     if not files:
@@ -233,10 +293,11 @@ def main(argv=None) -> int:
     videos = {path.stem.split("-")[-1]: read_labelled_csv(path) for path in files}
     print("cells: outer fold (its held-out video is not used)  R@1% / P@98 of the inner folds")
     for name, section in (("trainer", section_trainer), ("features", section_features),
-                          ("blend", section_blend), ("pipeline", section_pipeline)):
+                          ("blend", section_blend), ("pipeline", section_pipeline),
+                          ("margins", section_margins)):
         if args.only in (None, name):
             print(f"--- {name}")
-            section(videos)
+            section(videos, args.match) if name == "pipeline" else section(videos)
     return 0
 
 

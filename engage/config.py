@@ -89,7 +89,7 @@ DEFAULTS: dict[str, Any] = {
     # --- spam filter (learned from moderator decisions) ----------------------------------
     "CLASSIFIER_ENABLED": True,         # run the learned spam-filter rule
     "CLASSIFIER_SPAM_THRESHOLD": 0.93,  # score at or above: spam (<=0.5 % of legit, held-out videos)
-    "CLASSIFIER_HOLD_THRESHOLD": 0.24,  # score at or above: held for a moderator (>=98 % of spam)
+    "CLASSIFIER_HOLD_THRESHOLD": 0.27,  # score at or above: held for a moderator (>=97.5 % of spam)
     "CLASSIFIER_MIN_SPAM": 20,          # cold start: no verdicts before this many spam examples ...
     "CLASSIFIER_MIN_HAM": 20,           # ... and this many legitimate ones
     "CLASSIFIER_REFRESH_SECONDS": 2.0,  # how often a process checks for new decisions to learn

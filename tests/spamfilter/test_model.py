@@ -80,3 +80,14 @@ def test_outcome_precision_recall_and_confusion_table_count_only_spam_as_predict
     assert outcome.recall == pytest.approx(2 / 3)
     assert outcome.table().splitlines()[1:] == [
         f"{'actual spam':>16}{2:>16}{1:>16}", f"{'actual ham':>16}{1:>16}{2:>16}"]
+
+
+def test_a_looser_caught_margin_never_holds_more_and_the_spam_line_does_not_move():
+    ham = [(n / 1000, False) for n in range(1000)]
+    spam = [(0.2 + n / 125, True) for n in range(100)]   # 0.200 … 0.992
+    strict = choose_thresholds(ham + spam, min_caught=0.98)
+    loose = choose_thresholds(ham + spam, min_caught=0.97)
+    assert loose.hold >= strict.hold
+    assert sum(score >= loose.hold for score, _ in spam) >= 97
+    assert loose.spam == strict.spam
+
