@@ -23,17 +23,15 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engage.articles import Article, normalize_article_key
 from engage.comments.models import Comment, CommentStatus
-from engage.errors import Forbidden, NotFound, ValidationFailed
+from engage.errors import Forbidden, NotFound
 from engage.moderators.accounts import Moderator
 from engage.participation.report_models import CommentReport, ReportReason, ReportState
 from engage.participation.reports import REPORTED_RULE, notice_decided
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
-from engage.queue.service import (MAX_PAGE_SIZE, Order, QueuePage, QueueQuery, events_for,
-                                  visible_sites)
-from engage.sites import DEFAULT_SITE
+from engage.queue.service import (MAX_PAGE_SIZE, NOTHING, Order, QueuePage, QueueQuery,
+                                  events_for, query_article, visible_sites)
 
 SHOWN_PER_COMMENT = 50
 _OPEN = ReportState.OPEN.value
@@ -65,20 +63,9 @@ def reported_count(session: Session, sites: frozenset[str] | None = None,
 def reported_queue_page(session: Session, query: QueueQuery) -> QueuePage:
     """``queue_page`` for the Reported tab: the same filters, counts and events."""
     sites = visible_sites(query)
-    empty = QueuePage([], None, status_counts(session, article_id=-1))
-    if sites is not None and not sites:
-        return empty
-    article_id = None
-    if query.article:
-        try:
-            key = normalize_article_key(query.article)
-        except ValueError as error:
-            raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
-        site = query.site or DEFAULT_SITE
-        article_id = session.scalar(select(Article.id).where(Article.site_id == site,
-                                                             Article.key == key))
-        if article_id is None or (sites is not None and site not in sites):
-            return empty
+    article_id = query_article(session, query, sites)
+    if article_id is NOTHING:
+        return QueuePage([], None, status_counts(session, article_id=-1))
     counts = (status_counts(session, article_id) if article_id is not None
               else status_counts(session, sites=sites))
     return reported_page(session, query, article_id, sites, counts)
