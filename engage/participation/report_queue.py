@@ -3,8 +3,9 @@
 Contracts
 - ``reported_page`` lists the comments with open reports (below the hold threshold too) of the
   query's sites, article and status (``status=None``: every status), newest or oldest comment
-  first, keyset-paginated on the comment id. It is driven by ``ix_comment_reports_state_comment``
-  (open reports by comment id), so a page costs about the reports it reads, not the comments.
+  first, keyset-paginated on the comment id. It is driven by
+  ``ix_comment_reports_state_comment`` (open reports by comment id, with the site), so a page
+  costs about the reports it reads, not the comments.
 - ``reports_for`` gives each comment's open reports (``{reason, message, created_at}``, oldest
   first, at most ``SHOWN_PER_COMMENT``) and their count, for queue items.
 - ``dismiss`` closes the open reports of comments (the same visitors cannot report them again:
@@ -40,16 +41,20 @@ _FINAL = frozenset({CommentStatus.APPROVED, CommentStatus.REJECTED, CommentStatu
 
 
 def _open_reports(query: QueueQuery, article_id: int | None, sites: frozenset[str] | None):
-    """Open reports joined to their comments, narrowed by the query's filters."""
-    statement = (select(CommentReport.comment_id)
-                 .join(Comment, Comment.id == CommentReport.comment_id)
-                 .where(CommentReport.state == _OPEN))
+    """Open reports, joined to their comments only for a status or article filter: the tab
+    and its count otherwise read ``ix_comment_reports_state_comment`` alone (it covers the
+    site)."""
+    statement = select(CommentReport.comment_id).where(CommentReport.state == _OPEN,
+                                                       CommentReport.comment_id.is_not(None))
+    if sites is not None and article_id is None:  # a report keeps its comment's site
+        statement = statement.where(CommentReport.site_id.in_(sorted(sites)))
+    if query.status is None and article_id is None:
+        return statement
+    statement = statement.join(Comment, Comment.id == CommentReport.comment_id)
     if query.status is not None:
         statement = statement.where(Comment.status == query.status)
     if article_id is not None:
         statement = statement.where(Comment.article_id == article_id)
-    elif sites is not None:
-        statement = statement.where(Comment.site_id.in_(sorted(sites)))
     return statement
 
 
