@@ -5,6 +5,9 @@ to test-artifacts/ (widget, queue at desktop and phone width)."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +21,16 @@ pytestmark = pytest.mark.browser
 __all__ = ["live_server_config", "reader", "site"]  # fixtures shared with the widget tests
 
 NAME, PASSWORD = "rhea", "a long moderator password"
+
+
+def api_report(server, comment_id: int, body: dict, user_agent: str = "Mozilla/5.0 (R)") -> dict:
+    """Report a comment as a reader's browser would, without the widget."""
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/comments/{comment_id}/reports", method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": user_agent})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
 
 
 @pytest.fixture(scope="module")
