@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -332,6 +333,11 @@ def test_the_reported_tab_page_shows_chips_and_dismisses_without_javascript(logg
     assert 'aria-current="page" class="current"' in html.split('data-status="reported"')[1][:80]
     assert "Reported 2×" in html and "×2" in html and "an ad" in html
     assert f'value="{comment.id}:dismiss_reports"' in html
+    filtered = logged_in.get("/moderate?reported=1&q=followers").get_data(as_text=True)
+    assert f'id="c{comment.id}"' in filtered
+    assert 'href="/moderate?reported=1">Clear</a>' in filtered
+    pending_tab = re.search(r'<a href="([^"]*)" data-status="pending"', filtered).group(1)
+    assert "status=pending" in pending_tab and "reported" not in pending_tab  # leaves the tab
     answer = logged_in.post("/moderate/actions", data={
         "csrf_token": logged_in.csrf, "one": f"{comment.id}:dismiss_reports",
         "view": "reported=1"})
