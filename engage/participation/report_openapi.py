@@ -90,8 +90,9 @@ def extend_queue(paths: dict) -> None:
     listing = paths["/api/v1/moderation/comments"]["get"]
     listing["parameters"] = [*listing["parameters"], {
         "name": "reported", "in": "query", "required": False,
-        "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
-        "description": "1: the Reported tab (comments with open reports)"}]
+        "schema": {"type": "string", "maxLength": 8},
+        "description": "`1` or `true`: the Reported tab (comments with open reports); "
+                       "anything else: the usual queue"}]
     for path, method in (("/api/v1/moderation/comments", "get"),
                          ("/api/v1/moderation/comments/{id}", "post"),
                          ("/api/v1/moderation/comments/bulk", "post")):
