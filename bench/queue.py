@@ -10,10 +10,13 @@ For each database (SQLite always; PostgreSQL when ``--postgres URL`` or
 3. time, interleaved round by round, one request at a time on a keep-alive connection:
    ``GET /healthz`` (the baseline: a request that also touches the database), and the queue
    API and page: first page, a filtered page (one article), page 50 (keyset cursor), and text
-   searches (``q=``: a common phrase, a rare one, a name, an email, a word no comment has);
+   searches (``q=``: a common phrase, a rare one, a name, an email, a word no comment has),
+   and the Reported tab (``reported=1``, API and page) over ``--reports`` open reports
+   (default 10,000; about 2.5 per reported comment, below the hold threshold);
 4. print each median in milliseconds and its ratio to the healthz median. Target: < 10x.
 
     .venv/bin/python bench/queue.py [--comments 1000000] [--articles 10000] [--rounds 40]
+                                    [--reports 10000]
                                     [--postgres postgresql://postgres@127.0.0.1:5432/test]
                                     [--only sqlite|postgresql]
 """
@@ -88,7 +91,24 @@ COLUMNS = ("id, article_id, status, author_name, author_email, body, body_html, 
            "user_agent, reasons, spam_score, created_at")
 
 
-def seed(url: str, comments: int, articles: int) -> float:
+def report_rows(reports: int, comments: int, start: datetime, seed: int = 11):
+    """Open reports on random comments, about 2.5 per reported comment."""
+    rng = random.Random(seed)
+    reasons = ("spam", "abuse", "off_topic", "other", "illegal")
+    targets = rng.sample(range(1, comments + 1), max(1, min(comments, reports * 2 // 5)))
+    when = start.replace(tzinfo=None).isoformat(sep=" ")
+    for n in range(reports):
+        reason = reasons[n % len(reasons)]
+        yield (uuid.uuid4().hex, targets[n % len(targets)], "default", f"{n:032x}",
+               f"{n % 997:032x}", reason, "bench note" if reason == "illegal" else None,
+               reason == "illegal", "open", when)
+
+
+REPORT_COLUMNS = ("reference, comment_id, site_id, reporter, network, reason, message, "
+                  "good_faith, state, created_at")
+
+
+def seed(url: str, comments: int, articles: int, reports: int = 0) -> float:
     """Migrate and fill the database; returns seconds spent inserting."""
     from engage import create_app
     from engage.cli import upgrade_schema
@@ -104,10 +124,16 @@ def seed(url: str, comments: int, articles: int) -> float:
             cursor = raw.cursor()
             article_rows = [(i, f"/bench/article/{i}", start.replace(tzinfo=None).isoformat(sep=" "))
                             for i in range(1, articles + 1)]
-            if db.engine.dialect.name == "postgresql":
+            postgres = db.engine.dialect.name == "postgresql"
+            if postgres:
                 _seed_postgres(cursor, article_rows, comment_rows(comments, articles, start))
             else:
                 _seed_sqlite(cursor, article_rows, comment_rows(comments, articles, start))
+            mark = "%s" if postgres else "?"
+            rows = [row[:-1] + (row[-1] + ("+00" if postgres else ""),)
+                    for row in report_rows(reports, comments, start)]
+            cursor.executemany(f"INSERT INTO comment_reports ({REPORT_COLUMNS}) VALUES "
+                               f"({', '.join([mark] * 10)})", rows)
             raw.commit()
             cursor.execute("ANALYZE")
             raw.commit()
@@ -232,6 +258,10 @@ def measure(base: str, token: str, rounds: int, busiest_article: str) -> dict[st
            (api, "/api/v1/moderation/comments?" + urlencode({**extra, "q": q}), bearer)
            for q, extra in SEARCHES},
         "page q='harbour tram'": (browser, "/moderate?" + urlencode({"q": "harbour tram"}), {}),
+        "API Reported tab": (api, "/api/v1/moderation/comments?reported=1", bearer),
+        "API Reported tab, oldest": (api, "/api/v1/moderation/comments?reported=1&order=oldest",
+                                     bearer),
+        "page Reported tab": (browser, "/moderate?reported=1", {}),
     }
     timings: dict[str, list[float]] = {name: [] for name in requests}
     for name, (client, path, headers) in requests.items():  # warm up caches and connections
@@ -278,7 +308,7 @@ def run(label: str, url: str, args) -> bool:
     from engage.config import database_url
 
     url = database_url(url, Path("."))
-    seconds = seed(url, args.comments, args.articles)
+    seconds = seed(url, args.comments, args.articles, args.reports)
     token = add_moderator(url)
     article = busiest_article(url)
     instance = tempfile.mkdtemp(prefix="bench-q-serve-")
@@ -297,6 +327,7 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--postgres", default=os.environ.get("ENGAGE_BENCH_DATABASE_URL", ""))
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None,
                         help="run one database only")

@@ -23,8 +23,8 @@ def paths(error, json, site) -> dict:
     def body(schema):
         return {"required": True, "content": {"application/json": {"schema": schema}}}
 
-    common = {"400": error("malformed JSON"), "415": error("not JSON"),
-              "422": error("invalid fields")}
+    common = {"400": error("malformed JSON"), "413": error("body too large"),
+              "415": error("not JSON"), "422": error("invalid fields")}
     return {
         f"/api/v1/comments/{{comment_id}}/votes": {"post": {
             "summary": "Vote on a published comment: 1 up, -1 down, 0 withdraws",

@@ -54,7 +54,7 @@ class CommentReport(Base):
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter", name="uq_comment_reports_reporter"),
         # the Reported tab: open reports, newest comment first (a backward range scan)
-        Index("ix_comment_reports_state_comment", "state", "comment_id"),
+        Index("ix_comment_reports_state_comment", "state", "comment_id", "site_id"),
         # the per-network hourly bound
         Index("ix_comment_reports_network", "network", "created_at"),
         # author export and erasure find a reporter's rows by address

@@ -63,7 +63,8 @@ def paths(error, json, site) -> dict:
                             "content": {"application/json": {"schema": _REPORT}}},
             "responses": {"201": answer("the report's reference"),
                           "200": answer("a repeat: the first report's reference"),
-                          "400": error("malformed JSON"), "415": error("not JSON"),
+                          "400": error("malformed JSON"), "413": error("body too large"),
+                          "415": error("not JSON"),
                           "404": error("no published comment with this id on this site"),
                           "422": error("invalid fields"),
                           "429": error("too many reports from this network")}}},
@@ -90,8 +91,9 @@ def extend_queue(paths: dict) -> None:
     listing = paths["/api/v1/moderation/comments"]["get"]
     listing["parameters"] = [*listing["parameters"], {
         "name": "reported", "in": "query", "required": False,
-        "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
-        "description": "1: the Reported tab (comments with open reports)"}]
+        "schema": {"type": "string", "maxLength": 8},
+        "description": "`1` or `true`: the Reported tab (comments with open reports); "
+                       "anything else: the usual queue"}]
     for path, method in (("/api/v1/moderation/comments", "get"),
                          ("/api/v1/moderation/comments/{id}", "post"),
                          ("/api/v1/moderation/comments/bulk", "post")):

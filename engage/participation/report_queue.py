@@ -3,8 +3,9 @@
 Contracts
 - ``reported_page`` lists the comments with open reports (below the hold threshold too) of the
   query's sites, article and status (``status=None``: every status), newest or oldest comment
-  first, keyset-paginated on the comment id. It is driven by ``ix_comment_reports_state_comment``
-  (open reports by comment id), so a page costs about the reports it reads, not the comments.
+  first, keyset-paginated on the comment id. It is driven by
+  ``ix_comment_reports_state_comment`` (open reports by comment id, with the site), so a page
+  costs about the reports it reads, not the comments.
 - ``reports_for`` gives each comment's open reports (``{reason, message, created_at}``, oldest
   first, at most ``SHOWN_PER_COMMENT``) and their count, for queue items.
 - ``dismiss`` closes the open reports of comments (the same visitors cannot report them again:
@@ -23,17 +24,15 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engage.articles import Article, normalize_article_key
 from engage.comments.models import Comment, CommentStatus
-from engage.errors import Forbidden, NotFound, ValidationFailed
+from engage.errors import Forbidden, NotFound
 from engage.moderators.accounts import Moderator
 from engage.participation.report_models import CommentReport, ReportReason, ReportState
 from engage.participation.reports import REPORTED_RULE, notice_decided
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
-from engage.queue.service import (MAX_PAGE_SIZE, Order, QueuePage, QueueQuery, events_for,
-                                  visible_sites)
-from engage.sites import DEFAULT_SITE
+from engage.queue.service import (MAX_PAGE_SIZE, NOTHING, Order, QueuePage, QueueQuery,
+                                  events_for, query_article, visible_sites)
 
 SHOWN_PER_COMMENT = 50
 _OPEN = ReportState.OPEN.value
@@ -42,16 +41,20 @@ _FINAL = frozenset({CommentStatus.APPROVED, CommentStatus.REJECTED, CommentStatu
 
 
 def _open_reports(query: QueueQuery, article_id: int | None, sites: frozenset[str] | None):
-    """Open reports joined to their comments, narrowed by the query's filters."""
-    statement = (select(CommentReport.comment_id)
-                 .join(Comment, Comment.id == CommentReport.comment_id)
-                 .where(CommentReport.state == _OPEN))
+    """Open reports, joined to their comments only for a status or article filter: the tab
+    and its count otherwise read ``ix_comment_reports_state_comment`` alone (it covers the
+    site)."""
+    statement = select(CommentReport.comment_id).where(CommentReport.state == _OPEN,
+                                                       CommentReport.comment_id.is_not(None))
+    if sites is not None and article_id is None:  # a report keeps its comment's site
+        statement = statement.where(CommentReport.site_id.in_(sorted(sites)))
+    if query.status is None and article_id is None:
+        return statement
+    statement = statement.join(Comment, Comment.id == CommentReport.comment_id)
     if query.status is not None:
         statement = statement.where(Comment.status == query.status)
     if article_id is not None:
         statement = statement.where(Comment.article_id == article_id)
-    elif sites is not None:
-        statement = statement.where(Comment.site_id.in_(sorted(sites)))
     return statement
 
 
@@ -65,20 +68,9 @@ def reported_count(session: Session, sites: frozenset[str] | None = None,
 def reported_queue_page(session: Session, query: QueueQuery) -> QueuePage:
     """``queue_page`` for the Reported tab: the same filters, counts and events."""
     sites = visible_sites(query)
-    empty = QueuePage([], None, status_counts(session, article_id=-1))
-    if sites is not None and not sites:
-        return empty
-    article_id = None
-    if query.article:
-        try:
-            key = normalize_article_key(query.article)
-        except ValueError as error:
-            raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
-        site = query.site or DEFAULT_SITE
-        article_id = session.scalar(select(Article.id).where(Article.site_id == site,
-                                                             Article.key == key))
-        if article_id is None or (sites is not None and site not in sites):
-            return empty
+    article_id = query_article(session, query, sites)
+    if article_id is NOTHING:
+        return QueuePage([], None, status_counts(session, article_id=-1))
     counts = (status_counts(session, article_id) if article_id is not None
               else status_counts(session, sites=sites))
     return reported_page(session, query, article_id, sites, counts)

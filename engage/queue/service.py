@@ -126,19 +126,9 @@ def parse_decision(raw: object) -> Decision:
 def queue_page(session: Session, query: QueueQuery) -> QueuePage:
     """One page of the queue with its counts and each comment's audit events."""
     sites = visible_sites(query)
-    if sites is not None and not sites:
+    article_id = query_article(session, query, sites)
+    if article_id is NOTHING:
         return QueuePage([], None, status_counts(session, article_id=-1))
-    article_id = None
-    if query.article:
-        try:
-            key = normalize_article_key(query.article)
-        except ValueError as error:
-            raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
-        site = query.site or DEFAULT_SITE
-        article_id = session.scalar(select(Article.id).where(Article.site_id == site,
-                                                             Article.key == key))
-        if article_id is None or (sites is not None and site not in sites):
-            return QueuePage([], None, status_counts(session, article_id=-1))
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
     rows = list(session.scalars(_select(query, article_id, sites, limit + 1, session)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
@@ -146,6 +136,29 @@ def queue_page(session: Session, query: QueueQuery) -> QueuePage:
     counts = (status_counts(session, article_id) if article_id is not None
               else status_counts(session, sites=sites))
     return QueuePage(rows, next_cursor, counts, events_for(session, [row.id for row in rows]))
+
+
+NOTHING = -1  # what ``query_article`` answers when the query can show no comment
+
+
+def query_article(session: Session, query: QueueQuery,
+                  sites: frozenset[str] | None) -> int | None:
+    """The id of the query's article (None: no article filter), or ``NOTHING`` when the query
+    shows nothing (no visible site, an unknown article, an article outside the sites)."""
+    if sites is not None and not sites:
+        return NOTHING
+    if not query.article:
+        return None
+    try:
+        key = normalize_article_key(query.article)
+    except ValueError as error:
+        raise ValidationFailed(str(error), fields={"article": [str(error)]}) from None
+    site = query.site or DEFAULT_SITE
+    article_id = session.scalar(select(Article.id).where(Article.site_id == site,
+                                                         Article.key == key))
+    if article_id is None or (sites is not None and site not in sites):
+        return NOTHING
+    return article_id
 
 
 def visible_sites(query: QueueQuery) -> frozenset[str] | None:

@@ -4,7 +4,8 @@ Revision ID: 0025_reports
 Revises: 0024_queue_search
 
 A new table only; existing comments have no reports. ``ix_comment_reports_state_comment`` is
-the Reported tab's index (open reports, by comment id).
+the Reported tab's index (open reports by comment id, with the site: it covers the tab
+and its count).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def upgrade():
         sa.UniqueConstraint("reference", name=op.f("uq_comment_reports_reference")),
     )
     op.create_index("ix_comment_reports_state_comment", "comment_reports",
-                    ["state", "comment_id"])
+                    ["state", "comment_id", "site_id"])
     op.create_index("ix_comment_reports_network", "comment_reports", ["network", "created_at"])
     op.create_index("ix_comment_reports_email", "comment_reports", ["email"])
 

@@ -1,7 +1,8 @@
 """Accessibility: axe-core (the npm package, tests/a11y/package.json; `make test` installs it)
 injected by Playwright into real pages in Chromium, in light and dark themes, on a desktop
 and a phone viewport. Zero serious or critical violations on the demo article with the
-widget (with votes, sort, and the author's own edit controls showing) and on the queue page.
+widget (with votes, sort, and the author's own edit controls showing), on the widget's report
+form (with the illegal-content fields), on the queue page and on its Reported tab.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engage.db import db
 from engage.moderators.accounts import create_moderator
 from tests.conftest import REQUIRE_BACKENDS
 from tests.widget.test_widget_browser import seed
+from tests.participation.test_reports_browser import api_report
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +46,8 @@ def seeded(live_server):
                  name="Mara's neighbour", author_url="https://example.org/")
     seed(live_server, DEMO_ARTICLE, "Same here, it added 15 minutes each way.", name="Jonas",
          parent_id=first["id"])
+    api_report(live_server, first["id"], {"reason": "illegal", "good_faith": True,
+                                          "message": "It names a private person."})
     app = create_app(live_server.settings)
     with app.app_context():
         create_moderator(db.session, NAME, PASSWORD)
@@ -110,6 +114,36 @@ def test_the_queue_page(live_server, seeded, browser, axe_source, scheme, viewpo
         expect(page.locator(".card").first).to_be_visible()
         found = serious(page, axe_source)
         page.screenshot(path=str(artifacts_dir / f"a11y-queue-{scheme}-{viewport}.png"),
+                        full_page=True)
+        assert found == [], json.dumps(found, indent=1)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_report_form_and_the_reported_tab(live_server, seeded, browser, axe_source, scheme,
+                                              viewport, artifacts_dir):
+    context = browser.new_context(color_scheme=scheme, viewport=VIEWPORTS[viewport],
+                                  bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/demo")
+        page.locator(".engage-report").first.click()
+        page.get_by_label("Illegal content").first.check()
+        expect(page.locator(".engage-dsa").first).to_be_visible()
+        found = serious(page, axe_source)
+        page.screenshot(path=str(artifacts_dir / f"a11y-report-{scheme}-{viewport}.png"),
+                        full_page=True)
+        assert found == [], json.dumps(found, indent=1)
+        page.goto(live_server.url + "/moderate?reported=1")
+        page.fill("input[name=name]", NAME)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/moderate?reported=1")
+        expect(page.locator(".card .reports").first).to_be_visible()
+        found = serious(page, axe_source)
+        page.screenshot(path=str(artifacts_dir / f"a11y-reported-{scheme}-{viewport}.png"),
                         full_page=True)
         assert found == [], json.dumps(found, indent=1)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -320,3 +321,51 @@ def test_a_deleted_comment_keeps_its_notices(client, db_session, make_comment):
     db_session.commit()
     receipt = client.get(f"/api/v1/reports/{reference}").json
     assert receipt["comment_id"] is None
+
+
+def test_the_reported_tab_page_shows_chips_and_dismisses_without_javascript(logged_in,
+                                                                           make_comment):
+    comment = make_comment(status=CommentStatus.APPROVED, body="Buy followers here.")
+    report(logged_in, comment.id, reason="spam")
+    report(logged_in, comment.id, ip="192.0.2.1", reason="spam", message="an ad")
+    html = logged_in.get("/moderate?reported=1").get_data(as_text=True)
+    assert 'data-count="reported">1<' in html
+    assert 'aria-current="page" class="current"' in html.split('data-status="reported"')[1][:80]
+    assert "Reported 2×" in html and "×2" in html and "an ad" in html
+    assert f'value="{comment.id}:dismiss_reports"' in html
+    filtered = logged_in.get("/moderate?reported=1&q=followers").get_data(as_text=True)
+    assert f'id="c{comment.id}"' in filtered
+    assert 'href="/moderate?reported=1">Clear</a>' in filtered
+    pending_tab = re.search(r'<a href="([^"]*)" data-status="pending"', filtered).group(1)
+    assert "status=pending" in pending_tab and "reported" not in pending_tab  # leaves the tab
+    answer = logged_in.post("/moderate/actions", data={
+        "csrf_token": logged_in.csrf, "one": f"{comment.id}:dismiss_reports",
+        "view": "reported=1"})
+    assert answer.status_code == 302
+    assert "reported=1" in answer.headers["Location"]
+    after = logged_in.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Dismissed the reports of 1." in after
+    assert 'data-count="reported">0<' in after
+    assert f'id="c{comment.id}"' not in after
+
+
+def test_a_moderator_of_another_site_sees_no_reports_of_this_one(client, db_session,
+                                                                 make_comment, auth_headers):
+    comment = make_comment(status=CommentStatus.APPROVED)
+    report(client, comment.id)
+    created = client.post("/api/v1/admin/sites", headers=auth_headers,
+                          json={"id": "other", "name": "Other", "origins": []})
+    assert created.status_code == 201, created.json
+    create_moderator(db_session, "carol", "yet another long password", role=Role.MODERATOR,
+                     sites=["other"])
+    db_session.commit()
+    token = issue_token(db_session, find_moderator(db_session, "carol"))
+    db_session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    tab = queue(client, headers, reported=1)
+    assert tab["comments"] == [] and tab["counts"]["reported"] == 0
+    assert queue(client, auth_headers, reported=1)["counts"]["reported"] == 1
+    answer = client.post(f"/api/v1/moderation/comments/{comment.id}", headers=headers,
+                         json={"action": "dismiss_reports"})
+    assert answer.status_code == 403
+    assert queue(client, auth_headers, reported=1)["counts"]["reported"] == 1

@@ -1,5 +1,5 @@
-/*! engage comment widget: votes, the sort control, and editing and deleting one's own
- * comments. Loaded by engage.js after the thread's first page, so that reading stays within
+/*! engage comment widget: votes, the sort control, reports, and editing and deleting one's
+ * own comments. Loaded by engage.js after the thread's first page, so that reading stays within
  * engage.js's size budget; it registers one extension, which engage.js calls with the widget
  * and the helpers it shares (`kit`: api, q, h, fmt, plural, num, getJSON, safeFragment, site).
  *
@@ -7,7 +7,8 @@
  * which button is pressed; the server counts one vote per visitor whatever the browser says.
  * Edit keys ("engage:keys", written by engage.js from the post answer) are sent only as the
  * Authorization header of PATCH and DELETE to this comment's own URL, and forgotten once their
- * time is over. Every text goes in through textContent; comment bodies through safeFragment.
+ * time is over. Reports: a form under the comment.
+ * Every text goes in through textContent; comment bodies through safeFragment.
  */
 (function () {
   "use strict";
@@ -72,6 +73,7 @@
       }
       if (c.edited) markEdited(node);
       addVotes(c, node);
+      addReport(c, node);
       var mine = keys()[c.id];
       if (mine) addOwnerActions(c, node, mine);
     }
@@ -114,6 +116,65 @@
       show({ score: c.score || 0, up: c.up || 0, down: c.down || 0 });
       node.footer.insertBefore(h("span", { class: "engage-votes", role: "group",
         "aria-label": T.votesLabel }, [up, score, down]), node.footer.firstChild);
+    }
+
+    function addReport(c, node) {
+      var b = h("button", { type: "button", class: "engage-report", "aria-expanded": "false",
+        "aria-label": kit.fmt(T.reportLabel, { name: node.name }), text: T.report });
+      node.footer.appendChild(b);
+      b.addEventListener("click", function () { if (node.rf) close(1); else open(); });
+      function close(back) {
+        node.rf.remove();
+        node.rf = null;
+        b.setAttribute("aria-expanded", "false");
+        if (back) b.focus();
+      }
+      function open() {
+        var id = "engage-r" + c.id;
+        var note = h("textarea", { id: id + "-n", rows: 3, maxlength: 2000 });
+        var faith = h("input", { type: "checkbox", id: id + "-g" });
+        var mail = h("input", { type: "email", id: id + "-e" });
+        var dsa = h("div", { class: "engage-dsa", hidden: true }, [h("p", { text: T.illegalHelp }),
+          h("label", {}, [faith, " ", T.goodFaith]), h("label", { for: id + "-e", text: T.reportEmail }), mail]);
+        var err = h("p", { class: "engage-error", role: "alert", hidden: true });
+        var f = node.rf = h("form", { class: "engage-report-form" }, [
+          h("fieldset", {}, [h("legend", { text: T.reportTitle })].concat(
+            ["spam", "abuse", "off_topic", "illegal", "other"].map(function (r) {
+              return h("label", {}, [h("input", { type: "radio", name: id, value: r }), " ", T["reason_" + r]]);
+            }))),
+          h("label", { for: id + "-n", text: T.reportNote }), note, dsa, err,
+          h("p", { class: "engage-actions" }, [h("button", { type: "submit", text: T.sendReport }), " ",
+            h("button", { type: "button", value: "x", text: T.cancelEdit })])]);
+        function reason() { var x = f.querySelector(":checked[type=radio]"); return x && x.value; }
+        function fail(m) { err.textContent = m; err.hidden = false; }
+        f.addEventListener("change", function () { dsa.hidden = reason() !== "illegal"; });
+        f.addEventListener("click", function (e) { if (e.target.value === "x") close(1); });
+        f.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(1); } });
+        f.addEventListener("submit", function (e) {
+          e.preventDefault();
+          var r = reason(), body = { reason: r, message: note.value.trim() || undefined };
+          if (!r) return fail(T.reportChoose);
+          if (r === "illegal") {
+            if (!body.message) return fail(T.illegalHelp);
+            if (!faith.checked) return fail(T.goodFaith);
+            body.good_faith = true;
+            body.email = mail.value.trim() || undefined;
+          }
+          kit.api("/comments/" + c.id + "/reports" + kit.q({}), { method: "POST",
+            headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+            .then(function (res) {
+              var d = res.data || {};
+              if (!d.reference) return fail(res.status === 429 ? T.reportSlow : T.generic);
+              close();
+              var done = h("span", { class: "engage-reported", tabindex: "-1", text: kit.fmt(T.reported, { ref: d.reference }) });
+              b.replaceWith(done);
+              done.focus();
+            }, function () { fail(T.network); });
+        });
+        node.footer.parentNode.insertBefore(f, node.footer.nextSibling);
+        b.setAttribute("aria-expanded", "true");
+        f.querySelector("input").focus();
+      }
     }
 
     function send(c, mine, method, body) {
