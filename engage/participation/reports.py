@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from engage.comments.models import Comment, CommentStatus
 from engage.errors import NotFound, TooManyRequests
+from engage.notifications.events import comment_event
 from engage.participation.report_models import (CommentReport, ReportReason, ReportState)
 from engage.participation.visitor import Visitor
 from engage.participation.votes import published_comment
@@ -127,9 +128,9 @@ def _hold_if_reported(session: Session, comment: Comment, hold_at: int, now: dat
 
 
 def comment_reported(session: Session, comment: Comment) -> None:
-    """Hook point for notifications (issue 18): when it lands, this calls
-    ``engage.notifications.events.comment_event(session, "comment.reported", comment)`` (in
-    the report's transaction; it only enqueues). Until then it does nothing."""
+    """The ``comment.reported`` event (webhooks, moderator alerts), in the report's
+    transaction: it only enqueues, so a rolled-back report sends nothing."""
+    comment_event(session, "comment.reported", comment)
 
 
 def notice_decided(session: Session, notice: CommentReport) -> None:
