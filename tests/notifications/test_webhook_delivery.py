@@ -209,3 +209,16 @@ def test_posts_with_the_webhook_list_cached_send_their_article(app, client, webh
     deliver_due(app)
     bodies = [json.loads(r.body) for r in receiver.requests]
     assert [b["article"]["key"] for b in bodies] == ["/news/cached", "/news/cached"]
+
+
+def test_a_reader_report_sends_comment_reported(app, client, webhook, receiver):
+    webhook(events=["comment.reported"])
+    published = post_comment(client).get_json()["comment"]
+    answer = client.post(f"/api/v1/comments/{published['id']}/reports",
+                         json={"reason": "abuse"}, headers={"User-Agent": "Mozilla/5.0 (R)"},
+                         environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert answer.status_code == 201, answer.get_json()
+    assert deliver_due(app) == 1
+    [request] = receiver.requests
+    body = json.loads(request.body)
+    assert (body["type"], body["comment"]["id"]) == ("comment.reported", published["id"])
