@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 from engage import create_app
 from engage.db import db
 from engage.moderators.accounts import create_moderator
+from tests.queue.test_browser import page
 from tests.widget.test_widget_browser import (comment_item, live_server_config, reader, seed,
                                               site, site_url, unique_article)
 
 pytestmark = pytest.mark.browser
-__all__ = ["live_server_config", "reader", "site"]  # fixtures shared with the widget tests
+__all__ = ["live_server_config", "page", "reader", "site"]  # fixtures shared with other tests
 
 NAME, PASSWORD = "newsdesk", "a long moderator password"
 
@@ -33,24 +34,15 @@ def moderator_account(live_server):
 
 
 @pytest.fixture
-def desk(browser, moderator_account, live_server):
-    """The moderator's page, logged in; console errors and CSP violations are recorded."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda message: problems.append(
-        f"console: {message.text} {message.location.get('url', '')}")
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico")
-        else None)
+def desk(page, moderator_account, live_server):
+    """The moderator's page (the queue tests' ``page``: console errors and CSP violations are
+    recorded in ``page.problems``), logged in."""
     page.goto(live_server.url + "/moderate")
     page.fill("input[name=name]", NAME)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/moderate")
-    page.problems = problems
-    yield page
-    context.close()
+    return page
 
 
 def test_reply_as_staff_and_pin_from_the_queue_then_the_widget_shows_both(
