@@ -114,6 +114,9 @@ def test_the_queue_page_form_publishes_a_reply(logged_in, db_session, published)
     assert answer.status_code == 302 and "done=reply" in answer.headers["Location"]
     staff = db_session.scalar(select(Comment).where(Comment.parent_id == published.id))
     assert staff.staff and staff.body == "Thanks, fixed."
+    card = logged_in.get("/moderate?status=approved").get_data(as_text=True)
+    own = card[card.index(f'id="c{staff.id}"'):card.index(f'id="c{published.id}"')]
+    assert "badge staff" in own and "Block author" not in own and "Suspend author" not in own
     assert logged_in.post("/moderate/reply", data={
         "reply": str(published.id), f"reply-{published.id}": "No token."}).status_code == 403
     empty = logged_in.post("/moderate/reply", data={
