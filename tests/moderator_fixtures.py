@@ -4,6 +4,7 @@
 - ``moderator_token``: a live API token of that moderator (``Authorization: Bearer …``).
 - ``auth_headers``: ``{"Authorization": "Bearer <moderator_token>"}``.
 - ``logged_in``: ``client`` after a real form login; ``logged_in.csrf`` is the session's token.
+- ``blog_moderator_headers``: the bearer header of a moderator limited to the site "blog".
 - ``make_comment(**fields)``: stores a comment directly (status pending by default) and returns
   it; ``article="/key"`` picks the article.
 """
@@ -81,6 +82,21 @@ def logged_in(client, moderator):
     assert response.status_code == 302, response.get_data(as_text=True)
     client.csrf = page_csrf(client.get("/moderate").get_data(as_text=True))
     return client
+
+
+@pytest.fixture
+def blog_moderator_headers(app, db_session, moderator) -> dict[str, str]:
+    from engage.moderators.roles import Role
+    from engage.site_directory import site_directory
+    from engage.sites import create_site
+
+    create_site(db_session, "blog")
+    site_directory(app).invalidate()
+    blogger = create_moderator(db_session, "blogger", "a long account password",
+                               role=Role.MODERATOR, sites=["blog"])
+    headers = {"Authorization": f"Bearer {issue_token(db_session, blogger)}"}
+    db_session.commit()
+    return headers
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ Pages (the queue's one form, ``formaction`` of a card's buttons, CSRF-checked): 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 
 from engage.comments.public import public_comment
 from engage.comments.schemas import MAX_ID, EditInputSchema
@@ -22,7 +22,7 @@ from engage.moderators.guards import login_required, moderator_required
 from engage.participation import pins, staff
 from engage.participation.edits import edits_for
 from engage.queue.items import moderation_item
-from engage.queue.routes import csrf_checked, view_from
+from engage.queue.routes import csrf_checked, refused_page, view_from
 from engage.queue.service import events_for
 from engage.web.json_body import json_body, load
 from engage.web.request_info import public_base_url
@@ -56,12 +56,6 @@ def api_reply(comment_id: int):
     return response
 
 
-def _refused(error: ApiError):
-    db.session.rollback()
-    return render_template("moderation/error.html", title="Could not do that",
-                           message=error.message, fields=error.fields), error.status
-
-
 @bp.post("/moderate/reply")
 @login_required
 @csrf_checked
@@ -75,7 +69,7 @@ def page_reply():
         comment = staff.reply(db.session, _comment_id(int(raw)), text, g.moderator, utcnow(),
                               sites=g.moderator_sites)
     except ApiError as error:
-        return _refused(error)
+        return refused_page(error)
     return redirect(url_for("queue.queue", **back, done="reply", what=f"#{comment.parent_id}"))
 
 
@@ -93,5 +87,5 @@ def page_pin():
                         g.moderator, utcnow(), current_app.config["PINS_PER_ARTICLE"],
                         sites=g.moderator_sites)
     except ApiError as error:
-        return _refused(error)
+        return refused_page(error)
     return redirect(url_for("queue.queue", **back, done=action.value, n=1))

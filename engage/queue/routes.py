@@ -255,6 +255,13 @@ def csrf_checked(view):
     return wrapper
 
 
+def refused_page(error: ApiError):
+    """The error page of a form post the service refused (nothing of it is kept)."""
+    db.session.rollback()
+    return render_template("moderation/error.html", title="Could not do that",
+                           message=error.message, fields=error.fields), error.status
+
+
 @bp.post("/moderate/actions")
 @login_required
 @csrf_checked

@@ -15,13 +15,13 @@ redirecting back to the queue with a notice.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 
 from engage.db import db, utcnow
 from engage.errors import ApiError, NotFound
 from engage.moderators.guards import check_every_site, login_required, moderator_required
 from engage.queue import suspensions
-from engage.queue.routes import csrf_checked, view_from
+from engage.queue.routes import csrf_checked, refused_page, view_from
 from engage.queue.service import get_comment
 from engage.queue.suspension_models import SuspensionKind
 from engage.web.json_body import json_body
@@ -60,12 +60,6 @@ def api_lift(suspension_id: int):
     return jsonify({"suspension": suspensions.as_dict(suspension)})
 
 
-def _refused(error: ApiError):
-    db.session.rollback()
-    return render_template("moderation/error.html", title="Could not do that",
-                           message=error.message, fields=error.fields), error.status
-
-
 @bp.post("/moderate/suspensions")
 @login_required
 @csrf_checked
@@ -81,7 +75,7 @@ def page_suspend():
                                                   _max_hours())
         suspensions.suspend(db.session, wanted, g.moderator, utcnow())
     except ApiError as error:
-        return _refused(error)
+        return refused_page(error)
     return redirect(url_for("queue.queue", **back, done="suspended",
                             what=f"{wanted.kind.value} {wanted.value} for {wanted.hours} h"))
 
@@ -98,6 +92,6 @@ def page_lift():
             raise NotFound("No suspension to lift.")
         suspension = suspensions.lift(db.session, int(raw), g.moderator, utcnow())
     except ApiError as error:
-        return _refused(error)
+        return refused_page(error)
     return redirect(url_for("queue.queue", **back, done="lifted",
                             what=f"the suspension of {suspension.value}"))

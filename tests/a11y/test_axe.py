@@ -8,6 +8,7 @@ form (with the illegal-content fields), on the queue page and on its Reported ta
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ from playwright.sync_api import expect
 from engage import create_app
 from engage.articles import get_or_create_article
 from engage.comments.models import Comment, CommentStatus
-from engage.db import db
+from engage.db import db, utcnow
 from engage.moderators.accounts import create_moderator
+from engage.queue.suspension_models import Suspension, SuspensionKind
 from tests.conftest import REQUIRE_BACKENDS
 from tests.widget.test_widget_browser import seed
 from tests.participation.test_reports_browser import api_report
@@ -58,6 +60,10 @@ def seeded(live_server):
             body_html="<p>Held for review: casino</p>", reasons=[
                 {"rule": "moderation_words", "evidence": ["casino"],
                  "reason": "contains words that moderators review"}]))
+        now = utcnow()  # an active suspension: the queue page lists it with its Lift button
+        db.session.add(Suspension(kind=SuspensionKind.EMAIL, value="troll@example.org",
+                                  shadow=True, reason="insults", created_by=NAME,
+                                  created_at=now, until=now + timedelta(days=1)))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -112,6 +118,8 @@ def test_the_queue_page(live_server, seeded, browser, axe_source, scheme, viewpo
         page.click("button[type=submit]")
         page.wait_for_url(live_server.url + "/moderate")
         expect(page.locator(".card").first).to_be_visible()
+        page.locator("#suspensions summary").click()  # the staff menus and list, open
+        page.locator(".card .suspend-menu summary").first.click()
         found = serious(page, axe_source)
         page.screenshot(path=str(artifacts_dir / f"a11y-queue-{scheme}-{viewport}.png"),
                         full_page=True)

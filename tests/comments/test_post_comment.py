@@ -22,8 +22,9 @@ def test_a_clean_comment_is_published_with_201(client, db_session):
     assert comment["author_url"] == "https://ada.example"
     assert set(comment) == {"id", "parent_id", "author_name", "author_url", "avatar_url",
                             "body_html", "created_at", "score", "up", "down", "edited",
-                            "deleted"}
+                            "deleted", "pinned", "staff"}
     assert (comment["score"], comment["edited"], comment["deleted"]) == (0, False, False)
+    assert (comment["pinned"], comment["staff"]) == (False, None)
     [stored] = stored_comments(db_session)
     assert stored.status is CommentStatus.APPROVED
     assert stored.author_email == "ada.reader@example.org"

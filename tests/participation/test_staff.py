@@ -8,11 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engage.comments.models import Comment, CommentStatus
-from engage.moderators.accounts import create_moderator, issue_token
-from engage.moderators.roles import Role
 from engage.queue.events import ModerationEvent
-from engage.site_directory import site_directory
-from engage.sites import create_site
 from tests.factories import post_comment
 
 ARTICLE = "/news/staffed"
@@ -101,18 +97,12 @@ def test_only_a_published_comment_can_be_answered(client, auth_headers, make_com
 
 
 def test_no_credentials_no_csrf_or_another_site_is_refused(client, app, db_session, published,
-                                                           logged_in):
+                                                           logged_in, blog_moderator_headers):
     assert reply(app.test_client(), published.id).status_code == 401
     no_csrf = reply(logged_in, published.id)
     assert no_csrf.status_code == 403 and no_csrf.json["error"]["code"] == "csrf_failed"
     assert reply(logged_in, published.id, headers={"X-CSRF-Token": logged_in.csrf}).status_code == 201
-    create_site(db_session, "blog")
-    site_directory(app).invalidate()
-    blogger = create_moderator(db_session, "blogger", "a long account password",
-                               role=Role.MODERATOR, sites=["blog"])
-    headers = {"Authorization": f"Bearer {issue_token(db_session, blogger)}"}
-    db_session.commit()
-    refused = reply(client, published.id, headers=headers)
+    refused = reply(client, published.id, headers=blog_moderator_headers)
     assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden_site"
     assert db_session.scalar(select(Comment.id).where(Comment.author_name == "blogger")) is None
 
@@ -124,6 +114,9 @@ def test_the_queue_page_form_publishes_a_reply(logged_in, db_session, published)
     assert answer.status_code == 302 and "done=reply" in answer.headers["Location"]
     staff = db_session.scalar(select(Comment).where(Comment.parent_id == published.id))
     assert staff.staff and staff.body == "Thanks, fixed."
+    card = logged_in.get("/moderate?status=approved").get_data(as_text=True)
+    own = card[card.index(f'id="c{staff.id}"'):card.index(f'id="c{published.id}"')]
+    assert "badge staff" in own and "Block author" not in own and "Suspend author" not in own
     assert logged_in.post("/moderate/reply", data={
         "reply": str(published.id), f"reply-{published.id}": "No token."}).status_code == 403
     empty = logged_in.post("/moderate/reply", data={

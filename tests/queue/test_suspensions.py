@@ -10,12 +10,9 @@ import pytest
 from engage.comments import service
 from engage.comments.models import Comment, CommentStatus
 from engage.db import utcnow
-from engage.moderators.accounts import create_moderator, find_moderator, issue_token
-from engage.moderators.roles import Role
+from engage.moderators.accounts import find_moderator
 from engage.queue import suspensions
 from engage.queue.suspension_models import SuspensionKind
-from engage.site_directory import site_directory
-from engage.sites import create_site
 from tests.factories import comment_payload, post_comment
 
 EMAIL = "troll@example.org"
@@ -137,17 +134,12 @@ def test_bad_fields_are_422_naming_the_field(client, auth_headers, fields, bad):
     assert bad in answer.json["error"]["fields"]
 
 
-def test_malformed_requests_and_other_roles(client, app, db_session, auth_headers):
+def test_malformed_requests_and_other_roles(client, auth_headers, blog_moderator_headers):
     assert client.post(URL, data="{", headers={**auth_headers,
                                                "Content-Type": "application/json"}).status_code == 400
     assert client.post(URL, json=[1], headers=auth_headers).status_code == 422
     assert client.get(URL).status_code == 401
-    create_site(db_session, "blog")
-    site_directory(app).invalidate()
-    blogger = create_moderator(db_session, "blogger", "a long account password",
-                               role=Role.MODERATOR, sites=["blog"])
-    headers = {"Authorization": f"Bearer {issue_token(db_session, blogger)}"}
-    db_session.commit()
+    headers = blog_moderator_headers
     for answer in (suspend(client, headers), client.get(URL, headers=headers),
                    client.delete(f"{URL}/1", headers=headers)):
         assert answer.status_code == 403 and answer.json["error"]["code"] == "forbidden_site"
