@@ -80,7 +80,6 @@ def on_failed(app: Flask, message: OutboxMessage) -> None:
     if refused is None:
         return
     stored = db.session.get(OutboxMessage, message.id)
-    if stored is not None and (stored.last_error or "").startswith(
-            transport.RecipientRefused.__name__):
+    if stored is not None and transport.REFUSED in (stored.last_error or ""):
         refused(app, db.session, message)
         db.session.commit()

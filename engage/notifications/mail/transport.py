@@ -27,6 +27,10 @@ from engage.notifications.delivery import RetryLater, Undeliverable
 _TRUE = {"1", "true", "yes", "on"}
 
 
+# the start of a RecipientRefused's text, which the outbox keeps as the message's last error
+REFUSED = "recipient refused"
+
+
 class RecipientRefused(Undeliverable):
     """The server refused the recipient for good (5xx): mailing the address again is useless."""
 
@@ -82,7 +86,7 @@ def send(settings: SmtpSettings, message: EmailMessage, timeout: float,
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
-            raise RecipientRefused(f"recipient refused ({codes[0]})") from None
+            raise RecipientRefused(f"{REFUSED} ({codes[0]})") from None
         raise RetryLater(f"recipient deferred ({codes[0] if codes else '?'})") from None
     except smtplib.SMTPResponseException as error:  # sender refused, data refused, auth …
         if 500 <= error.smtp_code < 600 and not isinstance(error, smtplib.SMTPAuthenticationError):
