@@ -15,6 +15,7 @@ fails now):
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import socket
 import ssl
@@ -65,10 +66,17 @@ class SmtpSettings:
                    password=unquote(parts.password) if parts.password else None)
 
 
+@functools.cache
+def default_tls_context() -> ssl.SSLContext:
+    """The system's trust store, loaded once (loading it costs ~150 ms: more than a send)."""
+    return ssl.create_default_context()
+
+
 def send(settings: SmtpSettings, message: EmailMessage, timeout: float,
          tls_context: ssl.SSLContext | None = None) -> None:
     """Deliver ``message`` to its ``To`` address; raise RetryLater or Undeliverable."""
-    context = tls_context or ssl.create_default_context()
+    tls = settings.implicit_tls or settings.starttls
+    context = (tls_context or default_tls_context()) if tls else None
     try:
         if settings.implicit_tls:
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
