@@ -74,26 +74,36 @@ def deliver_due(app: Flask) -> int:
                                    float(config["OUTBOX_LEASE_SECONDS"]))
         finally:
             db.session.remove()
-        for message in claimed:
-            _deliver(app, message)
-            db.session.remove()
+        delivered = [message for message in claimed if _deliver(app, message)]
+        # one write for the batch's successes (SQLite has one writer for the POSTs too); a
+        # crash before it sends them again: at-least-once
+        by_attempts: dict[int, list[OutboxMessage]] = {}
+        for message in delivered:
+            by_attempts.setdefault(message.attempts, []).append(message)
+        for attempts, messages in by_attempts.items():
+            claims.finish_many(db.session, messages, state=DELIVERED, attempts=attempts + 1,
+                               delivered_at=utcnow(), last_error=None)
+        db.session.remove()
     return len(claimed)
 
 
-def _deliver(app: Flask, message: OutboxMessage) -> None:
+def _deliver(app: Flask, message: OutboxMessage) -> bool:
+    """Send one message; True when it was delivered (recorded by the caller), False when its
+    failure was recorded here."""
     channel = _CHANNELS.get(message.channel)
     try:
         channel.send(app, message)
     except Undeliverable as error:
         _fail(app, channel, message, _describe(error))
-        return
+        return False
     except Exception as error:  # RetryLater, or any bug or outage of the channel: try again
         if not isinstance(error, RetryLater):
             log.warning("outbox %s: %s", message.id, _describe(error), exc_info=True)
         _retry_later(app, channel, message, _describe(error))
-        return
-    claims.finish(db.session, message, state=DELIVERED, attempts=message.attempts + 1,
-                  delivered_at=utcnow(), last_error=None)
+        return False
+    finally:
+        db.session.remove()
+    return True
 
 
 def _retry_later(app: Flask, channel: Channel, message: OutboxMessage, error: str) -> None:
