@@ -122,6 +122,7 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_IN_SERVER": True,           # every server process delivers in the background; off: only `engage worker`
     "OUTBOX_POLL_SECONDS": 1.0,         # a deliverer looks for due messages this often (a commit wakes it at once)
     "OUTBOX_BATCH": 20,                 # messages one deliverer claims at a time
+    "OUTBOX_CONCURRENCY": 4,            # messages one deliverer sends at once (a slow receiver holds one)
     "OUTBOX_LEASE_SECONDS": 300.0,      # a claim lasts this long; a crashed claimer's messages are retaken after
     "OUTBOX_RETRY_SECONDS": 24 * 3600.0,  # transient failures are retried this long, then the message is failed
     "OUTBOX_BACKOFF_SECONDS": 10.0,     # first retry after about this long, doubling each time ...

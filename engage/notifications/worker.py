@@ -20,6 +20,7 @@ from engage.notifications.delivery import deliver_due
 
 log = logging.getLogger(__name__)
 EXTENSION = "engage.outbox"
+COALESCE_SECONDS = 0.05
 
 
 class Deliverer:
@@ -59,7 +60,10 @@ class Deliverer:
             wake.clear()
             if self.round() >= int(self._app.config["OUTBOX_BATCH"]):
                 continue  # more may be due: no pause
-            wake.wait(self._poll)
+            if wake.wait(self._poll):
+                # woken by a commit: let the commits of the next moment join this batch
+                # (under load one claim then serves many posts, not one claim per post)
+                stop.wait(COALESCE_SECONDS)
 
     def round(self) -> int:
         try:
