@@ -98,3 +98,21 @@ def test_starttls_upgrades_and_checks_the_certificate(certificate):
         assert len(handler.messages) == 1
     finally:
         controller.stop()
+
+
+def test_serve_says_why_no_mail_is_sent(tmp_path):
+    from engage import create_app  # imported here: this test builds its own apps
+    from engage.cli import _startup_messages
+
+    def lines(**config):
+        app = create_app({"SECRET_KEY": "k", "INSTANCE_PATH": str(tmp_path),
+                          "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", **config})
+        with app.app_context():
+            return [line for line in _startup_messages(app) if "Mail" in line]
+
+    assert lines() == [lines()[0]] and "ENGAGE_SMTP_URL" in lines()[0]
+    [only] = lines(SMTP_URL="smtp://127.0.0.1:2525")
+    assert "ENGAGE_PUBLIC_URL" in only
+    assert lines(SMTP_URL="smtp://127.0.0.1:2525", PUBLIC_URL="https://c.example") == []
+    with pytest.raises(ValueError):
+        lines(SMTP_URL="http://nope")
