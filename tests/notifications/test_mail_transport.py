@@ -116,3 +116,24 @@ def test_serve_says_why_no_mail_is_sent(tmp_path):
     assert lines(SMTP_URL="smtp://127.0.0.1:2525", PUBLIC_URL="https://c.example") == []
     with pytest.raises(ValueError):
         lines(SMTP_URL="http://nope")
+
+
+def test_connections_are_reused_and_a_closed_one_replaced():
+    with SmtpSink() as sink:
+        connections = transport.Connections(SmtpSettings.parse(sink.url), 5, keep=2)
+        for _ in range(3):
+            connections.send(_message())
+        assert len(sink.messages) == 3 and sink.handler.greetings == 1
+        sink.set_mode("refuse")
+        with pytest.raises(RecipientRefused):
+            connections.send(_message())
+        sink.set_mode("accept")
+        connections.send(_message())  # the refused one's connection was not kept
+        assert sink.handler.greetings == 2
+        connections.close()
+        connections.send(_message())
+        assert len(sink.messages) == 5 and sink.handler.greetings == 3
+        [(_, kept)] = connections._idle  # the connection breaks while it waits
+        kept.sock.shutdown(socket.SHUT_RDWR)
+        connections.send(_message())
+        assert len(sink.messages) == 6 and sink.handler.greetings == 4
