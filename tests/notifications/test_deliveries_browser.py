@@ -14,21 +14,10 @@ from engage import create_app
 from engage.db import db, utcnow
 from engage.moderators.accounts import create_moderator
 from engage.notifications.models import FAILED, OutboxMessage, new_id
-from tests.a11y.test_axe import AXE, VIEWPORTS, serious
-from tests.conftest import REQUIRE_BACKENDS
+from tests.a11y.test_axe import VIEWPORTS, axe_source, serious  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 NAME, PASSWORD = "ada-deliveries", "a password for the deliveries page"
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        message = "axe-core is not installed: run `npm ci --prefix tests/a11y`"
-        if REQUIRE_BACKENDS:
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE.read_text()
 
 
 @pytest.fixture(scope="module")
