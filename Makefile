@@ -25,7 +25,7 @@ test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark scripts; bench/ also holds their helpers (bare_app, loadgen, spam_http).
-BENCHES := views comments scale queue moderation profanity spam_eval stream vs_isso
+BENCHES := views comments scale queue moderation profanity spam_eval stream vs_isso notify
 
 bench: $(STAMP)
 	for name in $(BENCHES); do $(BIN)/python bench/$$name.py || exit 1; done

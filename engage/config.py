@@ -128,10 +128,13 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_IN_SERVER": True,           # every server process delivers in the background; off: only `engage worker`
     "OUTBOX_POLL_SECONDS": 1.0,         # a deliverer looks for due messages this often (a commit wakes it at once)
     "OUTBOX_BATCH": 20,                 # messages one deliverer claims at a time
+    "OUTBOX_CONCURRENCY": 4,            # messages one deliverer sends at once (a slow receiver holds one)
     "OUTBOX_LEASE_SECONDS": 300.0,      # a claim lasts this long; a crashed claimer's messages are retaken after
     "OUTBOX_RETRY_SECONDS": 24 * 3600.0,  # transient failures are retried this long, then the message is failed
     "OUTBOX_BACKOFF_SECONDS": 10.0,     # first retry after about this long, doubling each time ...
     "OUTBOX_BACKOFF_MAX_SECONDS": 3600.0,  # ... up to this (with 0.5-1x random jitter)
+    "OUTBOX_KEEP_DELIVERED_DAYS": 7.0,  # delivered messages are deleted this long after enqueue
+    "OUTBOX_KEEP_FAILED_DAYS": 30.0,    # failed ones (shown to admins, retryable) this long
     "WEBHOOKS_ALLOW_PRIVATE": False,    # allow webhook URLs on loopback/private networks (tests, intranets)
     "WEBHOOKS_TIMEOUT_SECONDS": 5.0,    # connect and read timeout of one webhook request
     "WEBHOOKS_MAX_PER_SITE": 20,        # webhooks one site may have

@@ -8,7 +8,7 @@ Contracts
   Call it from an ``init_app`` (importing a module registers nothing, tests/test_layout.py);
   registering a name again replaces it.
 - ``deliver_due(app)`` delivers up to ``OUTBOX_BATCH`` due messages of the channels registered
-  in this process and returns how many it claimed. At-least-once: a message is marked
+  in this process, ``OUTBOX_CONCURRENCY`` at a time, and returns how many it claimed. At-least-once: a message is marked
   delivered after its send returned; a process killed in between sends it again after the
   lease (``OUTBOX_LEASE_SECONDS``) ran out, with the same id.
 - Transient failures wait ``OUTBOX_BACKOFF_SECONDS · 2^(attempts-1)`` (at most
@@ -74,26 +74,56 @@ def deliver_due(app: Flask) -> int:
                                    float(config["OUTBOX_LEASE_SECONDS"]))
         finally:
             db.session.remove()
-        for message in claimed:
-            _deliver(app, message)
-            db.session.remove()
+        delivered = _deliver_all(app, claimed, int(config["OUTBOX_CONCURRENCY"]))
+        # one write for the batch's successes (SQLite has one writer for the POSTs too); a
+        # crash before it sends them again: at-least-once
+        by_attempts: dict[int, list[OutboxMessage]] = {}
+        for message in delivered:
+            by_attempts.setdefault(message.attempts, []).append(message)
+        for attempts, messages in by_attempts.items():
+            claims.finish_many(db.session, messages, state=DELIVERED, attempts=attempts + 1,
+                               delivered_at=utcnow(), last_error=None)
+        db.session.remove()
     return len(claimed)
 
 
-def _deliver(app: Flask, message: OutboxMessage) -> None:
+def _deliver_all(app: Flask, messages: list[OutboxMessage], concurrency: int) -> list:
+    """Send ``messages``, up to ``concurrency`` at once (one slow receiver must not hold the
+    others back); returns the delivered ones."""
+    if concurrency <= 1 or len(messages) <= 1:
+        return [message for message in messages if _deliver(app, message)]
+
+    # imported here: concurrent.futures.thread makes a lock at import, and `engage serve`
+    # loads this module before gevent patched threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    def deliver_in_context(message: OutboxMessage) -> bool:
+        with app.app_context():  # each sender its own app context, hence its own session
+            return _deliver(app, message)
+
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(messages)),
+                            thread_name_prefix="engage-outbox-send") as pool:
+        outcomes = list(pool.map(deliver_in_context, messages))
+    return [message for message, ok in zip(messages, outcomes) if ok]
+
+
+def _deliver(app: Flask, message: OutboxMessage) -> bool:
+    """Send one message; True when it was delivered (recorded by the caller), False when its
+    failure was recorded here."""
     channel = _CHANNELS.get(message.channel)
     try:
         channel.send(app, message)
     except Undeliverable as error:
         _fail(app, channel, message, _describe(error))
-        return
+        return False
     except Exception as error:  # RetryLater, or any bug or outage of the channel: try again
         if not isinstance(error, RetryLater):
             log.warning("outbox %s: %s", message.id, _describe(error), exc_info=True)
         _retry_later(app, channel, message, _describe(error))
-        return
-    claims.finish(db.session, message, state=DELIVERED, attempts=message.attempts + 1,
-                  delivered_at=utcnow(), last_error=None)
+        return False
+    finally:
+        db.session.remove()
+    return True
 
 
 def _retry_later(app: Flask, channel: Channel, message: OutboxMessage, error: str) -> None:

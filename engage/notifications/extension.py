@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     # imported here: serving imports nothing at module level that engage.cli loads
     from engage.serving.lifecycle import on_shutdown
 
-    on_shutdown(app, deliverer.stop)
+    # whichever deliverer the app holds when it stops (a test may have swapped it)
+    on_shutdown(app, lambda: app.extensions[EXTENSION].stop())
 
 
 def _after_commit(session: Session) -> None:

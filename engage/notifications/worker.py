@@ -5,7 +5,8 @@ process, when a transaction that enqueued a message commits (the commit also wak
 message usually leaves within milliseconds; ``OUTBOX_POLL_SECONDS`` is the fallback for
 messages enqueued by other processes or whose retry came due). ``engage worker`` runs the same
 loop in the foreground (``run_forever``). Sending never happens on the request's thread: the
-POST that caused a message only pays for its INSERT.
+POST that caused a message only pays for its INSERT. Every ``cleanup.INTERVAL_SECONDS`` a
+round also deletes old delivered and failed messages (``cleanup``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from flask import Flask
 
+from engage.db import db, utcnow
+from engage.notifications.cleanup import INTERVAL_SECONDS, purge
 from engage.notifications.delivery import deliver_due
 
 log = logging.getLogger(__name__)
 EXTENSION = "engage.outbox"
+COALESCE_SECONDS = 0.05
 
 
 class Deliverer:
@@ -59,14 +64,31 @@ class Deliverer:
             wake.clear()
             if self.round() >= int(self._app.config["OUTBOX_BATCH"]):
                 continue  # more may be due: no pause
-            wake.wait(self._poll)
+            if wake.wait(self._poll):
+                # woken by a commit: let the commits of the next moment join this batch
+                # (under load one claim then serves many posts, not one claim per post)
+                stop.wait(COALESCE_SECONDS)
 
     def round(self) -> int:
         try:
+            self._purge_now_and_then()
             return deliver_due(self._app)
         except Exception:  # the database is down, say: the next round tries again
             log.exception("outbox delivery round failed")
             return 0
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now < getattr(self, "_next_purge", 0.0):
+            return
+        self._next_purge = now + INTERVAL_SECONDS
+        config = self._app.config
+        with self._app.app_context():
+            try:
+                purge(db.session, utcnow(), float(config["OUTBOX_KEEP_DELIVERED_DAYS"]),
+                      float(config["OUTBOX_KEEP_FAILED_DAYS"]))
+            finally:
+                db.session.remove()
 
 
 def run_forever(app: Flask, stop: threading.Event) -> None:

@@ -76,3 +76,24 @@ class Receiver:
                     return
             time.sleep(0.02)
         raise AssertionError(f"{len(self.requests)} requests received, {count} expected")
+
+
+def main() -> None:
+    """``python -m tests.notifications.receiver PORT``: serve until SIGTERM, then print
+    ``{"requests": N, "deliveries": distinct ids}`` (benchmarks run it in its own process, so
+    that their load threads do not slow it down)."""
+    import json
+    import signal
+    import sys
+
+    receiver = Receiver(port=int(sys.argv[1]))
+    signal.signal(signal.SIGTERM, lambda *_: receiver.server.shutdown())
+    with receiver:
+        print("ready", flush=True)
+        receiver.thread.join()
+    print(json.dumps({"requests": len(receiver.requests),
+                      "deliveries": len(receiver.deliveries())}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -25,6 +25,12 @@ class _Handler:
         self.mode = "accept"
         self.messages: list[email.message.EmailMessage] = []
         self.recipients: list[str] = []
+        self.greetings = 0  # EHLOs: one per connection
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.mode == "refuse":

@@ -222,3 +222,24 @@ def test_a_reader_report_sends_comment_reported(app, client, webhook, receiver):
     [request] = receiver.requests
     body = json.loads(request.body)
     assert (body["type"], body["comment"]["id"]) == ("comment.reported", published["id"])
+
+
+def test_old_delivered_and_failed_messages_are_deleted(app, client, webhook, receiver):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from engage.db import utcnow
+    from engage.notifications.cleanup import purge
+
+    webhook()
+    receiver.plan = ["ok", 400, "ok"]
+    for _ in range(3):
+        post_comment(client)
+    deliver_due(app)
+    assert sorted(m.state for m in _messages()) == [DELIVERED, DELIVERED, FAILED]
+    db.session.execute(update(OutboxMessage).values(created_at=utcnow() - timedelta(days=8)))
+    db.session.commit()
+    assert purge(db.session, utcnow(), 7, 30) == 2
+    assert [m.state for m in _messages()] == [FAILED]
+    assert purge(db.session, utcnow() + timedelta(days=30), 7, 30) == 1

@@ -44,12 +44,11 @@ Refused = Callable[[Flask, Session, OutboxMessage], None]
 
 @dataclass
 class MailState:
-    """``app.extensions["engage.mail"]``: the parsed SMTP settings and the builders."""
+    """``app.extensions["engage.mail"]``: the SMTP connections and the builders."""
 
-    smtp: transport.SmtpSettings | None
+    smtp: transport.Connections | None
     builders: dict[str, Builder]
     refused: dict[str, Refused]
-    tls_context: object = None  # tests hand in a context that trusts their certificate
 
 
 def state(app: Flask) -> MailState:
@@ -70,8 +69,7 @@ def send(app: Flask, message: OutboxMessage) -> None:
         db.session.remove()  # no transaction stays open across the SMTP conversation
     if outgoing is None:
         return
-    transport.send(mail.smtp, outgoing.message, float(app.config["SMTP_TIMEOUT_SECONDS"]),
-                   mail.tls_context)
+    mail.smtp.send(outgoing.message)
 
 
 def on_failed(app: Flask, message: OutboxMessage) -> None:
@@ -80,7 +78,6 @@ def on_failed(app: Flask, message: OutboxMessage) -> None:
     if refused is None:
         return
     stored = db.session.get(OutboxMessage, message.id)
-    if stored is not None and (stored.last_error or "").startswith(
-            transport.RecipientRefused.__name__):
+    if stored is not None and transport.REFUSED in (stored.last_error or ""):
         refused(app, db.session, message)
         db.session.commit()

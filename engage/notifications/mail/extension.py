@@ -31,10 +31,19 @@ def why_disabled(config) -> str | None:
 
 def init_app(app: Flask) -> channel.MailState:
     """Parse ``SMTP_URL`` (ValueError at start for a bad one) and register the channel."""
-    smtp = transport.SmtpSettings.parse(app.config["SMTP_URL"]) if app.config["SMTP_URL"] else None
+    smtp = None
+    if app.config["SMTP_URL"]:
+        smtp = transport.Connections(transport.SmtpSettings.parse(app.config["SMTP_URL"]),
+                                     float(app.config["SMTP_TIMEOUT_SECONDS"]),
+                                     keep=max(1, int(app.config["OUTBOX_CONCURRENCY"])))
     mail = channel.MailState(smtp=smtp, builders={}, refused={})
     app.extensions[channel.EXTENSION] = mail
     register_channel(channel.CHANNEL, channel.send, channel.on_failed)
+    if smtp is not None:
+        # imported here: serving imports nothing at module level that engage.cli loads
+        from engage.serving.lifecycle import on_shutdown
+
+        on_shutdown(app, smtp.close)
     producers = app.extensions.setdefault("engage_startup_messages", [])
     producers.append(lambda: why_disabled(app.config))
     return mail

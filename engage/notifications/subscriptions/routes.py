@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from engage.articles import Article
 from engage.db import db, utcnow
@@ -39,32 +39,25 @@ def confirm(token: str):
                 lang=lang)
 
 
-@bp.get("/subscriptions/unsubscribe/<token>")
-def unsubscribe_page(token: str):
-    found = service.find(db.session, token, current_app.config["SECRET_KEY"]) \
+@bp.route("/subscriptions/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET: the page with the button (changes nothing); POST: unsubscribe (RFC 8058)."""
+    posted = request.method == "POST"
+    act = service.unsubscribe if posted else service.find
+    found = act(db.session, token, current_app.config["SECRET_KEY"]) \
         if len(token) <= MAX_TOKEN else None
     if found is None:
         return _invalid()
     if found.subscription is None:
         return _gone()
     lang = found.lang
+    if posted:
+        return page(text(lang, "page_unsubscribe_title"), [text(lang, "page_unsubscribed")],
+                    lang=lang)
     article = db.session.get(Article, found.subscription.article_id)
     return page(text(lang, "page_unsubscribe_title"),
                 [text(lang, "page_unsubscribe_question", title=title_of(article))],
                 lang=lang, button=text(lang, "unsubscribe_button"))
-
-
-@bp.post("/subscriptions/unsubscribe/<token>")
-def unsubscribe(token: str):
-    found = service.unsubscribe(db.session, token, current_app.config["SECRET_KEY"]) \
-        if len(token) <= MAX_TOKEN else None
-    if found is None:
-        return _invalid()
-    if found.subscription is None:
-        return _gone()
-    lang = found.lang
-    return page(text(lang, "page_unsubscribe_title"), [text(lang, "page_unsubscribed")],
-                lang=lang)
 
 
 def _gone():

@@ -1,0 +1,149 @@
+"""Reply notifications by mail: comment POST rate with notifications on against off, mail rate.
+
+Starts ``engage serve`` (2 workers, SQLite) with a real SMTP sink (aiosmtpd) on loopback.
+A reader posts a comment asking for replies and confirms the address through the real
+confirmation link. Then rounds alternate: ``--replies`` / ``--rounds`` approved replies to a
+comment nobody subscribed to ("off"), and as many to the subscriber's comment ("on": each
+reply also writes one outbox row in its transaction, and the server processes send the mail
+in the background while the load runs). Prints the POST rate of each, the ratio on/off
+(issue 18's target: >= 0.9), and the reply mails delivered per second.
+
+    .venv/bin/python bench/notify.py [--replies 1000] [--rounds 2] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # bench/queue.py would shadow the stdlib queue
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from bench.loadgen import median, run_load  # noqa: E402
+from tests.servers import EngageServer, free_port  # noqa: E402
+
+WORKERS, THREADS = 2, 8
+SUBSCRIBER = "subscriber@example.org"
+
+
+class Sink:
+    """Counts the mails it accepts, with the time of each (aiosmtpd handler)."""
+
+    def __init__(self):
+        self.times: list[float] = []
+        self.subjects: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = next((line for line in envelope.content.decode("utf-8", "replace").splitlines()
+                        if line.startswith("Subject:")), "")
+        with self.lock:
+            self.times.append(time.monotonic())
+            self.subjects.append(subject)
+        return "250 OK"
+
+
+def prepare(settings: dict) -> tuple[int, int]:
+    """Migrate; the subscriber's comment (replies subscription, confirmed through its link)
+    and a comment nobody follows. Returns (followed id, unfollowed id)."""
+    from engage import create_app
+    from engage.cli import upgrade_schema
+    from engage.db import db
+    from engage.notifications.subscriptions import tokens
+    from engage.notifications.subscriptions.service import address_hash
+
+    app = create_app({**settings, "OUTBOX_IN_SERVER": False})
+    with app.app_context():
+        upgrade_schema()
+        client = app.test_client()
+        ids = []
+        for email, notify in ((SUBSCRIBER, "replies"), ("quiet@example.org", "none")):
+            answer = client.post("/api/v1/comments", json={
+                "article": "/bench/notify", "author_name": "Parent", "author_email": email,
+                "body": f"A parent comment by {email}.", "notify": notify})
+            assert answer.status_code == 201, answer.get_json()
+            ids.append(answer.get_json()["comment"]["id"])
+        token = tokens.confirm_token(settings["SECRET_KEY"], address_hash(settings["SECRET_KEY"],
+                                                                         SUBSCRIBER))
+        assert client.get(f"/subscriptions/confirm/{token}").status_code == 200
+        db.session.remove()
+        db.engine.dispose()
+    return ids[0], ids[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--replies", type=int, default=1000, help="replies with notifications on")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    sink = Sink()
+    smtp_port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    instance = tempfile.mkdtemp(prefix="engage-bench-")
+    settings = {"INSTANCE_PATH": instance, "FLOOD_SECONDS": 0, "MIN_SUBMIT_SECONDS": 0,
+                "DEMO_ENABLED": False, "SECRET_KEY": "bench-secret",
+                "CLASSIFIER_STARTER_ENABLED": False, "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+                "PUBLIC_URL": "https://comments.example", "MAIL_FROM": "bench@example.org"}
+    followed, unfollowed = prepare(settings)
+    engage = EngageServer(settings, port=free_port(), workers=WORKERS, threads=THREADS,
+                          migrate=False)
+    per_round = max(1, args.replies // args.rounds)
+    counter = iter(range(10**9))
+
+    def poster(parent: int):
+        def post(_):
+            n = next(counter)
+            body = {"article": "/bench/notify", "parent_id": parent, "author_name": f"Reader {n}",
+                    "author_email": f"reader{n}@example.org",
+                    "body": f"A calm reply about the harbour plan, number {n}. Thanks."}
+            return "POST", "/api/v1/comments", json.dumps(body).encode(), {
+                "Content-Type": "application/json"}
+        return post
+
+    rates = {"off": [], "on": []}
+    controller.start()
+    engage.start()
+    try:
+        time.sleep(1.0)  # the confirmation mail of prepare() goes out first
+        before = len(sink.times)
+        on_started = on_ended = None
+        for _ in range(args.rounds):
+            for mode, parent in (("off", unfollowed), ("on", followed)):
+                started = time.monotonic()
+                result = run_load(engage.url, poster(parent), concurrency=args.concurrency,
+                                  seconds=600, max_requests=per_round)
+                assert result.statuses.get(201) == per_round, result.summary()
+                rates[mode].append(result.rps)
+                print(f"{mode:>3}: {result.summary()}")
+                if mode == "on":
+                    on_started = on_started or started
+                    on_ended = time.monotonic()
+        during = len([t for t in sink.times[before:] if t <= on_ended])
+        deadline = time.monotonic() + 120
+        expected = before + per_round * args.rounds
+        while len(sink.times) < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        engage.stop()
+        controller.stop()
+    mails = sink.times[before:]
+    off, on = median(rates["off"]), median(rates["on"])
+    print(f"POST rate: off {off:.1f}/s, on {on:.1f}/s, on/off {on / off:.2f} "
+          f"(target >= 0.90 -> {'met' if on / off >= 0.9 else 'NOT met'})")
+    span = (mails[-1] - mails[0]) if len(mails) > 1 else 0.0
+    print(f"reply mails delivered: {len(mails)} of {per_round * args.rounds}; "
+          f"{during} while posting; {len(mails) / span if span else 0:.1f} messages/s "
+          f"from the first to the last")
+    return 0 if len(mails) == per_round * args.rounds else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
