@@ -34,7 +34,7 @@ def read_thread() -> Response:
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
     options = moderation_settings.current(db.session, current_app.config, site=site.id).options
-    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days,
+    head = service.thread_head(db.engine, args["article"], utcnow(), options.auto_close_days,
                                site.id)
     base = public_base_url()
     if head is None:
