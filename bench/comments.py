@@ -3,11 +3,15 @@
 Starts ``engage serve`` (gunicorn, engage's worker class: ``ENGAGE_WORKER_CLASS`` or gevent) on a
 fresh database and ``bench/bare_app.py`` under the same gunicorn settings, then drives each with the same closed-loop load:
 
-- ``POST /api/v1/comments`` (distinct clean comments) vs a bare JSON ``POST``;
+- ``POST /api/v1/comments`` (distinct clean comments) vs a bare JSON ``POST`` that commits one
+  row to SQLite (``/bare/commit``; issue 22's baseline) and vs one that stores nothing;
 - ``GET /api/v1/comments`` of a 200-comment thread (``limit=200``) vs a bare JSON ``GET``.
 
-Prints requests per second for each and the ratio engage/bare. Absolute numbers depend on the
-machine; the ratio is the figure to compare.
+Each side and its baselines take turns in half-second slices (``bench.loadgen.interleaved``),
+so a neighbour's burst of load on the shared machine lands on both. Prints requests per second
+for each and the ratio engage/bare; targets (issue 22): posts >= 0.25x the committing bare
+POST, thread reads >= 0.5x the bare GET. Absolute numbers depend on the machine; the ratio is
+the figure to compare.
 
 Then thread reads by thread size (``--sizes``, default 100 and 10,000 approved comments, stored
 straight into the database before the server starts): each thread is read as the widget reads
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -38,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Replace the script's own folder on the path: bench/queue.py would shadow the stdlib queue.
 sys.path[0] = str(ROOT)
 
-from bench.loadgen import run_load  # noqa: E402
+from bench.loadgen import interleaved  # noqa: E402
 from engage.serving.worker_classes import configured_worker_class  # noqa: E402
 from tests.servers import BareServer, EngageServer, free_port  # noqa: E402
 
@@ -46,6 +51,7 @@ WORKERS, THREADS = 2, 8
 THREAD_ARTICLE = "/bench/two-hundred"
 WIDGET_PAGE, WHOLE_PAGE = 50, 200  # engage.js's PAGE_SIZE; COMMENTS_MAX_PAGE_SIZE
 SIZE_TARGET = 3.0
+POST_TARGET, READ_TARGET = 0.25, 0.5  # issue 22: of a bare POST committing a row, a bare GET
 TOPICS = ["bridge", "council", "budget", "school", "harbour", "library", "tram", "market"]
 
 
@@ -239,7 +245,8 @@ def main() -> int:
             return 0
         finally:
             engage.stop()
-    bare = BareServer(free_port(), WORKERS, THREADS, Path(instance) / "bare.log")
+    bare = BareServer(free_port(), WORKERS, THREADS, Path(instance) / "bare.log",
+                      env={**os.environ, "BARE_SQLITE": str(Path(instance) / "bare.db")})
     bare_url = bare.url
     try:
         bare.start(timeout=30)
@@ -253,6 +260,10 @@ def main() -> int:
         def bare_post(n):
             return "POST", "/bare", json.dumps(clean_comment(offset + n)).encode(), json_headers
 
+        def bare_commit(n):
+            return ("POST", "/bare/commit", json.dumps(clean_comment(offset + n)).encode(),
+                    json_headers)
+
         def engage_thread(n):
             return "GET", f"/api/v1/comments?article={THREAD_ARTICLE}&limit=200", None, {}
 
@@ -260,22 +271,29 @@ def main() -> int:
             return "GET", "/bare", None, {}
 
         load = dict(concurrency=args.concurrency, seconds=args.seconds)
-        rows = []
-        for name, engage_factory, bare_factory in (
-                ("POST /api/v1/comments", engage_post, bare_post),
-                ("GET 200-comment thread", engage_thread, bare_get)):
-            bare_result = run_load(bare_url, bare_factory, **load)
-            engage_result = run_load(engage.url, engage_factory, **load)
-            rows.append((name, engage_result, bare_result))
+        # Each side takes turns with its baseline in half-second slices (bench.loadgen).
+        bare_commits, bare_posts, engage_posts = interleaved(
+            [(bare_url, bare_commit), (bare_url, bare_post), (engage.url, engage_post)], **load)
+        bare_gets, engage_reads = interleaved(
+            [(bare_url, bare_get), (engage.url, engage_thread)], **load)
+        rows = [("POST /api/v1/comments", engage_posts, bare_commits),
+                ("GET 200-comment thread", engage_reads, bare_gets)]
         database = "PostgreSQL" if args.database_url else "SQLite (embedded default)"
         print(f"engage vs bare Flask, gunicorn {configured_worker_class()} {WORKERS} workers "
               f"(threads: {THREADS}, gthread only), "
               f"{args.concurrency} client threads, {args.seconds:.0f} s each, {database}")
-        for name, engage_result, bare_result in rows:
+        for (name, engage_result, bare_result), (baseline, target) in zip(rows, (
+                ("bare POST committing one row", POST_TARGET),
+                ("bare JSON GET", READ_TARGET))):
             ratio = engage_result.rps / bare_result.rps if bare_result.rps else float("nan")
             print(f"{name:24s} engage {engage_result.summary()}")
-            print(f"{'':24s} bare   {bare_result.summary()}")
-            print(f"{'':24s} ratio engage/bare = {ratio:.2f}")
+            print(f"{'':24s} bare   {bare_result.summary()}  ({baseline})")
+            print(f"{'':24s} ratio engage/bare = {ratio:.2f}  (target >= {target:g}: "
+                  f"{'met' if ratio >= target else 'NOT met'})")
+            if name.startswith("POST"):
+                print(f"{'':24s} bare   {bare_posts.summary()}  (bare POST storing nothing)")
+                print(f"{'':24s} ratio engage/bare storing nothing = "
+                      f"{engage_result.rps / bare_posts.rps:.2f}")
         if args.only == "all":
             print("thread reads by thread size")
             ok = measure_sizes(engage.url, sizes, args.concurrency, args.seconds)

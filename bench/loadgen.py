@@ -93,5 +93,27 @@ def run_load(base_url: str, factory: RequestFactory, *, concurrency: int = 8,
     return result
 
 
+def interleaved(targets: list[tuple[str, RequestFactory]], *, concurrency: int = 8,
+                seconds: float = 5.0, slice_seconds: float = 0.5) -> list[LoadResult]:
+    """``run_load`` of each (base URL, factory) for ``seconds`` in all, taking turns in slices
+    of ``slice_seconds``: on a shared machine a neighbour's burst then lands on every side
+    alike, so the ratios of the results stay comparable. Request numbers keep counting across
+    slices (a factory that makes distinct requests still never repeats one)."""
+    results = [LoadResult(seconds=0.0) for _ in targets]
+    made = [0] * len(targets)
+    for _ in range(max(1, round(seconds / slice_seconds))):
+        for index, (url, factory) in enumerate(targets):
+            start = made[index]
+            part = run_load(url, lambda n, f=factory, s=start: f(s + n),
+                            concurrency=concurrency, seconds=slice_seconds)
+            made[index] += part.completed + part.errors + concurrency
+            total = results[index]
+            total.seconds += part.seconds
+            total.statuses.update(part.statuses)
+            total.latencies.extend(part.latencies)
+            total.errors += part.errors
+    return results
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")

@@ -31,11 +31,11 @@ def read_thread() -> Response:
     version, which also counts unpublished comments), so a revalidation costs one small query
     when the page is cached."""
     site = site_param()
-    args = load_args(_thread_query)
+    args = load_args(_thread_query, cached=True)  # strings, ints and a frozen Cursor
     limit = args["limit"] or current_app.config["COMMENTS_PAGE_SIZE"]
     limit = min(limit, current_app.config["COMMENTS_MAX_PAGE_SIZE"])
     options = moderation_settings.current(db.session, current_app.config, site=site.id).options
-    head = service.thread_head(db.session, args["article"], utcnow(), options.auto_close_days,
+    head = service.thread_head(db.engine, args["article"], utcnow(), options.auto_close_days,
                                site.id)
     base = public_base_url()
     if head is None:

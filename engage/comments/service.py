@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Engine, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engage.articles import Article, find_article, get_or_create_article, unsaved_article
@@ -145,10 +145,20 @@ class ThreadHead:
     closed: bool
 
 
-def thread_head(session: Session, article_key: str, now: datetime, auto_close_days: int = 0,
-                site: str = DEFAULT_SITE) -> ThreadHead | None:
-    """The article's id, thread version and open/closed state at ``now``; None if unknown."""
-    article = session.execute(_HEAD, {"site": site, "key": article_key}).first()
+def thread_head(session: Session | Engine, article_key: str, now: datetime,
+                auto_close_days: int = 0, site: str = DEFAULT_SITE) -> ThreadHead | None:
+    """The article's id, thread version and open/closed state at ``now``; None if unknown.
+
+    ``session``: a Session (read in its transaction) or an Engine (one pooled connection
+    for this query alone: what a public read uses, because a cached page then needs no
+    session at all, and setting one up and closing it cost as much as the rest of the read).
+    """
+    params = {"site": site, "key": article_key}
+    if isinstance(session, Engine):
+        with session.connect() as connection:
+            article = connection.execute(_HEAD, params).first()
+    else:  # Core on the session's connection: the ORM's execute cost more than the query
+        article = session.connection().execute(_HEAD, params).first()
     if article is None:
         return None
     closed = closed_reason(article, now, auto_close_days) is not None

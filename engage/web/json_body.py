@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from typing import Any
 
 from flask import request
@@ -105,13 +106,45 @@ def load(schema: Schema, data: Any) -> dict:
         raise ValidationFailed("Some fields are invalid.", fields=_flatten(messages)) from error
 
 
-def load_args(schema: Schema) -> dict:
-    """Validate the query string with ``schema`` (single values; lists use request.args)."""
+def load_args(schema: Schema, cached: bool = False) -> dict:
+    """Validate the query string with ``schema`` (single values; lists use request.args).
+
+    ``cached``: for a schema whose answer depends on the query string alone and holds
+    immutable values (a public read's parameters): the answers for the last ``ARGS_CACHED``
+    valid query strings of the schema are kept per process (a widget's readers send the same
+    few), so the schema runs once per distinct query string; each call gets its own copy of
+    the dict."""
+    if not cached:
+        try:
+            return schema.load(request.args.to_dict())
+        except ValidationError as error:
+            raise ValidationFailed("Some parameters are invalid.",
+                                   fields=_flatten(error.messages)) from error
+    raw = request.query_string
+    cache = _args_cache.get(id(schema))
+    if cache is None:
+        cache = _args_cache.setdefault(id(schema), (schema, OrderedDict()))
+    kept = cache[1].get(raw)
+    if kept is not None:
+        return dict(kept)
     try:
-        return schema.load(request.args.to_dict())
+        loaded = schema.load(request.args.to_dict())
     except ValidationError as error:
         raise ValidationFailed("Some parameters are invalid.",
                                fields=_flatten(error.messages)) from error
+    answers = cache[1]
+    answers[raw] = loaded
+    while len(answers) > ARGS_CACHED:
+        try:
+            answers.popitem(last=False)
+        except KeyError:  # another thread emptied it first
+            break
+    return dict(loaded)
+
+
+ARGS_CACHED = 512
+# id(schema) -> (schema, {query string: loaded}); the schema is kept so that its id stays its.
+_args_cache: dict[int, tuple[Schema, OrderedDict]] = {}
 
 
 def _flatten(messages: dict) -> dict[str, list[str]]:

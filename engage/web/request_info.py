@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from flask import current_app, request
+from werkzeug.sansio.utils import get_current_url
 
 from engage.errors import ApiError
 from engage.privacy import anonymize_ip, client_ip
@@ -72,9 +74,16 @@ def public_base_url() -> str:
     configured = current_app.config["PUBLIC_URL"]
     if configured:
         return configured.rstrip("/")
-    if not _HOST.fullmatch(request.host):
+    return _base_url(request.scheme, request.host)
+
+
+@lru_cache(maxsize=256)
+def _base_url(scheme: str, host: str) -> str:
+    """``request.host_url`` without its slash, which depends on nothing else (werkzeug builds
+    it anew for every request, at a cost comparable to serving a cached page)."""
+    if not _HOST.fullmatch(host):
         raise ApiError("The Host header is not a valid host name.", code="bad_host")
-    return request.host_url.rstrip("/")
+    return get_current_url(scheme, host).rstrip("/")
 
 
 def links_follow_host() -> bool:
