@@ -81,7 +81,8 @@ def _init_features(app: Flask) -> None:
     from engage.notifications.mail import extension as mail
     from engage.notifications.subscriptions import extension as subscriptions
     from engage.notifications.subscriptions import routes as subscription_routes
-    from engage.participation import report_routes, routes as participation, staff_routes
+    from engage.participation import report_receipts, report_routes, routes as participation
+    from engage.participation import staff_routes
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
     from engage.queue import routes as moderation, settings_routes, suspension_routes
@@ -115,4 +116,5 @@ def _init_features(app: Flask) -> None:
     mail.init_app(app)
     subscriptions.init_app(app)
     alerts.init_app(app)
+    report_receipts.init_app(app)
     observability.init_app(app, comment_counts=status_counts)

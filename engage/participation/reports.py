@@ -134,10 +134,12 @@ def comment_reported(session: Session, comment: Comment) -> None:
 
 
 def notice_decided(session: Session, notice: CommentReport) -> None:
-    """Hook point for the DSA receipt mail (issue 18): called, in the decision's
-    transaction, for every illegal-content notice that a moderator's decision or dismissal
-    closes. When the mail helper lands, this enqueues the receipt to ``notice.email`` (when
-    given) with ``receipt(notice)``; until then it does nothing."""
+    """Called, in the decision's transaction, for every illegal-content notice that a
+    moderator's decision or dismissal closes: the reporter's receipt mail is enqueued."""
+    # imported here: report_receipts imports this module (receipt_of)
+    from engage.participation.report_receipts import enqueue_receipt
+
+    enqueue_receipt(session, notice)
 
 
 def receipt(session: Session, reference: str) -> dict:
