@@ -28,7 +28,8 @@ from engage.comments.models import Comment, CommentStatus
 from engage.errors import Forbidden, NotFound
 from engage.moderators.accounts import Moderator
 from engage.participation.report_models import CommentReport, ReportReason, ReportState
-from engage.participation.reports import REPORTED_RULE, notice_decided
+from engage.participation.report_receipts import enqueue_receipt
+from engage.participation.reports import REPORTED_RULE
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
 from engage.queue.service import (MAX_PAGE_SIZE, NOTHING, Order, QueuePage, QueueQuery,
@@ -146,7 +147,7 @@ def _close(session: Session, comment_id: int, state: ReportState, outcome: str,
         session.refresh(notice)
         if statement:
             notice.ground, notice.statement = ground, statement
-        notice_decided(session, notice)
+        enqueue_receipt(session, notice)  # mail to a reporter who left an address
     return closed
 
 

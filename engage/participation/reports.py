@@ -133,15 +133,6 @@ def comment_reported(session: Session, comment: Comment) -> None:
     comment_event(session, "comment.reported", comment)
 
 
-def notice_decided(session: Session, notice: CommentReport) -> None:
-    """Called, in the decision's transaction, for every illegal-content notice that a
-    moderator's decision or dismissal closes: the reporter's receipt mail is enqueued."""
-    # imported here: report_receipts imports this module (receipt_of)
-    from engage.participation.report_receipts import enqueue_receipt
-
-    enqueue_receipt(session, notice)
-
-
 def receipt(session: Session, reference: str) -> dict:
     """What the holder of ``reference`` may read about their report; NotFound otherwise."""
     row = session.scalar(select(CommentReport).where(CommentReport.reference == reference))
