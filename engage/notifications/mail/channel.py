@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from typing import Callable
 
 from flask import Flask
@@ -35,7 +35,7 @@ EXTENSION = "engage.mail"
 
 @dataclass(frozen=True)
 class Outgoing:
-    message: EmailMessage
+    message: Message
 
 
 Builder = Callable[[Flask, Session, OutboxMessage], Outgoing | None]

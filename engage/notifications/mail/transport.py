@@ -23,7 +23,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from engage.notifications.delivery import RetryLater, Undeliverable
@@ -90,7 +90,7 @@ class Connections:
         self._idle: list[tuple[float, smtplib.SMTP]] = []
         self._lock = threading.Lock()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Deliver ``message`` to its ``To`` address; raise RetryLater or Undeliverable."""
         client = self._take()
         with _sorted_failures():
@@ -157,7 +157,7 @@ class Connections:
         _close(client)
 
 
-def send(settings: SmtpSettings, message: EmailMessage, timeout: float,
+def send(settings: SmtpSettings, message: Message, timeout: float,
          tls_context: ssl.SSLContext | None = None) -> None:
     """One mail on a connection of its own."""
     Connections(settings, timeout, tls_context, keep=0).send(message)
