@@ -8,7 +8,7 @@ reply also writes one outbox row in its transaction, and the server processes se
 in the background while the load runs). Prints the POST rate of each, the ratio on/off
 (issue 18's target: >= 0.9), and the reply mails delivered per second.
 
-    .venv/bin/python bench/notify.py [--replies 1000] [--rounds 2] [--concurrency 8]
+    .venv/bin/python bench/notify.py [--replies 1000] [--rounds 4] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def prepare(settings: dict) -> tuple[int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replies", type=int, default=1000, help="replies with notifications on")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     sink = Sink()
