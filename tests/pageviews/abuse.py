@@ -29,12 +29,29 @@ class Connection:
     def __init__(self, port: int):
         self._port = port
         self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self._used = False
 
     def request(self, method: str, path: str, *, ip: str = "203.0.113.7", ua: str = FIREFOX):
+        try:
+            return self._send(method, path, ip, ua)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server may close a keep-alive connection that idled past its keepalive
+            # (5 s; a thread that finished its share early waits for the others): as HTTP
+            # clients do, a reused connection closed before any answer is opened again and
+            # the request sent once more. A fresh connection's failure, or a second one, fails.
+            if not self._used:
+                raise
+            self._conn.close()
+            self._conn = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            self._used = False
+            return self._send(method, path, ip, ua)
+
+    def _send(self, method: str, path: str, ip: str, ua: str):
         self._conn.request(method, path, body=b"" if method == "POST" else None,
                            headers={"User-Agent": ua, "X-Forwarded-For": ip})
         response = self._conn.getresponse()
         body = response.read()
+        self._used = True
         return response.status, (json.loads(body) if body.startswith(b"{") else body)
 
     def view(self, article: str, *, ip: str = "203.0.113.7", ua: str = FIREFOX):
