@@ -57,6 +57,11 @@ class RedisOrDatabase:
     after it, to the database one. The ``outage`` record is shared by every store of the app.
     """
 
+    # Stores whose database writes can wait for the caller's own writes say ``deferred``
+    # (engage/moderation/admission.py); through this wrapper every call is made at once,
+    # whichever side answers it.
+    deferred = False
+
     def __init__(self, redis_store, database_store, outage: "RedisOutage"):
         self._redis = redis_store
         self._database = database_store

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
 from engage.articles import Article, find_article, get_or_create_article, unsaved_article
 from engage.comments.cursors import Cursor
 from engage.comments.models import Comment, CommentStatus
 from engage.comments.rendering import render_body
+from engage.comments.thread_version import bump_thread_versions
 from engage.db import commit_keeping_loaded
 from engage.errors import ValidationFailed
+from engage.live import recorder as live_recorder
 from engage.moderation.admission import admit
 from engage.moderation.closed import closed_reason
 from engage.moderation.judge import judge, status_for
@@ -60,9 +62,10 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     (engage/participation/edits.py). Returns the stored comment; its status says whether it was
     published. Raises ``ValidationFailed`` for a bad parent.
 
-    Reads and judges first and writes last (DESIGN.md §2, rule 12): the article of a first
-    comment is created with the comment, so the write transaction does not open before the
-    checks and the pipeline ran (the admission's database claims are its only earlier writes).
+    Reads and judges first and writes last (DESIGN.md §2, rule 12): the admission's database
+    claims (engage/moderation/admission.py) and the article of a first comment are written
+    with the comment, so the write transaction does not open before the checks and the
+    pipeline ran.
     """
     site = data.get("site") or DEFAULT_SITE
     article = (find_article(session, data["article"], site)
@@ -73,9 +76,10 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     # Who the poster is rests on the browser's reader key, never on the email (readers.py).
     reader = identify(data["author_email"], data.get("reader_key"), config["SECRET_KEY"])
     # 403 closed, 409 duplicate, 429 flood (nothing stored); then the form token is spent.
-    token = admit(session, article, reader=reader, body=data["body"],
-                  ip_prefix=client.ip_prefix, token=data.get("form_token"), now=now,
-                  config=config)
+    admission = admit(session, article, reader=reader, body=data["body"],
+                      ip_prefix=client.ip_prefix, token=data.get("form_token"), now=now,
+                      config=config)
+    token = admission.token
     submission = Submission(
         article=article.key, body=data["body"], author_name=data["author_name"],
         author_email=data["author_email"], author_url=data.get("author_url"),
@@ -93,10 +97,13 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         status, reasons = suspensions.apply(suspension, status, reasons)
     body = verdict.rewritten_body or data["body"]  # profanity "censor" mode publishes censored
     body_html = render_body(body)
+    # The writes start here (the flood and form-token claims first, 429/409 if a concurrent
+    # post took them): on SQLite the write lock is held from here to the commit only.
+    admission.claim()
     if article.id is None:
         article = get_or_create_article(session, article.key, article.site_id)
     keep_details(article, data.get("article_title"), data.get("article_url"))
-    comment = Comment(
+    comment = _store(session, dict(
         article_id=article.id, site_id=article.site_id, parent_id=parent_id,
         status=status,
         author_name=data["author_name"], author_email=data["author_email"].lower(),
@@ -105,8 +112,7 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
         ip_prefix=client.ip_prefix, user_agent=(client.user_agent or "")[:512] or None,
         reasons=reasons, spam_score=verdict.spam_score, created_at=now,
         edit_key_hash=edit_key_hash,
-    )
-    session.add(comment)
+    ), now)
     # webhooks and mail listeners, in this transaction: a crash after the commit loses no
     # message, a rollback sends none (engage/notifications/events.py: spam caught here is
     # "comment.held" too)
@@ -115,6 +121,40 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     commit_keeping_loaded(session)  # the answer is built from these values: no reload
     metrics.comment_judged(status.value, [r["rule"] for r in reasons])
     return comment
+
+
+def _store(session: Session, values: dict[str, Any], now: datetime) -> Comment:
+    """INSERT one comment with Core and return it as a loaded row of ``session``.
+
+    The ORM's unit of work cost more than the INSERT itself on every post (issue 22), so the
+    row is written directly and the entity is attached as already persistent
+    (``make_transient_to_detached``: every column is set, so nothing reloads). The flush hooks
+    that every ORM change to a comment runs (engage/comments/thread_version.py,
+    engage/live/recorder.py) do not see a Core INSERT, so this does what they would do, in the
+    same transaction: bump the article's thread version, and log a published comment for the
+    live stream. Columns not in ``values`` take their Python default (None when they have none).
+    """
+    row = {name: values[name] if name in values else _default(column)
+           for name, column in _INSERTED}
+    row["id"] = session.connection().execute(_INSERT, row).inserted_primary_key[0]
+    comment = Comment(**row)
+    make_transient_to_detached(comment)
+    session.add(comment)
+    bump_thread_versions(session, {comment.article_id})
+    if comment.status == CommentStatus.APPROVED:
+        live_recorder.record(session, [(comment.article_id, comment.id)], now)
+    return comment
+
+
+def _default(column):
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
+_INSERTED = [(column.key, column) for column in Comment.__table__.columns if column.key != "id"]
+_INSERT = insert(Comment.__table__)
 
 
 def keep_details(article: Article, title: str | None, url: str | None) -> None:

@@ -29,7 +29,7 @@ import hmac
 import itertools
 import math
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -64,7 +64,13 @@ def flood_keys(ip_prefix: str | None, reader_key: str | None, secret: str,
 
 
 class FloodGate(Protocol):
+    # True when ``claim`` writes to the database: ``check_flood`` then reads first
+    # (``remaining``) and leaves the claim for the comment's own writes.
+    deferred: bool
+
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float: ...
+
+    def remaining(self, keys: list[str], now: datetime, seconds: float) -> float: ...
 
 
 # Marks older than the window are deleted by one successful claim in this many per process
@@ -94,18 +100,33 @@ def _claim_statement(session: Session):
 
 
 class SqlFloodGate:
+    deferred = True
+
     def __init__(self, session: Session):
         self.session = session
+
+    def remaining(self, keys: list[str], now: datetime, seconds: float) -> float:
+        """Seconds before the reader may post again, read only (no write lock)."""
+        connection = self.session.connection()
+        wait = 0.0
+        for key in keys:
+            last = connection.scalar(_LAST, {"key": key})
+            if last is not None:
+                wait = max(wait, seconds - (now - last).total_seconds())
+        return max(wait, 0.0)
 
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
         cutoff = now - timedelta(seconds=seconds)
         wait = 0.0
         statement = _claim_statement(self.session)
+        # Core on the session's connection (same transaction): the ORM's execute cost more
+        # than the statement on every post (issue 22).
+        connection = self.session.connection()
         for key in sorted(keys):
-            claimed = self.session.execute(
+            claimed = connection.execute(
                 statement, {"key": key, "now": now, "cutoff": cutoff}).first()
             if claimed is None:
-                last = self.session.scalar(_LAST, {"key": key})
+                last = connection.scalar(_LAST, {"key": key})
                 if last is not None:
                     wait = max(wait, seconds - (now - last).total_seconds())
         if wait <= 0 and next(_claims_made) % PRUNE_EVERY == 0:
@@ -127,6 +148,8 @@ return 0
 
 
 class RedisFloodGate:
+    deferred = False  # atomic in Redis, no database lock: claimed at admission
+
     def __init__(self, client, prefix: str):
         self.prefix = prefix
         self._script = client.register_script(_CLAIM_SCRIPT)
@@ -145,10 +168,31 @@ def flood_gate(session: Session) -> FloodGate:
 
 
 def check_flood(gate: FloodGate, ip_prefix: str | None, reader_key: str | None, now: datetime,
-                seconds: float, secret: str, site: str = DEFAULT_SITE) -> None:
-    """Claim the reader's keys on ``site`` or raise ``TooManyRequests`` (429, ``Retry-After``)."""
+                seconds: float, secret: str, site: str = DEFAULT_SITE) -> Callable[[], None]:
+    """Raise ``TooManyRequests`` (429, ``Retry-After``) when the reader's slot on ``site`` is
+    taken; otherwise return the claim, to call in the comment's write transaction.
+
+    A database claim is a write, and on SQLite the first write takes the database's single
+    write lock until the commit: claimed here, before the rules and the filter ran, every
+    other post of every process would wait for this one's judging too (issue 22). So a
+    database gate only reads here, and the returned claim takes the slot with the comment's
+    own writes; it raises the same 429 if a concurrent post took the slot in between (that
+    post then is the one stored). A Redis gate claims here, atomically, and returns a no-op.
+    """
     if not seconds:
-        return
-    wait = gate.claim(flood_keys(ip_prefix, reader_key, secret, site), now, seconds)
+        return _nothing
+    keys = flood_keys(ip_prefix, reader_key, secret, site)
+    if not gate.deferred:
+        _refuse_after(gate.claim(keys, now, seconds))
+        return _nothing
+    _refuse_after(gate.remaining(keys, now, seconds))
+    return lambda: _refuse_after(gate.claim(keys, now, seconds))
+
+
+def _refuse_after(wait: float) -> None:
     if wait > 0:
         raise TooManyRequests(MESSAGE, retry_after=math.ceil(wait))
+
+
+def _nothing() -> None:
+    return None

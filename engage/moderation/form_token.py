@@ -16,16 +16,18 @@ token is and what is wrong with it, if anything; the ``too_fast`` rule turns tha
 from __future__ import annotations
 
 import enum
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import String
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import Base, UTCDateTime, upsert
+from engage.errors import Conflict
 from engage.shared_store import prune, redis_or_database
 
 SALT = "engage.form-token.v1"
@@ -70,39 +72,86 @@ def issue(article_key: str, secret: str, now: datetime) -> str:
 
 
 class ReplayGuard(Protocol):
+    # True when ``first_use`` writes to the database: ``inspect_later`` reads (``seen``) first
+    deferred: bool
+
     def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool: ...
 
 
 def inspect(token: str | None, article_key: str, now: datetime, config: Mapping[str, Any],
             guard: ReplayGuard) -> TokenCheck:
     """Check ``token`` for a comment on ``article_key`` at ``now``; records its use if valid."""
+    check, nonce, ttl = _verify(token, article_key, now, config)
+    if nonce is not None and not guard.first_use(nonce, now, ttl):
+        return TokenCheck(check.age, TokenProblem.REUSED)
+    return check
+
+
+def inspect_later(token: str | None, article_key: str, now: datetime, config: Mapping[str, Any],
+                  guard: ReplayGuard) -> tuple[TokenCheck, Callable[[], None]]:
+    """``inspect``, with the nonce recorded by the returned callable, in the comment's write
+    transaction: a database guard only reads here (``seen``; the first write of a SQLite
+    transaction takes the database's write lock until the commit), and the callable raises
+    ``Conflict`` (409) if a concurrent post spent the same token in between (one form, sent
+    twice at once: the first one is stored). A Redis guard records at once (no lock)."""
+    check, nonce, ttl = _verify(token, article_key, now, config)
+    if nonce is None:
+        return check, _nothing
+    if not guard.deferred:
+        if not guard.first_use(nonce, now, ttl):
+            return TokenCheck(check.age, TokenProblem.REUSED), _nothing
+        return check, _nothing
+    if guard.seen(nonce):
+        return TokenCheck(check.age, TokenProblem.REUSED), _nothing
+
+    def spend() -> None:
+        if not guard.first_use(nonce, now, ttl):
+            raise Conflict(RACED)
+    return check, spend
+
+
+RACED = "This comment form was already sent; it is stored once."
+
+
+def _nothing() -> None:
+    return None
+
+
+def _verify(token: str | None, article_key: str, now: datetime,
+            config: Mapping[str, Any]) -> tuple[TokenCheck, str | None, int]:
+    """The token's check without its single use; the nonce to record (None: nothing to
+    record, the token is absent or already has a problem) and how long to keep it."""
+    max_age = int(config.get("FORM_TOKEN_MAX_AGE", DEFAULT_MAX_AGE))
+    ttl = max_age + int(CLOCK_SKEW_SECONDS)
     if not token:
-        return TokenCheck()
+        return TokenCheck(), None, ttl
     try:
         payload = _serializer(config["SECRET_KEY"]).loads(token)
     except BadData:
-        return TokenCheck(problem=TokenProblem.FORGED)
+        return TokenCheck(problem=TokenProblem.FORGED), None, ttl
     if (not isinstance(payload, dict) or payload.get("a") != article_key
             or not isinstance(payload.get("t"), int) or not isinstance(payload.get("n"), str)
             or len(payload["n"]) > 32):
-        return TokenCheck(problem=TokenProblem.FORGED)
+        return TokenCheck(problem=TokenProblem.FORGED), None, ttl
     age = (_millis(now) - payload["t"]) / 1000
     if age < -CLOCK_SKEW_SECONDS:
-        return TokenCheck(problem=TokenProblem.FORGED)
+        return TokenCheck(problem=TokenProblem.FORGED), None, ttl
     age = max(age, 0.0)
-    max_age = int(config.get("FORM_TOKEN_MAX_AGE", DEFAULT_MAX_AGE))
     if age > max_age:
-        return TokenCheck(age, TokenProblem.EXPIRED)
-    if not guard.first_use(payload["n"], now, max_age + int(CLOCK_SKEW_SECONDS)):
-        return TokenCheck(age, TokenProblem.REUSED)
-    return TokenCheck(age)
+        return TokenCheck(age, TokenProblem.EXPIRED), None, ttl
+    return TokenCheck(age), payload["n"], ttl
 
 
 class SqlReplayGuard:
     """Nonces in ``moderation_form_tokens``; part of the caller's transaction."""
 
+    deferred = True  # first_use writes: inspect_later reads with ``seen`` first
+
     def __init__(self, session: Session):
         self.session = session
+
+    def seen(self, nonce: str) -> bool:
+        return self.session.connection().scalar(_SEEN, {"nonce": nonce}) is not None
 
     def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
         # RETURNING, not rowcount: psycopg 3 reports -1 for this statement.
@@ -110,15 +159,25 @@ class SqlReplayGuard:
             upsert(self.session, FormTokenUse).values(nonce=nonce, used_at=now)
             .on_conflict_do_nothing(index_elements=["nonce"])
             .returning(FormTokenUse.nonce)).first() is not None
-        prune(self.session, FormTokenUse, FormTokenUse.used_at,
-              now - timedelta(seconds=ttl_seconds))
+        if next(_uses) % PRUNE_EVERY == 0:
+            prune(self.session, FormTokenUse, FormTokenUse.used_at,
+                  now - timedelta(seconds=ttl_seconds))
         return first
+
+
+# Expired nonces are deleted by one use in this many per process (amortized, as the flood
+# marks are: a DELETE on every post cost more than the insert).
+PRUNE_EVERY = 16
+_uses = itertools.count(1)
+_SEEN = select(FormTokenUse.nonce).where(FormTokenUse.nonce == bindparam("nonce"))
 
 
 class RedisReplayGuard:
     def __init__(self, client, prefix: str):
         self.client = client
         self.prefix = prefix
+
+    deferred = False  # atomic in Redis, no database lock: recorded at admission
 
     def first_use(self, nonce: str, now: datetime, ttl_seconds: int) -> bool:
         return bool(self.client.set(self.prefix + nonce, b"1", nx=True, ex=max(1, ttl_seconds)))

@@ -141,9 +141,24 @@ def test_keys_hide_the_network_and_reader_key_and_differ_per_secret():
 def test_check_flood_raises_429_with_retry_after(app):
     session = Session(db.engine)
     gate = SqlFloodGate(session)
-    check_flood(gate, "203.0.113.0/24", "a" * 43, NOW, 15, "s")
+    check_flood(gate, "203.0.113.0/24", "a" * 43, NOW, 15, "s")()  # checked, then claimed
     with pytest.raises(TooManyRequests) as raised:
         check_flood(gate, "203.0.113.0/24", "b" * 43, NOW + timedelta(seconds=2.5), 15, "s")
     assert raised.value.headers == {"Retry-After": "13"}
-    check_flood(gate, "203.0.113.0/24", "a" * 43, NOW, 0, "s")  # 0 = off
+    check_flood(gate, "203.0.113.0/24", "a" * 43, NOW, 0, "s")()  # 0 = off
+    session.close()
+
+
+def test_database_claim_waits_for_the_writes_and_refuses_a_post_that_lost_the_race(app):
+    """The database gate only reads at admission (no write lock while the comment is judged);
+    two posts that both passed the check race at the claim: the second one gets the 429."""
+    session = Session(db.engine)
+    gate = SqlFloodGate(session)
+    first = check_flood(gate, "203.0.113.0/24", None, NOW, 15, "s")
+    second = check_flood(gate, "203.0.113.0/24", None, NOW + timedelta(seconds=1), 15, "s")
+    assert session.query(FloodMark).count() == 0  # nothing written by the checks
+    first()
+    with pytest.raises(TooManyRequests) as raised:
+        second()
+    assert raised.value.headers == {"Retry-After": "14"}
     session.close()

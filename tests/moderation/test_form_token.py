@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engage.db import db
+from engage.errors import Conflict
 from engage.moderation import form_token
 from engage.moderation.form_token import (RedisReplayGuard, SqlReplayGuard, TokenCheck,
                                           TokenProblem)
@@ -111,8 +112,29 @@ def test_sql_guard_drops_records_older_than_the_token_lifetime(app):
     session = Session(db.engine)
     guard = SqlReplayGuard(session)
     guard.first_use("old", NOW, 60)
-    guard.first_use("new", NOW + timedelta(seconds=120), 60)
+    # pruning is amortized: one use in PRUNE_EVERY deletes what the token lifetime outlived
+    for n in range(form_token.PRUNE_EVERY):
+        guard.first_use(f"new{n}", NOW + timedelta(seconds=120), 60)
     session.commit()
     remaining = {row.nonce for row in session.query(form_token.FormTokenUse)}
     session.close()
-    assert remaining == {"new"}
+    assert "old" not in remaining
+    assert len(remaining) == form_token.PRUNE_EVERY
+
+
+def test_database_guard_reads_first_and_refuses_the_second_of_two_racing_posts(app):
+    """inspect_later with the database guard writes nothing until its spend runs; of two
+    posts that both passed the check with one token, the second spend answers 409."""
+    session = Session(db.engine)
+    guard = SqlReplayGuard(session)
+    token = form_token.issue("a", CONFIG["SECRET_KEY"], NOW)
+    first, spend_first = form_token.inspect_later(token, "a", NOW, CONFIG, guard)
+    second, spend_second = form_token.inspect_later(token, "a", NOW, CONFIG, guard)
+    assert first.problem is None and second.problem is None
+    assert session.query(form_token.FormTokenUse).count() == 0
+    spend_first()
+    with pytest.raises(Conflict):
+        spend_second()
+    again, _ = form_token.inspect_later(token, "a", NOW, CONFIG, guard)
+    assert again.problem is form_token.TokenProblem.REUSED
+    session.close()
