@@ -103,6 +103,11 @@ def _tighten_comment_input(properties: dict) -> None:
         "A random secret the client keeps (at least 128 bits; the widget sends 256 in "
         "base64url) and sends with every comment: it proves that comments come from the same "
         "reader. Without it a comment gains no trust and has no history. Never shown.")
+    properties["reader_proof"]["pattern"] = r"^[0-9a-f]{64}$"
+    properties["reader_proof"]["description"] = (
+        "The `proof` that `POST /api/v1/readers/proof` gave this reader key for the author's "
+        "confirmed mailbox: the comment then shares the history of every browser that proved "
+        "it. A wrong one is ignored.")
 
 
 def _paths() -> dict:
@@ -132,7 +137,8 @@ def _paths() -> dict:
                     "202": _json("SubmitResult", "held for moderation"),
                     "400": _error("malformed JSON"), "403": _error("article closed"),
                     "409": _error("duplicate: the same text on this article from the same reader key, "
-                                  "or, without one, from the same network"), "413": _error("body too large"),
+                                  "or, without one, from the same network; or one form token "
+                                  "sent twice at once"), "413": _error("body too large"),
                     "415": _error("not JSON"), "429": _error("too fast"), **bad},
             },
         },
@@ -142,6 +148,25 @@ def _paths() -> dict:
             "responses": {"200": {"description": "the token", "content": {"application/json": {
                 "schema": {"type": "object", "required": ["form_token"],
                            "properties": {"form_token": {"type": "string"}}}}}}, **bad}}},
+        "/api/v1/readers/proof": {"post": {
+            "summary": "Turn a mailbox confirmation token into this reader key's proof",
+            "description": "The confirmation page of a reader subscription links back to the "
+                           "article with `#engage-confirm=<token>`; the widget sends the token "
+                           "with its own reader key. The answer's `proof` goes with its "
+                           "comments as `reader_proof`.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["token", "reader_key"],
+                "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 512},
+                               "reader_key": {"type": "string", "minLength": 22,
+                                              "maxLength": 128,
+                                              "pattern": r"^[A-Za-z0-9_-]+$"},
+                               "site": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "the proof", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["proof"],
+                           "properties": {"proof": {"type": "string"}}}}}},
+                          "400": _error("malformed JSON"), "415": _error("not JSON"),
+                          "404": _error("not a valid confirmation token of a confirmed address"),
+                          **bad}}},
         "/api/v1/counts": {"get": {
             "summary": "Comment and view counts for many articles of a site",
             "parameters": [SITE, ARTICLES],

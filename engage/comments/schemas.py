@@ -108,6 +108,12 @@ class CommentInputSchema(Schema):
                                validate=validate.Length(
                                    min=READER_KEY_MIN, max=READER_KEY_MAX,
                                    error="Reader key must be {min} to {max} characters."))
+    # The browser's proof that it opened the author's mailbox confirmation link
+    # (engage/readers.py): optional, never stored; a wrong one is ignored.
+    reader_proof = fields.String(load_only=True, load_default=None, allow_none=True,
+                                 validate=validate.Regexp(
+                                     r"[0-9a-f]{64}\Z",
+                                     error="Reader proof must be 64 hexadecimal characters."))
     # Mail about this comment's replies or the whole article (double opt-in,
     # engage/notifications/subscriptions); the answer's status is the same either way.
     notify = fields.String(load_default="none", validate=validate.OneOf(

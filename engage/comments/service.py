@@ -74,7 +74,8 @@ def submit(session: Session, data: Mapping[str, Any], client: ClientInfo, now: d
     if parent_id is not None:
         _check_parent(session, parent_id, article)
     # Who the poster is rests on the browser's reader key, never on the email (readers.py).
-    reader = identify(data["author_email"], data.get("reader_key"), config["SECRET_KEY"])
+    reader = identify(data["author_email"], data.get("reader_key"), config["SECRET_KEY"],
+                      data.get("reader_proof"))
     # 403 closed, 409 duplicate, 429 flood (nothing stored); then the form token is spent.
     admission = admit(session, article, reader=reader, body=data["body"],
                       ip_prefix=client.ip_prefix, token=data.get("form_token"), now=now,

@@ -16,10 +16,13 @@ PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; 
 
 
 def page(title: str, lines: list[str], *, status: int = 200, lang: str = "en",
-         button: str | None = None, hidden: dict | None = None, quote_html: str | None = None):
+         button: str | None = None, hidden: dict | None = None, quote_html: str | None = None,
+         link: tuple[str, str] | None = None):
+    """``link``: (address, text) of one link under the lines (the confirmation page's way
+    back to the article)."""
     html = render_template("notifications/page.html", title=title, lines=lines, lang=lang,
                            dir=direction(lang), button=button, hidden=hidden,
-                           quote_html=quote_html)
+                           quote_html=quote_html, link=link)
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

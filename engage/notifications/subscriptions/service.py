@@ -21,8 +21,6 @@ Contracts
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +36,8 @@ from engage.notifications.mail.extension import enabled
 from engage.notifications.outbox import enqueue
 from engage.notifications.subscriptions import tokens
 from engage.notifications.subscriptions.models import Kind, MailAddress, State, Subscription
+from engage.readers import (address_hash, browser_author_key, mailbox_author_key,
+                            reader_proof)
 
 NOTIFY_CHOICES = ("none", Kind.REPLIES.value, Kind.ARTICLE.value)
 # session.info key: the POST's notify choice and language, set by the comments route before
@@ -45,12 +45,6 @@ NOTIFY_CHOICES = ("none", Kind.REPLIES.value, Kind.ARTICLE.value)
 # stored with the comment or not at all)
 REQUEST = "engage.subscriptions.request"
 PUBLISHED_EVENTS = ("comment.created", "comment.approved")
-
-
-def address_hash(secret: str, email: str) -> str:
-    normalised = (email or "").strip().lower()
-    return hmac.new(secret.encode(), b"engage.mail-address:" + normalised.encode(),
-                    hashlib.sha256).hexdigest()
 
 
 def ask(session: Session, notify: str | None, lang: str | None) -> None:
@@ -182,6 +176,28 @@ def confirm(session: Session, token: str, now: datetime, config) -> Found | None
                            .order_by(Subscription.id.desc()).limit(1))
     session.commit()
     return Found(first, first.lang if first else "en")
+
+
+def prove(session: Session, token: str, reader_key: str, config) -> str | None:
+    """The ``reader_proof`` of the browser holding ``reader_key`` for the confirmed address of
+    confirmation ``token`` (engage/readers.py), after moving that browser's earlier comments
+    under this address to the mailbox's author key (in one transaction, committed); None for
+    a token that does not verify or whose address is gone or not confirmed."""
+    secret = config["SECRET_KEY"]
+    max_age = int(config["MAIL_CONFIRM_MAX_AGE_DAYS"]) * 86_400
+    key = tokens.read_confirm(secret, token, max_age)
+    address = session.get(MailAddress, key) if key else None
+    if address is None or address.confirmed_at is None:
+        return None
+    email = session.scalar(select(Subscription.email).where(Subscription.address_hash == key)
+                           .limit(1))
+    if email:
+        session.execute(update(Comment)
+                        .where(Comment.author_key == browser_author_key(secret, email, reader_key))
+                        .values(author_key=mailbox_author_key(secret, key))
+                        .execution_options(synchronize_session=False))
+    session.commit()
+    return reader_proof(secret, key, reader_key)
 
 
 def find(session: Session, token: str, secret: str) -> Found | None:

@@ -201,6 +201,17 @@
     return key;
   }
 
+  /** #engage-confirm=TOKEN + this browser's key → its mailbox proof (engage/readers.py). */
+  function claimProof(local) {
+    var m = /engage-confirm=([\w.-]+)/.exec(location.hash), key = m && readerKey(local);
+    if (!m) return;
+    try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* */ }
+    if (key) api("/readers/proof", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: m[1], reader_key: key, site: SITE }) }).then(function (r) {
+      if (r.ok && r.data && local) local.setItem("engage:proof", r.data.proof);
+    }, function () { /* the link can be opened again */ });
+  }
+
   // ---- network -----------------------------------------------------------------------
 
   function api(path, opts) {
@@ -632,6 +643,8 @@
       if (token) payload.form_token = token;
       var key = readerKey(self.local);
       if (key) payload.reader_key = key;
+      var proof = self.local && self.local.getItem("engage:proof");
+      if (key && proof) payload.reader_proof = proof;
       return api("/comments" + q({}), { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(payload) });
     }).then(function (res) {
@@ -801,6 +814,7 @@
     if (!root) return;
     root.setAttribute("data-engage-ready", "");
     var widget = new Widget(root, article);
+    claimProof(widget.local);
     var option = root.getAttribute("data-theme") || "auto";
     var firstPage = widget.fetchPage();
     firstPage.catch(function () { /* reported by load() */ });
