@@ -13,6 +13,9 @@ spam and rejected comments, so an ETag derived from it (or from the article's id
 anyone watching an empty thread that unpublished comments exist or just arrived; a hash of the
 public bytes changes exactly when what the public sees changes. Revalidation stays cheap: the
 page cache keeps each page's ETag beside its bytes.
+
+``init_app`` also gives the app its ``thread_heads.HeadReader``: the one query a cached read
+still makes (the article's thread version), on SQLite without SQLAlchemy's per-query cost.
 """
 
 from __future__ import annotations
