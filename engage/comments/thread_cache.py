@@ -13,6 +13,9 @@ spam and rejected comments, so an ETag derived from it (or from the article's id
 anyone watching an empty thread that unpublished comments exist or just arrived; a hash of the
 public bytes changes exactly when what the public sees changes. Revalidation stays cheap: the
 page cache keeps each page's ETag beside its bytes.
+
+``init_app`` also gives the app its ``thread_heads.HeadReader``: the one query a cached read
+still makes (the article's thread version), on SQLite without SQLAlchemy's per-query cost.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
+from engage.comments.thread_heads import HeadReader
+from engage.db import db
+
 MAX_BYTES = 32 * 1024 * 1024  # as config.COMMENTS_PAGE_CACHE_BYTES
 # Many tiny pages (a cursor per page of each thread) also cost their keys: bound their number.
 MAX_PAGES = 16384
 EXTENSION = "engage.comments"
+HEADS_EXTENSION = "engage.comments.heads"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,11 @@ class Page:
 
     body: bytes
     etag: str
+
+    @property
+    def quoted_etag(self) -> str:
+        """The ``ETag`` header's value (a strong tag)."""
+        return f'"{self.etag}"'
 
     @classmethod
     def of(cls, document: dict) -> "Page":
@@ -88,14 +100,23 @@ class PageCache:
 
 
 def init_app(app) -> None:
-    """Give ``app`` its page cache (one per app, so apps over different databases never share)."""
+    """Give ``app`` its page cache (one per app, so apps over different databases never share)
+    and its reader of thread heads (``thread_heads``)."""
     app.extensions[EXTENSION] = PageCache(int(app.config.get("COMMENTS_PAGE_CACHE_BYTES",
                                                              MAX_BYTES)))
+    with app.app_context():
+        engine = db.engine
+    app.extensions[HEADS_EXTENSION] = HeadReader(engine)
 
 
 def pages_of(app) -> PageCache:
     """The app's page cache."""
     return app.extensions[EXTENSION]
+
+
+def heads_of(app) -> HeadReader:
+    """The app's reader of thread heads."""
+    return app.extensions[HEADS_EXTENSION]
 
 
 def serialize(document: dict) -> bytes:

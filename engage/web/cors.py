@@ -88,7 +88,11 @@ def _allowed_origins() -> Collection[str]:
 
 
 def _add_headers(response: Response) -> None:
-    response.vary.add("Origin")
+    headers = response.headers
+    if "Vary" in headers:
+        response.vary.add("Origin")
+    else:  # the common case, without parsing and re-serialising an empty Vary header set
+        headers["Vary"] = "Origin"
     origin = request.headers.get("Origin")
     if not origin:
         return

@@ -23,6 +23,10 @@ def security_headers(path: str) -> tuple[tuple[str, str], ...]:
 def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
+        headers = response.headers
+        # one scan for the names a view set, not one per header (Headers.setdefault scans)
+        present = {name.lower() for name, _ in headers.items()}
         for name, value in security_headers(request.path):
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -78,3 +78,21 @@ class TestBehindAProxyNetwork:
             assert answer.status_code == 201, answer.json
         assert list(db_session.scalars(select(Comment.ip_prefix).order_by(Comment.id))) == [
             "198.51.100.0/24", "2001:db8:7::/48"]
+
+
+def test_the_dotted_quad_shortcut_answers_as_parsing_does():
+    """Without networks, a canonical dotted quad is answered without parsing it; every other
+    spelling still goes through ipaddress, so the answers are those of parsing every time."""
+    import ipaddress  # only this test compares with the parsing
+
+    proxies = TrustedProxies(["127.0.0.1", "::1", "10.0.0.7"])
+    for address in ["127.0.0.1", "10.0.0.7", "11.2.3.1", "0.0.0.0", "255.255.255.255",
+                    "127.000.000.001", "010.0.0.7", "10.0.0.07", " 10.0.0.7", "::ffff:10.0.0.7",
+                    "0:0:0:0:0:0:0:1", "::1", "256.1.1.1", "1.2.3", "a.b.c.d", "", "١٠.0.0.7"]:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+            ip = getattr(ip, "ipv4_mapped", None) or ip
+            expected = str(ip) in {"127.0.0.1", "::1", "10.0.0.7"}
+        except ValueError:
+            expected = False
+        assert (address in proxies) is expected, address
