@@ -18,7 +18,9 @@ A forked child never touches its parent's connection (SQLite forbids using one a
 it opens its own, and keeps the inherited objects referenced so that they are never closed
 from the child either. If a read fails (a locked or unreadable file), the connection is
 dropped and the read is done once more by ``service.thread_head``, which raises the error as
-SQLAlchemy does (a 503 from the error handlers) or answers. Other databases use
+SQLAlchemy does (a 503 from the error handlers) or answers. ``engine.dispose()`` closes these
+connections too, as it closes its pool's: after it, no connection of this process holds the
+file open (a file copied over it is read as it is, not through an old write-ahead log). Other databases use
 ``service.thread_head`` as they did: their driver's I/O may yield to another greenlet, so a
 shared connection would not be safe there.
 """
@@ -26,9 +28,10 @@ shared connection would not be safe there.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from engage.comments.service import _HEAD, ThreadHead, thread_head
 from engage.moderation.closed import closed_reason
@@ -60,15 +63,34 @@ class HeadReader:
                 column.type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
                 for column in _HEAD.selected_columns)
         self._inherited: list = []
+        self._lock = threading.Lock()
         self._start_afresh()
         call_after_fork(self._forked)
+        if self._direct:
+            event.listen(engine, "engine_disposed", self._close_all)
 
     def _start_afresh(self) -> None:
         self._local = os_thread_local()
+        self._opened: list[sqlite3.Connection] = []  # every thread's, for ``_close_all``
 
     def _forked(self) -> None:
-        self._inherited.append(self._local)  # the parent's: never used, never closed here
+        # The parent's: never used, never closed here.
+        self._inherited.append((self._local, self._opened))
+        self._lock = threading.Lock()
         self._start_afresh()
+
+    def _close_all(self, engine: Engine) -> None:
+        """Close every thread's connection (``engine.dispose()`` was called); the next read
+        of each thread opens a new one. A read racing the close fails with ``sqlite3.Error``
+        and is answered by ``service.thread_head``."""
+        with self._lock:
+            opened = self._opened
+            self._start_afresh()
+        for connection in opened:
+            try:
+                connection.close()
+            except sqlite3.Error:
+                pass
 
     def head(self, article_key: str, now: datetime, auto_close_days: int = 0,
              site: str = DEFAULT_SITE) -> ThreadHead | None:
@@ -99,13 +121,18 @@ class HeadReader:
             fairy = self._engine.raw_connection()
             connection = fairy.dbapi_connection
             fairy.detach()
-            self._local.connection = connection
+            with self._lock:  # both or neither seen by ``_close_all``
+                self._local.connection = connection
+                self._opened.append(connection)
         return connection
 
     def _drop(self) -> None:
         connection = getattr(self._local, "connection", None)
         self._local.connection = None
         if connection is not None:
+            with self._lock:
+                if connection in self._opened:
+                    self._opened.remove(connection)
             try:
                 connection.close()
             except sqlite3.Error:

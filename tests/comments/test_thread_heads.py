@@ -4,6 +4,7 @@ another connection (another process) while the head reader's connection stays op
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import timedelta
 
@@ -83,3 +84,28 @@ def test_cached_read_headers_are_the_ones_werkzeug_wrote(client):
     assert response.headers["ETag"].startswith('"') and len(response.headers["ETag"]) == 34
     assert response.headers["Content-Type"] == "application/json"
     assert response.cache_control.private and response.cache_control.max_age == 10
+
+
+def test_disposing_the_engine_closes_the_kept_connection_so_a_copied_file_reads_as_copied(
+        app, client, database, tmp_path):
+    # As the round-trip test and an operator restoring a backup under a paused server do.
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the direct read is SQLite's")
+    path = database.removeprefix("sqlite:///")
+    empty = tmp_path / "empty.sqlite3"
+    db.session.remove()
+    db.engine.dispose()
+    source, target = sqlite3.connect(path), sqlite3.connect(empty)
+    source.backup(target)  # the schema, before any comment
+    source.close(), target.close()
+    reader = thread_cache.heads_of(app)
+    post_comment(client, body="first")
+    assert reader.head("/news/launch", utcnow()) is not None
+    kept = reader._local.connection
+    db.session.remove()
+    db.engine.dispose()
+    with pytest.raises(sqlite3.ProgrammingError):
+        kept.execute("SELECT 1")  # closed with the pool's connections
+    shutil.copyfile(empty, path)
+    assert reader.head("/news/launch", utcnow()) is None
+    assert client.get("/api/v1/comments?article=/news/launch").json["comments"] == []
