@@ -1,14 +1,15 @@
-"""``enqueue``: record a message to deliver, inside the caller's transaction; ``retry_failed``."""
+"""``enqueue``/``enqueue_keyed``: record messages to deliver, inside the caller's transaction;
+``retry_failed``."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engage.db import utcnow
+from engage.db import upsert, utcnow
 from engage.notifications.models import FAILED, MAX_KEY_CHARS, QUEUED, OutboxMessage, new_id
 
 # session.info key: set when the session holds new messages, read after its commit to wake
@@ -40,6 +41,31 @@ def enqueue(session: Session, *, channel: str, payload: dict[str, Any], key: str
     session.add(message)
     session.info[WAKE] = True
     return message
+
+
+def enqueue_keyed(session: Session, *, channel: str,
+                  messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """``enqueue`` of each ``(key, payload)`` as one statement: a key already stored, in this
+    transaction or a committed one, adds nothing (the first message stays), and a concurrent
+    transaction with the same key adds nothing either (``ON CONFLICT DO NOTHING``) instead of
+    failing its commit.
+
+    For the comment POST path, where ``enqueue`` cost a read of the key and an ORM object
+    per message (about 0.4 ms of a 5 ms POST, measured): this writes at once, no object
+    stays in the session, nothing is read.
+    """
+    now = utcnow()
+    rows = []
+    for key, payload in messages:
+        if len(key) > MAX_KEY_CHARS:
+            raise ValueError("outbox key too long")
+        rows.append({"id": new_id(), "channel": channel, "payload": payload, "key": key,
+                     "state": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now})
+    if not rows:
+        return
+    session.execute(upsert(session, OutboxMessage.__table__)
+                    .on_conflict_do_nothing(index_elements=["key"]), rows)
+    session.info[WAKE] = True
 
 
 def retry_failed(session: Session, message_id: str, window_seconds: float) -> OutboxMessage | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.comments.models import Comment, CommentStatus
@@ -33,7 +33,7 @@ from engage.db import upsert, utcnow
 from engage.notifications.mail.catalog import resolve
 from engage.notifications.mail.channel import CHANNEL
 from engage.notifications.mail.extension import enabled
-from engage.notifications.outbox import enqueue
+from engage.notifications.outbox import enqueue, enqueue_keyed
 from engage.notifications.subscriptions import tokens
 from engage.notifications.subscriptions.models import Kind, MailAddress, State, Subscription
 from engage.readers import (address_hash, browser_author_key, mailbox_author_key,
@@ -129,23 +129,30 @@ def _tell_published(session: Session, comment: Comment) -> None:
 def _tell_subscribers(session: Session, comment: Comment, secret: str) -> None:
     """One mail per subscribed address, the reply mail before the article mail."""
     author = address_hash(secret, comment.author_email)
-    found: list[Subscription] = []
-    if comment.parent_id is not None:
-        found += session.scalars(select(Subscription).where(
-            Subscription.comment_id == comment.parent_id,
-            Subscription.kind == Kind.REPLIES.value, Subscription.state == State.ACTIVE.value)
-            .order_by(Subscription.id))
-    found += session.scalars(select(Subscription).where(
-        Subscription.article_id == comment.article_id, Subscription.kind == Kind.ARTICLE.value,
-        Subscription.state == State.ACTIVE.value).order_by(Subscription.id))
+    found = session.execute(_SUBSCRIBERS, {"parent": comment.parent_id,
+                                           "article": comment.article_id})
     mailed = {author}
-    for subscription in found:
-        if subscription.address_hash in mailed:
+    messages = []
+    for subscription_id, key, kind in found:
+        if key in mailed:
             continue
-        mailed.add(subscription.address_hash)
-        kind = "reply" if subscription.kind == Kind.REPLIES.value else "article"
-        enqueue(session, channel=CHANNEL, key=f"mail:{subscription.id}:{comment.id}",
-                payload={"kind": kind, "subscription": subscription.id, "comment": comment.id})
+        mailed.add(key)
+        kind = "reply" if kind == Kind.REPLIES.value else "article"
+        messages.append((f"mail:{subscription_id}:{comment.id}",
+                         {"kind": kind, "subscription": subscription_id, "comment": comment.id}))
+    enqueue_keyed(session, channel=CHANNEL, messages=messages)
+
+
+# Active subscribers of a comment's parent (replies) and of its article, replies first: one
+# statement on every published comment (a parent of NULL matches no reply subscription).
+_SUBSCRIBERS = (
+    select(Subscription.id, Subscription.address_hash, Subscription.kind)
+    .where(Subscription.state == State.ACTIVE.value,
+           or_(and_(Subscription.comment_id == bindparam("parent"),
+                    Subscription.kind == Kind.REPLIES.value),
+               and_(Subscription.article_id == bindparam("article"),
+                    Subscription.kind == Kind.ARTICLE.value)))
+    .order_by(case((Subscription.kind == Kind.REPLIES.value, 0), else_=1), Subscription.id))
 
 
 # --- the pages ------------------------------------------------------------------------------
