@@ -129,6 +129,8 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_POLL_SECONDS": 1.0,         # a deliverer looks for due messages this often (a commit wakes it at once)
     "OUTBOX_BATCH": 20,                 # messages one deliverer claims at a time
     "OUTBOX_CONCURRENCY": 4,            # messages one deliverer sends at once (a slow receiver holds one)
+    "OUTBOX_BUSY_SHARE": 0.02,          # while requests keep a process busy, its deliverer works at most this share of the time; 1: no limit
+    "OUTBOX_BUSY_MAX_DELAY_SECONDS": 30.0,  # ... unless the oldest message it claimed waited this long: then at full speed
     "OUTBOX_LEASE_SECONDS": 300.0,      # a claim lasts this long; a crashed claimer's messages are retaken after
     "OUTBOX_RETRY_SECONDS": 24 * 3600.0,  # transient failures are retried this long, then the message is failed
     "OUTBOX_BACKOFF_SECONDS": 10.0,     # first retry after about this long, doubling each time ...

@@ -7,8 +7,10 @@ Contracts
   ``on_failed(app, message)`` runs once when the message is finally marked ``failed``.
   Call it from an ``init_app`` (importing a module registers nothing, tests/test_layout.py);
   registering a name again replaces it.
-- ``deliver_due(app)`` delivers up to ``OUTBOX_BATCH`` due messages of the channels registered
-  in this process, ``OUTBOX_CONCURRENCY`` at a time, and returns how many it claimed. At-least-once: a message is marked
+- ``deliver_due(app, waited=None)`` delivers up to ``OUTBOX_BATCH`` due messages of the
+  channels registered in this process, ``OUTBOX_CONCURRENCY`` at a time, and returns how many
+  it claimed; ``waited(seconds)``, when given, is told how long ago the oldest of them was
+  queued (the deliverer's measure of falling behind). At-least-once: a message is marked
   delivered after its send returned; a process killed in between sends it again after the
   lease (``OUTBOX_LEASE_SECONDS``) ran out, with the same id.
 - Transient failures wait ``OUTBOX_BACKOFF_SECONDS · 2^(attempts-1)`` (at most
@@ -62,18 +64,22 @@ def channel_names() -> tuple[str, ...]:
     return tuple(_CHANNELS)
 
 
-def deliver_due(app: Flask) -> int:
+def deliver_due(app: Flask, waited: Callable[[float], None] | None = None) -> int:
     """Claim and deliver one batch of due messages; returns the number claimed."""
     config = app.config
     if not _CHANNELS:
         return 0
     with app.app_context():
+        now = utcnow()
         try:
-            claimed = claims.claim(db.session, channel_names(), utcnow(),
+            claimed = claims.claim(db.session, channel_names(), now,
                                    int(config["OUTBOX_BATCH"]),
                                    float(config["OUTBOX_LEASE_SECONDS"]))
         finally:
             db.session.remove()
+        if waited is not None:
+            waited(max(((now - m.created_at).total_seconds() for m in claimed),
+                       default=0.0))
         delivered = _deliver_all(app, claimed, int(config["OUTBOX_CONCURRENCY"]))
         # one write for the batch's successes (SQLite has one writer for the POSTs too); a
         # crash before it sends them again: at-least-once
