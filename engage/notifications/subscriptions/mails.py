@@ -51,13 +51,15 @@ def build_mail(app: Flask, session: Session, message: OutboxMessage) -> Outgoing
                         comment=None, action_url=_confirm_url(app, subscription))
     # one statement for the three rows (this runs once a reply mail, on the delivery thread
     # that shares the CPU with the POSTs; three ORM reads took twice as long)
+    # (the comment's article comes with it: ``Comment.article`` is loaded by a join)
     found = session.execute(
-        select(Subscription, Comment, Article)
-        .where(Subscription.id == payload.get("subscription"),
-               Comment.id == payload.get("comment"), Article.id == Comment.article_id)).first()
+        select(Comment, Subscription)
+        .join(Subscription, Subscription.id == payload.get("subscription"))
+        .where(Comment.id == payload.get("comment"))).first()
     if found is None:
         return None  # unsubscribed, erased or deleted since: nothing to send
-    subscription, comment, article = found
+    comment, subscription = found
+    article = comment.article
     if subscription.state != State.ACTIVE.value:
         return None
     if comment.status != CommentStatus.APPROVED or comment.deleted_at:
