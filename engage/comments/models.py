@@ -41,8 +41,9 @@ class Comment(Base):
         Index("ix_comments_site_created", "site_id", "created_at"),
         # one address's comments (moderators: block author); never a public answer's input
         Index("ix_comments_author", "author_email", "status"),
-        # a proven reader's history (trusted author, first-comment mode, double submits)
-        Index("ix_comments_author_key", "author_key", "status"),
+        # a proven reader's double submits (one article) and history (trusted author,
+        # first-comment mode: by status); migration 0029 says why the article is second
+        Index("ix_comments_author_key", "author_key", "article_id", "status"),
         # an unproven post's double-submit check: same network, same article
         Index("ix_comments_network", "ip_prefix", "article_id"),
         # sort=best: one article's published comments by rank (engage/participation/ranking.py)
