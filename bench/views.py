@@ -36,7 +36,8 @@ of each run; in Redis mode Redis's own CPU too): on a shared machine whose neigh
 go, that is steadier than throughput, and it shows where the time goes.
 Needs ``wrk`` (Debian: ``apt-get install wrk``) and, for the Redis part, ``ENGAGE_BENCH_REDIS_URL``
 (default ``redis://127.0.0.1:6379/0``; keys live under a unique prefix and are deleted after).
-Targets: ratio ≥ 0.8 embedded, ≥ 0.6 Redis, zero lost or extra counts.
+Targets: ratio ≥ 0.8 embedded, ≥ 0.65 Redis (issue 22: in each of three runs), zero lost or
+extra counts.
 """
 
 from __future__ import annotations
@@ -335,7 +336,7 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
-    targets = {"embedded": 0.8, "redis": 0.6}
+    targets = {"embedded": 0.8, "redis": 0.65}  # issue 22: Redis >= 0.65 in each of three runs
     modes = [args.only] if args.only else ["embedded", "redis"]
     failed = False
     with tempfile.TemporaryDirectory(prefix="engage-bench-views-") as tmp:
