@@ -63,9 +63,21 @@ def enqueue_keyed(session: Session, *, channel: str,
                      "state": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now})
     if not rows:
         return
-    session.execute(upsert(session, OutboxMessage.__table__)
-                    .on_conflict_do_nothing(index_elements=["key"]), rows)
+    session.execute(_keyed_insert(session), rows)
     session.info[WAKE] = True
+
+
+# built once per dialect: building it cost more than running it on SQLite
+_KEYED_INSERTS: dict[str, Any] = {}
+
+
+def _keyed_insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    statement = _KEYED_INSERTS.get(dialect)
+    if statement is None:
+        statement = _KEYED_INSERTS[dialect] = (upsert(session, OutboxMessage.__table__)
+                                               .on_conflict_do_nothing(index_elements=["key"]))
+    return statement
 
 
 def retry_failed(session: Session, message_id: str, window_seconds: float) -> OutboxMessage | None:
