@@ -20,9 +20,10 @@ from the child either. If a read fails (a locked or unreadable file), the connec
 dropped and the read is done once more by ``service.thread_head``, which raises the error as
 SQLAlchemy does (a 503 from the error handlers) or answers. ``engine.dispose()`` closes these
 connections too, as it closes its pool's: after it, no connection of this process holds the
-file open (a file copied over it is read as it is, not through an old write-ahead log). Other databases use
-``service.thread_head`` as they did: their driver's I/O may yield to another greenlet, so a
-shared connection would not be safe there.
+file open (a file copied over it is read as it is, not through an old write-ahead log).
+
+Other databases use ``service.thread_head`` as they did: their driver's I/O may yield to
+another greenlet, so a shared connection would not be safe there.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email._policybase import Compat32
+from email.policy import Compat32
 from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urlsplit

@@ -49,9 +49,8 @@ def build_mail(app: Flask, session: Session, message: OutboxMessage) -> Outgoing
             return None  # confirmed through another mail meanwhile
         return _compose(app, message, subscription, "confirm", article=_article(session, subscription),
                         comment=None, action_url=_confirm_url(app, subscription))
-    # one statement for the three rows (this runs once a reply mail, on the delivery thread
-    # that shares the CPU with the POSTs; three ORM reads took twice as long)
-    # (the comment's article comes with it: ``Comment.article`` is loaded by a join)
+    # one statement for the three rows (``Comment.article`` is loaded by a join): this runs
+    # once a reply mail, on the delivery thread that shares the CPU with the POSTs
     found = session.execute(
         select(Comment, Subscription)
         .join(Subscription, Subscription.id == payload.get("subscription"))

@@ -133,11 +133,11 @@ def _tell_subscribers(session: Session, comment: Comment, secret: str) -> None:
                                            "article": comment.article_id})
     mailed = {author}
     messages = []
-    for subscription_id, key, kind in found:
-        if key in mailed:
+    for subscription_id, address, subscription_kind in found:
+        if address in mailed:
             continue
-        mailed.add(key)
-        kind = "reply" if kind == Kind.REPLIES.value else "article"
+        mailed.add(address)
+        kind = "reply" if subscription_kind == Kind.REPLIES.value else "article"
         messages.append((f"mail:{subscription_id}:{comment.id}",
                          {"kind": kind, "subscription": subscription_id, "comment": comment.id}))
     enqueue_keyed(session, channel=CHANNEL, messages=messages)
