@@ -54,7 +54,12 @@ def upsert(bind: Session | Connection, table):
     """``INSERT INTO table`` of ``bind``'s dialect (a Session, scoped or not, or a Connection),
     which has ``on_conflict_do_nothing``, ``on_conflict_do_update`` and ``excluded``;
     NotImplementedError for other databases."""
-    dialect = (bind if isinstance(bind, Connection) else bind.get_bind()).dialect.name
+    return dialect_insert((bind if isinstance(bind, Connection) else bind.get_bind()).dialect.name,
+                          table)
+
+
+def dialect_insert(dialect: str, table):
+    """``upsert`` for the dialect named ``dialect``."""
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engage.db import upsert, utcnow
+from engage.db import dialect_insert, utcnow
+from engage.driver_statements import DriverStatement
 from engage.notifications.models import FAILED, MAX_KEY_CHARS, QUEUED, OutboxMessage, new_id
 
 # session.info key: set when the session holds new messages, read after its commit to wake
@@ -45,7 +46,7 @@ def enqueue(session: Session, *, channel: str, payload: dict[str, Any], key: str
 
 def enqueue_keyed(session: Session, *, channel: str,
                   messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
-    """``enqueue`` of each ``(key, payload)`` as one statement: a key already stored, in this
+    """``enqueue`` of each ``(key, payload)``, one statement each: a key already stored, in this
     transaction or a committed one, adds nothing (the first message stays), and a concurrent
     transaction with the same key adds nothing either (``ON CONFLICT DO NOTHING``) instead of
     failing its commit.
@@ -55,29 +56,26 @@ def enqueue_keyed(session: Session, *, channel: str,
     stays in the session, nothing is read.
     """
     now = utcnow()
-    rows = []
+    wrote = False
     for key, payload in messages:
         if len(key) > MAX_KEY_CHARS:
             raise ValueError("outbox key too long")
-        rows.append({"id": new_id(), "channel": channel, "payload": payload, "key": key,
-                     "state": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now})
-    if not rows:
-        return
-    session.execute(_keyed_insert(session), rows)
-    session.info[WAKE] = True
+        _KEYED_INSERT.execute(session, {
+            "id": new_id(), "channel": channel, "payload": payload, "key": key, "state": QUEUED,
+            "attempts": 0, "next_attempt_at": now, "created_at": now})
+        wrote = True
+    if wrote:
+        session.info[WAKE] = True
 
 
-# built once per dialect: building it cost more than running it on SQLite
-_KEYED_INSERTS: dict[str, Any] = {}
-
-
-def _keyed_insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    statement = _KEYED_INSERTS.get(dialect)
-    if statement is None:
-        statement = _KEYED_INSERTS[dialect] = (upsert(session, OutboxMessage.__table__)
-                                               .on_conflict_do_nothing(index_elements=["key"]))
-    return statement
+_KEYED_COLUMNS = ("id", "channel", "payload", "key", "state", "attempts", "next_attempt_at",
+                  "created_at")
+# on the driver's cursor (engage/driver_statements.py): SQLAlchemy's execution cost three
+# times SQLite's INSERT on every post that notifies someone (97 µs against 26 µs)
+_KEYED_INSERT = DriverStatement(lambda dialect: (
+    dialect_insert(dialect, OutboxMessage.__table__)
+    .values({name: bindparam(name) for name in _KEYED_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["key"])))
 
 
 def retry_failed(session: Session, message_id: str, window_seconds: float) -> OutboxMessage | None:
