@@ -22,12 +22,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from redis import RedisError
-from sqlalchemy import delete, event, inspect, insert, select
+from sqlalchemy import bindparam, delete, event, inspect, insert, select
 from sqlalchemy.orm import Session
 
 from engage.comments.models import Comment, CommentStatus
 from engage.config import DEFAULTS
 from engage.db import utcnow
+from engage.driver_statements import DriverStatement
 from engage.live.models import LiveEvent
 from engage.shared_store import shared_store
 
@@ -57,11 +58,18 @@ def record(session: Session, changes: Iterable[tuple[int, int]],
             for article_id, comment_id in dict.fromkeys(changes)]
     if not rows:
         return
-    connection = session.connection()
-    connection.execute(insert(LiveEvent.__table__), rows)
+    if len(rows) == 1:  # a post, a single decision
+        _INSERT_ONE.execute(session, rows[0])
+    else:  # a bulk decision: one executemany
+        session.connection().execute(insert(LiveEvent.__table__), rows)
     session.info[_PENDING] = True
     if any(row["comment_id"] % PRUNE_EVERY == 0 for row in rows):
-        _prune(connection, rows[0]["created_at"] - timedelta(seconds=_retention()))
+        _prune(session.connection(), rows[0]["created_at"] - timedelta(seconds=_retention()))
+
+
+# on the driver's cursor (engage/driver_statements.py): every published comment writes one row
+_INSERT_ONE = DriverStatement(insert(LiveEvent.__table__).values(
+    {name: bindparam(name) for name in ("article_id", "comment_id", "created_at")}))
 
 
 def _retention() -> float:

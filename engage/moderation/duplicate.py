@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engage.comments.models import Comment
+from engage.driver_statements import DriverStatement
 from engage.errors import Conflict
 
 MESSAGE = "You already posted this comment here."
@@ -32,8 +33,9 @@ def _earlier(*poster):
 
 
 # Built once: every post runs one of them.
-_BY_READER = _earlier(Comment.author_key == bindparam("poster"))
-_BY_NETWORK = _earlier(Comment.author_key.is_(None), Comment.ip_prefix == bindparam("poster"))
+_BY_READER = DriverStatement(_earlier(Comment.author_key == bindparam("poster")))
+_BY_NETWORK = DriverStatement(_earlier(Comment.author_key.is_(None),
+                                       Comment.ip_prefix == bindparam("poster")))
 
 
 def check_duplicate(session: Session, article_id: int, body: str, author_key: str | None,
@@ -43,15 +45,15 @@ def check_duplicate(session: Session, article_id: int, body: str, author_key: st
     first comment of an article not stored yet (``article_id`` None)."""
     if article_id is None:
         return
-    # Core on the session's connection (same transaction): the ORM's execute cost more than
-    # the query on every post (issue 22); the post path has no pending ORM change here.
-    connection = session.connection()
+    # on the driver's cursor, in the session's transaction (engage/driver_statements.py):
+    # SQLAlchemy's execution cost more than the query on every post (issue 22); the post
+    # path has no pending ORM change here
     if author_key is not None:
-        found = connection.scalar(_BY_READER, {"poster": author_key, "article": article_id,
-                                               "body": body})
+        found = _BY_READER.scalar(session, {"poster": author_key, "article": article_id,
+                                            "body": body})
     elif ip_prefix:
-        found = connection.scalar(_BY_NETWORK, {"poster": ip_prefix, "article": article_id,
-                                                "body": body})
+        found = _BY_NETWORK.scalar(session, {"poster": ip_prefix, "article": article_id,
+                                             "body": body})
     else:
         return
     if found is not None:

@@ -29,12 +29,13 @@ import hmac
 import itertools
 import math
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
 from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.db import Base, UTCDateTime, upsert
+from engage.db import Base, UTCDateTime, dialect_insert
+from engage.driver_statements import DriverStatement
 from engage.errors import TooManyRequests
 from engage.sites import DEFAULT_SITE
 from engage.shared_store import prune, redis_or_database
@@ -79,24 +80,24 @@ class FloodGate(Protocol):
 PRUNE_EVERY = 16
 _claims_made = itertools.count(1)
 
-# The claim's statements, built once per dialect (every post runs them; building them cost
-# more than running them on SQLite).
-_claims: dict[str, Any] = {}
-_LAST = select(FloodMark.last_at).where(FloodMark.key == bindparam("key"))
+# The claim's statements, on the driver's cursor in the session's transaction
+# (engage/driver_statements.py): every post runs them, and SQLAlchemy's execution cost more
+# than running them on SQLite (issue 22).
+_LAST = DriverStatement(select(FloodMark.last_at).where(FloodMark.key == bindparam("key")))
 
 
-def _claim_statement(session: Session):
-    dialect = session.get_bind().dialect.name
-    statement = _claims.get(dialect)
-    if statement is None:
-        now = bindparam("now", type_=FloodMark.last_at.type)
-        statement = upsert(session, FloodMark).values(key=bindparam("key"), last_at=now)
-        # RETURNING gives a row only when the key was inserted or its old mark replaced.
-        statement = _claims[dialect] = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"last_at": now},
-            where=FloodMark.last_at <= bindparam("cutoff", type_=FloodMark.last_at.type),
-        ).returning(FloodMark.key)
-    return statement
+def _claim(dialect: str):
+    now = bindparam("now", type_=FloodMark.last_at.type)
+    statement = dialect_insert(dialect, FloodMark.__table__).values(key=bindparam("key"),
+                                                                   last_at=now)
+    # RETURNING gives a row only when the key was inserted or its old mark replaced.
+    return statement.on_conflict_do_update(
+        index_elements=["key"], set_={"last_at": now},
+        where=FloodMark.last_at <= bindparam("cutoff", type_=FloodMark.last_at.type),
+    ).returning(FloodMark.key)
+
+
+_CLAIM = DriverStatement(_claim)
 
 
 class SqlFloodGate:
@@ -107,10 +108,9 @@ class SqlFloodGate:
 
     def remaining(self, keys: list[str], now: datetime, seconds: float) -> float:
         """Seconds before the reader may post again, read only (no write lock)."""
-        connection = self.session.connection()
         wait = 0.0
         for key in keys:
-            last = connection.scalar(_LAST, {"key": key})
+            last = _LAST.scalar(self.session, {"key": key})
             if last is not None:
                 wait = max(wait, seconds - (now - last).total_seconds())
         return max(wait, 0.0)
@@ -118,15 +118,11 @@ class SqlFloodGate:
     def claim(self, keys: list[str], now: datetime, seconds: float) -> float:
         cutoff = now - timedelta(seconds=seconds)
         wait = 0.0
-        statement = _claim_statement(self.session)
-        # Core on the session's connection (same transaction): the ORM's execute cost more
-        # than the statement on every post (issue 22).
-        connection = self.session.connection()
         for key in sorted(keys):
-            claimed = connection.execute(
-                statement, {"key": key, "now": now, "cutoff": cutoff}).first()
-            if claimed is None:
-                last = connection.scalar(_LAST, {"key": key})
+            claimed = _CLAIM.execute(self.session,
+                                     {"key": key, "now": now, "cutoff": cutoff}).fetchall()
+            if not claimed:
+                last = _LAST.scalar(self.session, {"key": key})
                 if last is not None:
                     wait = max(wait, seconds - (now - last).total_seconds())
         if wait <= 0 and next(_claims_made) % PRUNE_EVERY == 0:

@@ -164,7 +164,7 @@ def test_a_readers_double_submit_check_reads_their_comments_on_the_article_not_t
 
     from engage.moderation.duplicate import _BY_READER
 
-    sql = str(_BY_READER.compile(db_session.get_bind()))
+    sql = _BY_READER.sql(db_session.get_bind().dialect)
     plan = " ".join(row[-1] for row in db_session.execute(
         text("EXPLAIN QUERY PLAN " + sql.replace("?", ":p")), {"p": 1}))
     assert "ix_comments_author_key (author_key=? AND article_id=?)" in plan, plan
