@@ -77,3 +77,38 @@ def test_promotion_patterns_read_pathological_input_without_backtracking_blowup(
     # these took seconds with unbounded runs; the test checks the result, not the time
     assert "promo:phone" in promotion_tokens("1-" * 5000)
     assert promotion_tokens("a-" * 5000) == set()
+
+
+def _every_pattern_searched(text: str) -> set[str]:
+    import re
+
+    from engage.spamfilter.promotion import PATTERNS
+
+    return {token for token, pattern in PATTERNS.items() if re.search(pattern, text, re.I)}
+
+
+def test_the_patterns_word_check_skips_no_match_on_any_tubespam_comment():
+    # promotion_tokens searches a pattern only when one of its words occurs (NEEDS): the
+    # tokens must be those of searching every pattern, comment by comment
+    import csv
+    from pathlib import Path
+
+    from engage.spamfilter.promotion import promotion_tokens
+
+    paths = sorted(Path("/work/shared/data/tubespam").glob("*.csv"))
+    assert paths, "the TubeSpam files are missing"
+    texts = [normalize_text(row["CONTENT"]) for path in paths
+             for row in csv.DictReader(path.open(encoding="utf-8"))]
+    assert len(texts) > 1500
+    differ = [text for text in texts if promotion_tokens(text) != _every_pattern_searched(text)]
+    assert differ == []
+    assert sum(bool(promotion_tokens(text)) for text in texts) > 500  # the check has matches
+
+
+def test_the_word_check_folds_the_letters_ignorecase_matches():
+    from engage.spamfilter.promotion import promotion_tokens
+
+    # long s, dotted capital I and the Kelvin sign match s, i and k case-insensitively
+    for text in ("PLEASE sub\u017fcribe to my channel", "\u0130f you are watching",
+                 "chec\u212a out my page", "vi\u017fit my page"):
+        assert promotion_tokens(text) == _every_pattern_searched(text) != set(), text
