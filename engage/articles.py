@@ -18,9 +18,11 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, false, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from engage.db import Base, UTCDateTime, upsert, utcnow
+from engage.driver_statements import DriverStatement
 from engage.sites import DEFAULT_SITE, MAX_SITE_ID, url_origin
 
 MAX_ARTICLE_KEY = 512
@@ -156,13 +158,32 @@ def split_ref(ref: str) -> tuple[str, str]:
     return (site, key) if separator else (DEFAULT_SITE, ref)
 
 
-# Built once: every post looks its article up.
-_FIND = select(Article).where(Article.site_id == bindparam("site"), Article.key == bindparam("key"))
+# Every post looks its article up: read on the driver's cursor (engage/driver_statements.py),
+# where the ORM's select and loading cost more than the query.
+_COLUMNS = tuple(Article.__table__.columns)
+_FIND = DriverStatement(select(*_COLUMNS).where(Article.site_id == bindparam("site"),
+                                                Article.key == bindparam("key")))
 
 
 def find_article(session: Session, key: str, site: str = DEFAULT_SITE) -> Article | None:
-    """The stored article (``site``, ``key``; the key already normalized), or None. Reads only."""
-    return session.scalar(_FIND, {"site": site, "key": key})
+    """The stored article (``site``, ``key``; the key already normalized), or None. Reads only.
+
+    As the ORM's select would: an article added to ``session`` and not flushed yet is flushed
+    and found (autoflush), and one already in the session is returned as it is there.
+    """
+    if session.autoflush:
+        session.flush()
+    row = _FIND.first(session, {"site": site, "key": key})
+    if row is None:
+        return None
+    values = {column.key: value for column, value in zip(_COLUMNS, row)}
+    present = session.identity_map.get(identity_key(Article, values["id"]))
+    if present is not None:
+        return present
+    article = Article(**values)
+    make_transient_to_detached(article)  # every column is set: persistent, nothing to reload
+    session.add(article)
+    return article
 
 
 def unsaved_article(key: str, now: datetime, site: str = DEFAULT_SITE) -> Article:

@@ -13,9 +13,9 @@ connection: in the session's transaction, through the same DBAPI connection (on 
 Contract: ``execute(session, params)`` runs the statement with ``params`` (a dict with every
 bound name, except values fixed when the statement was built, such as a ``LIMIT``; no
 column is left to its default) and returns the DBAPI cursor (``rowcount``,
-``fetchone`` for a ``RETURNING``: the driver's values, unprocessed); ``scalar`` returns the
-first column of the first row processed as SQLAlchemy would (a timestamp read from SQLite's
-text). Only for statements whose values are all bound parameters and whose SQL is the same on
+``fetchone`` for a ``RETURNING``: the driver's values, unprocessed); ``first`` and ``scalar``
+return the first row, or its first column, with every value processed as SQLAlchemy would (a
+timestamp read from SQLite's text, a boolean from its integer). Only for statements whose values are all bound parameters and whose SQL is the same on
 every call (no expanding ``IN``). SQLAlchemy's ``before_cursor_execute`` events do not see these
 statements (engage listens to none).
 """
@@ -30,7 +30,7 @@ from sqlalchemy.sql import ClauseElement
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "processors", "positional", "fixed", "first_result")
+    __slots__ = ("sql", "names", "processors", "positional", "fixed", "results")
 
     def __init__(self, statement: ClauseElement, dialect):
         compiled = statement.compile(dialect=dialect)
@@ -51,10 +51,10 @@ class _Compiled:
             if processor is not None:
                 processors[name] = processor
         self.processors = processors
-        # what SQLAlchemy makes of the first selected column (a timestamp stored as text)
-        columns = getattr(statement, "selected_columns", None)
-        self.first_result = (columns[0].type.dialect_impl(dialect).result_processor(dialect, None)
-                             if columns else None)
+        # what SQLAlchemy makes of each selected column (a timestamp stored as text, a boolean)
+        columns = getattr(statement, "selected_columns", None) or ()
+        self.results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                             for column in columns)
 
     def parameters(self, params: dict[str, Any]):
         if self.fixed:
@@ -81,12 +81,18 @@ class DriverStatement:
     def scalar(self, session: Session, params: dict[str, Any]):
         """The first column of the first row (None without a row), as SQLAlchemy's
         ``scalar`` would give it."""
+        row = self.first(session, params)
+        return None if row is None else row[0]
+
+    def first(self, session: Session, params: dict[str, Any]) -> tuple | None:
+        """The first row (None without one), each value as SQLAlchemy would give it."""
         cursor, compiled = self._run(session, params)
         row = cursor.fetchone()
         cursor.close()  # a statement left stepping would hold SQLite's read snapshot
         if row is None:
             return None
-        return compiled.first_result(row[0]) if compiled.first_result else row[0]
+        return tuple(value if process is None else process(value)
+                     for process, value in zip(compiled.results, row))
 
     def _run(self, session: Session, params: dict[str, Any]):
         connection = session.connection()
