@@ -68,3 +68,24 @@ def test_a_statement_whose_sql_changes_per_call_is_refused(db_session):
     expanding = DriverStatement(update(TABLE).where(TABLE.c.id.in_(ids)).values(attempts=1))
     with pytest.raises(ValueError):
         expanding.execute(db_session, {"ids": ["x"]})
+
+
+def test_find_article_gives_what_the_orms_select_gave(db_session):
+    from engage.articles import Article, find_article, get_or_create_article
+
+    stored = get_or_create_article(db_session, "/driver/a").id
+    db_session.commit()
+    db_session.expunge_all()
+    found = find_article(db_session, "/driver/a")
+    assert found.id == stored and found.details_locked is False
+    assert found.created_at.tzinfo is not None and found.closed_at is None
+    assert find_article(db_session, "/driver/a") is found  # the session's own object
+    found.title = "Changed"  # a persistent object: the change is flushed and committed
+    db_session.commit()
+    db_session.expunge_all()
+    assert find_article(db_session, "/driver/a").title == "Changed"
+    pending = Article(site_id="default", key="/driver/pending", created_at=utcnow(),
+                      thread_version=0)
+    db_session.add(pending)
+    assert find_article(db_session, "/driver/pending") is pending  # flushed first, as autoflush
+    assert find_article(db_session, "/driver/none") is None
