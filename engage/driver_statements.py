@@ -30,7 +30,7 @@ from sqlalchemy.sql import ClauseElement
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "processors", "positional", "fixed", "results")
+    __slots__ = ("sql", "names", "positional", "fixed", "plan", "results")
 
     def __init__(self, statement: ClauseElement, dialect):
         compiled = statement.compile(dialect=dialect)
@@ -45,12 +45,10 @@ class _Compiled:
         binds = {name: by_name[name] for name in self.names}
         self.fixed = {name: bind.value for name, bind in binds.items()
                       if bind.value is not None and not bind.required}
-        processors = {}
-        for name, bind in binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        self.processors = processors
+        # (name, the dialect's bind processor or None) in the order the driver takes them
+        processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                      for name, bind in binds.items()}
+        self.plan = tuple((name, processors[name]) for name in self.names)
         # what SQLAlchemy makes of each selected column (a timestamp stored as text, a boolean)
         columns = getattr(statement, "selected_columns", None) or ()
         self.results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -59,12 +57,9 @@ class _Compiled:
     def parameters(self, params: dict[str, Any]):
         if self.fixed:
             params = {**self.fixed, **params}
-        processors = self.processors
-        if self.positional:
-            return tuple(processors[name](params[name]) if name in processors else params[name]
-                         for name in self.names)
-        return {name: processors[name](params[name]) if name in processors else params[name]
-                for name in self.names}
+        values = [params[name] if process is None else process(params[name])
+                  for name, process in self.plan]
+        return tuple(values) if self.positional else dict(zip(self.names, values))
 
 
 class DriverStatement:
