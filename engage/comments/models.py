@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import (JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, false,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.articles import Article
@@ -28,6 +29,12 @@ def _enum_values(enum_class):
     return [member.value for member in enum_class]
 
 
+def _partial(name: str, *columns: str, column: str) -> Index:
+    """An index of the rows where ``column`` is set (SQLite and PostgreSQL)."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
@@ -42,14 +49,18 @@ class Comment(Base):
         # one address's comments (moderators: block author); never a public answer's input
         Index("ix_comments_author", "author_email", "status"),
         # a proven reader's double submits (one article) and history (trusted author,
-        # first-comment mode: by status); migration 0029 says why the article is second
-        Index("ix_comments_author_key", "author_key", "article_id", "status"),
+        # first-comment mode: by status); migration 0029 says why the article is second.
+        # This and the next two are partial (migration 0030): never read for NULL
+        _partial("ix_comments_author_key", "author_key", "article_id", "status",
+                 column="author_key"),
+        # a comment's replies
+        _partial("ix_comments_parent_id", "parent_id", column="parent_id"),
         # an unproven post's double-submit check: same network, same article
         Index("ix_comments_network", "ip_prefix", "article_id"),
         # sort=best: one article's published comments by rank (engage/participation/ranking.py)
         Index("ix_comments_rank", "article_id", "status", "vote_rank", "id"),
         # an article's pinned comments, read with every first page (engage/participation/pins.py)
-        Index("ix_comments_pinned", "article_id", "pinned_at"),
+        _partial("ix_comments_pinned", "article_id", "pinned_at", column="pinned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +71,7 @@ class Comment(Base):
     site_id: Mapped[str] = mapped_column(String(MAX_SITE_ID), ForeignKey("sites.id"),
                                          server_default=DEFAULT_SITE)
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True)
+        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True)
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16, values_callable=_enum_values,
              validate_strings=True))
