@@ -1,23 +1,26 @@
-"""Core statements run on the driver's cursor: for the few writes every comment POST makes.
+"""Core statements run on the driver's cursor: the small statements every comment POST runs.
 
 SQLAlchemy's execution of a prebuilt Core statement (cache key, compiled-cache lookup,
 execution context, result object) cost two to three times the SQLite work of the small
-writes of the post path: the outbox row of a reply notification took 97 µs in
+statements of the post path: the outbox row of a reply notification took 97 µs in
 ``Connection.execute`` against 26 µs in SQLite (``bench/notify_cpu.py``'s path), the
 live-stream row 33 µs against 11 µs. ``DriverStatement`` compiles a statement once per
-dialect, with SQLAlchemy's own compiler and the dialect's own bind processors (UTC
-timestamps, JSON as the driver wants it), and then runs it on the cursor of the session's
-connection: in the session's transaction, through the same DBAPI connection (on SQLite, a
-``WriteGatedConnection``: its write gate still opens the transaction).
+dialect, with SQLAlchemy's own compiler and the dialect's own bind and result processors (UTC
+timestamps, JSON, enums and booleans as the driver and the models want them), and then runs it
+on the cursor of the session's connection: in the session's transaction, through the same
+DBAPI connection (on SQLite, a ``WriteGatedConnection``: its write gate still opens the
+transaction).
 
 Contract: ``execute(session, params)`` runs the statement with ``params`` (a dict with every
-bound name, except values fixed when the statement was built, such as a ``LIMIT``; no
-column is left to its default) and returns the DBAPI cursor (``rowcount``,
-``fetchone`` for a ``RETURNING``: the driver's values, unprocessed); ``first`` and ``scalar``
-return the first row, or its first column, with every value processed as SQLAlchemy would (a
-timestamp read from SQLite's text, a boolean from its integer). Only for statements whose values are all bound parameters and whose SQL is the same on
-every call (no expanding ``IN``). SQLAlchemy's ``before_cursor_execute`` events do not see these
-statements (engage listens to none).
+bound name, except values fixed when the statement was built, such as a ``LIMIT``; no column
+is left to its default) and returns the DBAPI cursor (``rowcount``, ``fetchall`` for a
+``RETURNING``: the driver's values, unprocessed); ``first`` and ``scalar`` return the first
+row, or its first column, with every value processed as SQLAlchemy would (a timestamp read
+from SQLite's text, a boolean from its integer). Only for statements whose values are all
+bound parameters and whose SQL is the same on every call (no expanding ``IN``: refused with
+ValueError). The ORM does not see these statements: no autoflush (callers flush first where
+pending objects matter, see ``articles.find_article``), and SQLAlchemy's
+``before_cursor_execute`` events do not fire (engage listens to none).
 """
 
 from __future__ import annotations
