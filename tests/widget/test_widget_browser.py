@@ -70,9 +70,11 @@ def flood_server(tmp_path_factory):
     server.stop()
 
 
-def readme_page(api: str, article: str, lang: str = "") -> str:
-    """A site's article page with the README's two embedding lines pasted in."""
+def readme_page(api: str, article: str, lang: str = "", notify: str = "") -> str:
+    """A site's article page with the README's two embedding lines pasted in (``notify``:
+    the widget's ``data-notify``, the mail notification choice)."""
     lang_attr = f' data-lang="{lang}"' if lang else ""
+    lang_attr += f' data-notify="{notify}"' if notify else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>My blog</title>
 <link rel="icon" href="data:,"></head>
@@ -93,7 +95,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         api = args["api"]
-        body = readme_page(api, args["article"], args.get("lang", "")).encode()
+        body = readme_page(api, args["article"], args.get("lang", ""),
+                           args.get("notify", "")).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         if url.path == "/csp":

@@ -43,6 +43,16 @@
       pick.addEventListener("change", function () { widget.notify = pick.value; });
       widget.form.insertBefore(h("p", { class: "engage-notify" },
         [h("label", { for: "engage-notify", text: T.notify }), " ", pick]), row);
+      // A reader who asked is told where the confirmation link went. The answer never says
+      // whether the address was confirmed before (that would tell anyone who typed it).
+      var handled = widget.handleResult;
+      widget.handleResult = function (res, d) {
+        var asked = widget.notify && widget.notify !== "none";
+        handled.call(widget, res, d);
+        if (asked && res.data && res.data.comment && T.notify_sent) {
+          widget.status.textContent += " " + T.notify_sent;
+        }
+      };
     }
 
     // ---- sort ----------------------------------------------------------------------
