@@ -18,7 +18,9 @@ is left to its default) and returns the DBAPI cursor (``rowcount``, ``fetchall``
 row, or its first column, with every value processed as SQLAlchemy would (a timestamp read
 from SQLite's text, a boolean from its integer). Only for statements whose values are all
 bound parameters and whose SQL is the same on every call (no expanding ``IN``: refused with
-ValueError). The ORM does not see these statements: no autoflush (callers flush first where
+ValueError). A driver error is raised as SQLAlchemy's (``OperationalError``, ``IntegrityError``,
+…), and a lost server invalidates the connection, as SQLAlchemy's execution does. The ORM
+does not see these statements: no autoflush (callers flush first where
 pending objects matter, see ``articles.find_article``), and SQLAlchemy's
 ``before_cursor_execute`` events do not fire (engage listens to none).
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -85,7 +88,11 @@ class DriverStatement:
     def first(self, session: Session, params: dict[str, Any]) -> tuple | None:
         """The first row (None without one), each value as SQLAlchemy would give it."""
         cursor, compiled = self._run(session, params)
-        row = cursor.fetchone()
+        try:
+            row = cursor.fetchone()
+        except session.get_bind().dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy(session.connection(), cursor, error, compiled.sql,
+                                 params) from error
         cursor.close()  # a statement left stepping would hold SQLite's read snapshot
         if row is None:
             return None
@@ -94,9 +101,13 @@ class DriverStatement:
 
     def _run(self, session: Session, params: dict[str, Any]):
         connection = session.connection()
-        compiled = self._for(connection.dialect)
+        dialect = connection.dialect
+        compiled = self._for(dialect)
         cursor = connection.connection.cursor()
-        cursor.execute(compiled.sql, compiled.parameters(params))
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(params))
+        except dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy(connection, cursor, error, compiled.sql, params) from error
         return cursor, compiled
 
     def sql(self, dialect) -> str:
@@ -111,3 +122,16 @@ class DriverStatement:
                 statement = statement(dialect.name)
             compiled = self._compiled[dialect.name] = _Compiled(statement, dialect)
         return compiled
+
+
+def _as_sqlalchemy(connection, cursor, error, sql: str, params) -> DBAPIError:
+    """The driver's ``error`` as SQLAlchemy's execution raises it: a lost server invalidates
+    the connection (the pool replaces it), and the exception is SQLAlchemy's subclass for the
+    driver's class (engage/errors.py answers ``OperationalError``, a database down or locked,
+    with 503)."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                               connection_invalidated=lost, dialect=dialect)

@@ -89,3 +89,15 @@ def test_find_article_gives_what_the_orms_select_gave(db_session):
     db_session.add(pending)
     assert find_article(db_session, "/driver/pending") is pending  # flushed first, as autoflush
     assert find_article(db_session, "/driver/none") is None
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(db_session):
+    from sqlalchemy.exc import IntegrityError
+
+    plain = DriverStatement(lambda dialect: dialect_insert(dialect, TABLE).values(
+        {name: bindparam(name) for name in COLUMNS}))
+    plain.execute(db_session, _row("mail:d", utcnow()))
+    with pytest.raises(IntegrityError):  # the same id again (engage/errors.py maps these)
+        plain.execute(db_session, {**_row("mail:d", utcnow()), "key": "mail:other"})
+    db_session.rollback()
+    assert db_session.get(OutboxMessage, "mail-d") is None
