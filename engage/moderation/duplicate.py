@@ -6,7 +6,8 @@ a guessed address to anyone who knows a comment's text (issue 15). It is
 - for a proven post (a reader key, engage/readers.py): the same ``author_key``, i.e. the same
   browser and email: a double-submit from the widget;
 - for an unproven post: an earlier unproven post from the same anonymised network (an API
-  client retrying). The answer then depends on the network and the text, never on the email.
+  client retrying), among that network's ``NETWORK_RECENT`` latest unproven comments on the
+  article. The answer then depends on the network and the text, never on the email.
   Two people behind one network sending the same text without a reader key: the second is
   refused; the widget always sends a key, so its readers never meet this.
 
@@ -32,10 +33,24 @@ def _earlier(*poster):
                                     Comment.body == bindparam("body")).limit(1)
 
 
+# An unproven post is compared with this many of its network's latest unproven comments on
+# the article: a retry comes right after the first try, and a network (an API client's
+# server, say) that posts thousands of comments into one thread would otherwise have each
+# post read all of them (SQLite reads the latest through ix_comments_network, newest first).
+NETWORK_RECENT = 50
+
+
+def _recent_by_network():
+    recent = (select(Comment.id, Comment.body)
+              .where(Comment.author_key.is_(None), Comment.ip_prefix == bindparam("poster"),
+                     Comment.article_id == bindparam("article"))
+              .order_by(Comment.id.desc()).limit(NETWORK_RECENT).subquery())
+    return select(recent.c.id).where(recent.c.body == bindparam("body")).limit(1)
+
+
 # Built once: every post runs one of them.
 _BY_READER = DriverStatement(_earlier(Comment.author_key == bindparam("poster")))
-_BY_NETWORK = DriverStatement(_earlier(Comment.author_key.is_(None),
-                                       Comment.ip_prefix == bindparam("poster")))
+_BY_NETWORK = DriverStatement(_recent_by_network())
 
 
 def check_duplicate(session: Session, article_id: int, body: str, author_key: str | None,
