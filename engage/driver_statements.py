@@ -13,9 +13,9 @@ transaction).
 
 Contract: ``execute(session, params)`` runs the statement with ``params`` (a dict with every
 bound name, except values fixed when the statement was built, such as a ``LIMIT``; no column
-is left to its default) and returns the DBAPI cursor (``rowcount``, ``fetchall`` for a
-``RETURNING``: the driver's values, unprocessed); ``first`` and ``scalar`` return the first
-row, or its first column, with every value processed as SQLAlchemy would (a timestamp read
+is left to its default) and returns the DBAPI cursor; ``first`` and ``scalar`` return the
+first row of a select or a ``RETURNING``, or its first column, with every value processed as
+SQLAlchemy would (a timestamp read
 from SQLite's text, a boolean from its integer). Only for statements whose values are all
 bound parameters and whose SQL is the same on every call (no expanding ``IN``: refused with
 ValueError). A driver error is raised as SQLAlchemy's (``OperationalError``, ``IntegrityError``,
@@ -55,10 +55,14 @@ class _Compiled:
         processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                       for name, bind in binds.items()}
         self.plan = tuple((name, processors[name]) for name in self.names)
-        # what SQLAlchemy makes of each selected column (a timestamp stored as text, a boolean)
-        columns = getattr(statement, "selected_columns", None) or ()
-        self.results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                             for column in columns)
+        # what SQLAlchemy makes of each selected or returned column (a timestamp stored as
+        # text, a boolean)
+        if hasattr(statement, "selected_columns"):
+            types = [column.type for column in statement.selected_columns]
+        else:
+            types = [column["type"] for column in statement.returning_column_descriptions]
+        self.results = tuple(type_.dialect_impl(dialect).result_processor(dialect, None)
+                             for type_ in types)
 
     def parameters(self, params: dict[str, Any]):
         if self.fixed:
@@ -77,7 +81,7 @@ class DriverStatement:
         self._compiled: dict[str, _Compiled] = {}
 
     def execute(self, session: Session, params: dict[str, Any]):
-        return self._run(session, params)[0]
+        return self._run(session, params)[1]
 
     def scalar(self, session: Session, params: dict[str, Any]):
         """The first column of the first row (None without a row), as SQLAlchemy's
@@ -86,13 +90,13 @@ class DriverStatement:
         return None if row is None else row[0]
 
     def first(self, session: Session, params: dict[str, Any]) -> tuple | None:
-        """The first row (None without one), each value as SQLAlchemy would give it."""
-        cursor, compiled = self._run(session, params)
+        """The first row of a select or a ``RETURNING`` (None without one), each value as
+        SQLAlchemy would give it."""
+        connection, cursor, compiled = self._run(session, params)
         try:
             row = cursor.fetchone()
-        except session.get_bind().dialect.loaded_dbapi.Error as error:
-            raise _as_sqlalchemy(session.connection(), cursor, error, compiled.sql,
-                                 params) from error
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy(connection, cursor, error, compiled.sql, params) from error
         cursor.close()  # a statement left stepping would hold SQLite's read snapshot
         if row is None:
             return None
@@ -108,7 +112,7 @@ class DriverStatement:
             cursor.execute(compiled.sql, compiled.parameters(params))
         except dialect.loaded_dbapi.Error as error:
             raise _as_sqlalchemy(connection, cursor, error, compiled.sql, params) from error
-        return cursor, compiled
+        return connection, cursor, compiled
 
     def sql(self, dialect) -> str:
         """The SQL text run on ``dialect`` (an ``EXPLAIN`` in a test, say)."""

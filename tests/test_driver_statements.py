@@ -30,8 +30,7 @@ def _row(key: str, when):
 
 def test_values_written_on_the_driver_read_back_as_the_orm_wrote_them(db_session):
     when = utcnow() - timedelta(hours=3)
-    returned = INSERT.execute(db_session, _row("mail:a", when)).fetchall()
-    assert returned == [("mail-a",)]
+    assert INSERT.first(db_session, _row("mail:a", when)) == ("mail-a",)
     db_session.commit()
     stored = db_session.get(OutboxMessage, "mail-a")
     assert stored.payload == {"kind": "reply", "ünï": ["cödé", 1]}
@@ -44,7 +43,7 @@ def test_a_conflict_adds_nothing_and_returns_no_row(db_session):
     when = utcnow()
     INSERT.execute(db_session, _row("mail:b", when))
     again = {**_row("mail:b", when), "id": "other"}
-    assert INSERT.execute(db_session, again).fetchall() == []
+    assert INSERT.first(db_session, again) is None
     db_session.commit()
     assert db_session.scalars(select(OutboxMessage.id)).all() == ["mail-b"]
 

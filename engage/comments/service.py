@@ -138,7 +138,7 @@ def _store(session: Session, values: dict[str, Any], now: datetime) -> Comment:
     """
     row = {name: values[name] if name in values else _default(column)
            for name, column in _INSERTED}
-    row["id"] = _INSERT.execute(session, row).fetchall()[0][0]
+    row["id"] = _INSERT.scalar(session, row)
     comment = Comment(**row)
     make_transient_to_detached(comment)
     session.add(comment)

@@ -119,9 +119,8 @@ class SqlFloodGate:
         cutoff = now - timedelta(seconds=seconds)
         wait = 0.0
         for key in sorted(keys):
-            claimed = _CLAIM.execute(self.session,
-                                     {"key": key, "now": now, "cutoff": cutoff}).fetchall()
-            if not claimed:
+            claimed = _CLAIM.first(self.session, {"key": key, "now": now, "cutoff": cutoff})
+            if claimed is None:
                 last = _LAST.scalar(self.session, {"key": key})
                 if last is not None:
                     wait = max(wait, seconds - (now - last).total_seconds())
