@@ -85,7 +85,8 @@ def _init_features(app: Flask) -> None:
     from engage.participation import staff_routes
     from engage.pageviews import routes as pageviews
     from engage.portability import retention, routes as portability
-    from engage.queue import routes as moderation, settings_routes, suspension_routes
+    from engage.queue import routes as moderation, search_index, settings_routes
+    from engage.queue import suspension_routes
     from engage.queue.counts import status_counts
     from engage.spamfilter import cache as spam_filter
     from engage.web import body_limit, cors, security_headers
@@ -112,6 +113,7 @@ def _init_features(app: Flask) -> None:
     first_run.init_app(app)
     pageviews.init_app(app)
     retention.init_app(app)
+    search_index.init_app(app)
     notifications.init_app(app)
     mail.init_app(app)
     subscriptions.init_app(app)

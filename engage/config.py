@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "FLOOD_SECONDS": 15,                # minimum gap between two comments of one reader; 0 = off
     "MIN_SUBMIT_SECONDS": 3,            # minimum time between form token and post; 0 = off
     "FORM_TOKEN_MAX_AGE": 2 * 3600,     # a form token older than this is expired
+    "SEARCH_INDEX_INTERVAL_SECONDS": 0.5,  # SQLite: new comments join the queue search index this often; 0 = only at a search (engage/queue/search_index.py)
     # Defaults of the moderator-editable settings (PATCH /api/v1/moderation/settings
     # overrides them in the database, per field).
     "MODERATION_AUTO_CLOSE_DAYS": 0,    # articles older than this take no comments; 0 = never

@@ -46,6 +46,9 @@ BASE_TEST_CONFIG = {
     "MIN_SUBMIT_SECONDS": 0,
     "REDIS_URL": "",
     "CLASSIFIER_STARTER_ENABLED": False,
+    # No queue search indexing thread per test app (every app would keep one running); a
+    # search indexes what is pending itself, and tests/queue/test_search_index.py runs one.
+    "SEARCH_INDEX_INTERVAL_SECONDS": 0,
 }
 
 

@@ -17,6 +17,7 @@ from engage.portability import disqus, engage_format, isso, wordpress
 from engage.portability.loader import Loader, Summary
 from engage.portability.records import BadSource
 from engage.portability.xmlstream import Context
+from engage.queue.search_index import index_pending
 from engage.sites import DEFAULT_SITE, Site, create_site, get_site
 
 XML_PARSERS = {"wordpress": wordpress.batches, "disqus": disqus.batches}
@@ -29,7 +30,20 @@ def run_import(session: Session, source: str, path: Path, site: Site | None, *,
                set_length: Callable[[int], None] = lambda n: None) -> Summary:
     """Import ``path`` (a ``source`` file) into ``site``. ``wrap`` wraps the open binary file
     (the CLI counts bytes read); Isso reports ``progress`` in comments, after ``set_length``.
-    ``site`` None (engage exports only): each article into the site it was exported from."""
+    ``site`` None (engage exports only): each article into the site it was exported from.
+    What was imported is in the queue search index when this returns (SQLite:
+    engage/queue/search_index.py), also when a broken part ends the import."""
+    try:
+        return _load(session, source, path, site, dry_run=dry_run, train=train, wrap=wrap,
+                     progress=progress, set_length=set_length)
+    finally:
+        if not dry_run:  # each batch was committed or rolled back: this writes the index only
+            index_pending(session)
+
+
+def _load(session: Session, source: str, path: Path, site: Site | None, *, dry_run: bool,
+          train: bool, wrap: Callable, progress: Callable[[int], None] | None,
+          set_length: Callable[[int], None]) -> Summary:
     context = Context(now=utcnow(), origins=tuple(site.origins or ()) if site else ())
     loader = Loader(session, source, site.id if site else DEFAULT_SITE, dry_run=dry_run,
                     train=train,

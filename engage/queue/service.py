@@ -49,7 +49,7 @@ from engage.moderators.accounts import Moderator
 from engage.notifications.events import DECISION_EVENTS, comment_event
 from engage.queue.events import ModerationEvent
 from engage.queue.counts import status_counts
-from engage.queue import search
+from engage.queue import search, search_index
 from engage.sites import DEFAULT_SITE
 
 MAX_PAGE_SIZE = 100
@@ -130,6 +130,8 @@ def queue_page(session: Session, query: QueueQuery) -> QueuePage:
     if article_id is NOTHING:
         return QueuePage([], None, status_counts(session, article_id=-1))
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
+    if query.q:  # SQLite: the comments posted since the last batch join the index first
+        search_index.index_pending(session)
     rows = list(session.scalars(_select(query, article_id, sites, limit + 1, session)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     rows = rows[:limit]
