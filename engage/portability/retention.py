@@ -17,9 +17,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
 from datetime import datetime, timedelta
 from typing import Mapping
 
@@ -31,7 +28,6 @@ from engage.comments.models import Comment, CommentStatus
 from engage.db import db, utcnow
 from engage.portability.models import PrivacyEvent
 
-log = logging.getLogger(__name__)
 PURGE_CHUNK = 500
 
 
@@ -70,45 +66,17 @@ def _in_chunks(session: Session, query, statement) -> int:
         total += len(ids)
 
 
-class RetentionRunner:
-    """One daemon thread per process that purges every ``interval`` seconds."""
-
-    def __init__(self, app: Flask, interval: float):
-        self._app, self._interval = app, max(0.05, interval)
-        self._pid: int | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-
-    def ensure_running(self) -> None:
-        if self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="engage-retention", daemon=True).start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with self._app.app_context():
-                    purge(db.session, self._app.config)
-                    db.session.remove()
-            except Exception:  # the next round tries again; a purge is never urgent
-                log.exception("retention purge failed")
-            self._stop.wait(self._interval)
-
-
 def init_app(app: Flask) -> None:
     config = app.config
     if int(config["RETENTION_SPAM_DAYS"]) <= 0 and int(config["RETENTION_IP_DAYS"]) <= 0:
         return
     # imported here: serving imports nothing at module level that engage.cli loads
     from engage.serving.lifecycle import on_shutdown
+    from engage.serving.periodic import PeriodicJob
 
-    runner = RetentionRunner(app, float(config["RETENTION_INTERVAL_SECONDS"]))
+    # a purge is never urgent: a failed round waits for the next
+    runner = PeriodicJob(app, float(config["RETENTION_INTERVAL_SECONDS"]),
+                         lambda: purge(db.session, app.config), "engage-retention")
     app.extensions["engage.retention"] = runner
     app.before_request(runner.ensure_running)
     on_shutdown(app, runner.stop)

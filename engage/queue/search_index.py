@@ -24,17 +24,12 @@ Contract
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engage.db import db
 
-log = logging.getLogger(__name__)
 BATCH = 500  # rows per write transaction: a few ms of holding SQLite's write lock
 
 _ANY_PENDING = text("SELECT (SELECT max(id) FROM comments) > indexed_through "
@@ -61,45 +56,17 @@ def index_pending(session: Session, batch: int = BATCH) -> int:
     return total
 
 
-class SearchIndexer:
-    """One daemon thread per process that runs ``index_pending`` every ``interval`` seconds."""
-
-    def __init__(self, app: Flask, interval: float):
-        self._app, self._interval = app, max(0.05, interval)
-        self._pid: int | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-
-    def ensure_running(self) -> None:
-        if self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="engage-search-index",
-                                 daemon=True).start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                with self._app.app_context():
-                    index_pending(db.session)
-                    db.session.remove()
-            except Exception:  # the next round, or the next search, indexes them
-                log.exception("queue search index: batch failed")
-
-
 def init_app(app: Flask) -> None:
     interval = float(app.config["SEARCH_INDEX_INTERVAL_SECONDS"])
     if interval <= 0 or not app.config["DATABASE_URL"].startswith("sqlite"):
         return
     # imported here: serving imports nothing at module level that engage.cli loads
     from engage.serving.lifecycle import on_shutdown
+    from engage.serving.periodic import PeriodicJob
 
-    indexer = SearchIndexer(app, interval)
+    # a failed round leaves the comments to the next round, or to the next search
+    indexer = PeriodicJob(app, interval, lambda: index_pending(db.session),
+                          "engage-search-index")
     app.extensions["engage.search_index"] = indexer
     app.before_request(indexer.ensure_running)
     on_shutdown(app, indexer.stop)
