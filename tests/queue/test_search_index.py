@@ -2,7 +2,7 @@
 
 The post no longer indexes its own comment; a batch, the serving process's thread or the
 search itself does. What must hold whatever the moment: a search finds what the substring scan
-finds on whole words (tests/queue/test_search.py, run on pending and indexed rows alike), the
+finds on whole words (tests/queue/test_search.py's queries, on rows indexed by batches), the
 FTS5 table holds exactly the rows up to ``indexed_through`` (FTS5's own integrity check and
 the table compared), and edits and deletes of rows in either state keep it so.
 """
@@ -64,14 +64,14 @@ def test_a_post_waits_for_the_batch_and_a_search_still_finds_it(app, client):
     assert_index_is_whole()
 
 
-def test_searches_agree_with_the_scan_over_pending_and_indexed_rows(app, make_comment):
+def test_searches_agree_with_the_scan_on_rows_indexed_in_two_batches(app, make_comment):
     from tests.queue.test_search import CORPUS, STATUSES
 
     for n, (body, name, email) in enumerate(CORPUS):
         make_comment(article=f"/news/{n % 3}", status=STATUSES[n % 4], body=body,
                      author_name=name, author_email=email)
     assert index_pending(db.session) == len(CORPUS)
-    for n, (body, name, email) in enumerate(CORPUS):  # these wait for the batch
+    for n, (body, name, email) in enumerate(CORPUS):  # these wait: the first search indexes them
         make_comment(article=f"/news/{n % 3}", status=STATUSES[n % 4], body=body,
                      author_name=name, author_email=email)
     for q in QUERIES:
